@@ -1,0 +1,362 @@
+//! [`BallcamEngine`]: the core engine behind a mutex, with the per-format entry points.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ballcam_core::{AspectRatio, Config, Engine, Frame, PixelFormat, Rotation};
+
+use crate::error::{panic_message, BallcamError};
+use crate::types::{FrameResult, Preset, Telemetry};
+
+/// The engine and the app's settings that outlive a config change.
+struct State {
+    engine: Engine,
+    /// The aspect set by [`BallcamEngine::set_aspect`]; re-applied after `set_config_toml`.
+    aspect: Option<AspectRatio>,
+}
+
+/// One Ballcam engine for one camera stream: push frames, get the ball and the crop back.
+///
+/// Thread-safe: calls from several threads are serialised by a mutex (frames should come from
+/// one analysis thread; the config may change from any other). A panic inside the engine is
+/// caught, reported as [`BallcamError::Internal`], and the engine is reset, so later calls work.
+#[derive(uniffi::Object)]
+pub struct BallcamEngine {
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for BallcamEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BallcamEngine").finish_non_exhaustive()
+    }
+}
+
+/// Runs `f`, turning a panic into [`BallcamError::Internal`].
+fn guarded<T>(f: impl FnOnce() -> Result<T, BallcamError>) -> Result<T, BallcamError> {
+    catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|p| Err(BallcamError::Internal(panic_message(&*p))))
+}
+
+/// Builds an engine for `config`, catching panics.
+fn build_engine(config: Config) -> Result<Engine, BallcamError> {
+    guarded(|| Ok(Engine::new(config)?))
+}
+
+/// Parses a TOML config (a preset plus overrides).
+fn parse_toml(text: &str) -> Result<Config, BallcamError> {
+    Ok(Config::from_toml_str(text)?)
+}
+
+/// The rotation for a clockwise angle in degrees (multiples of 90, negative angles wrap).
+fn rotation(degrees: i32) -> Result<Rotation, BallcamError> {
+    Rotation::from_degrees(degrees).ok_or_else(|| {
+        BallcamError::InvalidFrame(format!(
+            "rotation {degrees} degrees: must be a multiple of 90 (0, 90, 180, 270)"
+        ))
+    })
+}
+
+/// A stride or size from the FFI as `usize`.
+fn to_usize(value: u32) -> usize {
+    usize::try_from(value).unwrap_or(usize::MAX)
+}
+
+/// Logs what an engine was built with.
+fn log_ready(engine: &Engine) {
+    let c = engine.config();
+    log::info!(
+        "ballcam: engine ready: preset {}, frames up to {}x{}, {} thread(s), {} KiB of buffers",
+        c.preset,
+        c.max_frame_width,
+        c.max_frame_height,
+        c.threads,
+        engine.heap_bytes() / 1024
+    );
+}
+
+impl BallcamEngine {
+    fn from_engine(engine: Engine) -> Arc<Self> {
+        log_ready(&engine);
+        Arc::new(BallcamEngine {
+            state: Mutex::new(State {
+                engine,
+                aspect: None,
+            }),
+        })
+    }
+
+    /// Locks the state. A lock poisoned by an earlier panic is recovered: the engine is reset
+    /// (its track may be half-updated) and the poison cleared, so one failure does not make
+    /// every later call fail.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        match self.state.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => {
+                let mut guard = poisoned.into_inner();
+                guard.engine.reset();
+                self.state.clear_poison();
+                log::warn!("ballcam: engine lock was poisoned by a panic; engine reset");
+                guard
+            }
+        }
+    }
+
+    /// Runs the engine on `frame`; a panic resets the engine and becomes `Internal`.
+    fn process(&self, frame: &Frame) -> Result<FrameResult, BallcamError> {
+        let mut state = self.lock();
+        let engine = &mut state.engine;
+        match catch_unwind(AssertUnwindSafe(|| engine.process(frame))) {
+            Ok(result) => Ok(result?.into()),
+            Err(payload) => {
+                engine.reset();
+                let message = panic_message(&*payload);
+                log::error!("ballcam: {message}");
+                Err(BallcamError::Internal(message))
+            }
+        }
+    }
+}
+
+#[uniffi::export]
+impl BallcamEngine {
+    /// An engine with a preset's configuration and the embedded model.
+    #[uniffi::constructor]
+    pub fn new(preset: Preset) -> Result<Arc<Self>, BallcamError> {
+        let config = Config::preset(preset.into());
+        Ok(Self::from_engine(build_engine(config)?))
+    }
+
+    /// An engine from a TOML config (`preset = "phone-30fps"` plus overrides, as in the core).
+    #[uniffi::constructor]
+    pub fn from_config_toml(text: String) -> Result<Arc<Self>, BallcamError> {
+        let config = parse_toml(&text)?;
+        Ok(Self::from_engine(build_engine(config)?))
+    }
+
+    /// Contiguous NV21 (`width * height` bytes of Y, then interleaved V/U rows), the Android
+    /// camera's classic layout. `rotation_deg` is the clockwise rotation that makes the buffer
+    /// upright (`ImageInfo.rotationDegrees`); results are in upright pixels.
+    pub fn push_nv21(
+        &self,
+        data: &[u8],
+        width: u32,
+        height: u32,
+        rotation_deg: i32,
+        timestamp_us: i64,
+    ) -> Result<FrameResult, BallcamError> {
+        let frame = Frame::nv21(data, width, height, rotation(rotation_deg)?, timestamp_us);
+        self.process(&frame)
+    }
+
+    /// Android `YUV_420_888` (CameraX `ImageProxy`): three planes with their row strides; U and V
+    /// share the row stride and the pixel stride (1: planar, 2: interleaved, where `u` and `v`
+    /// are overlapping views of one buffer, each without its last byte).
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_yuv420(
+        &self,
+        y: &[u8],
+        y_row_stride: u32,
+        u: &[u8],
+        v: &[u8],
+        uv_row_stride: u32,
+        uv_pixel_stride: u32,
+        width: u32,
+        height: u32,
+        rotation_deg: i32,
+        timestamp_us: i64,
+    ) -> Result<FrameResult, BallcamError> {
+        let uv_stride = to_usize(uv_row_stride);
+        let frame = Frame::planar(
+            y,
+            to_usize(y_row_stride),
+            u,
+            uv_stride,
+            v,
+            uv_stride,
+            to_usize(uv_pixel_stride),
+            width,
+            height,
+            rotation(rotation_deg)?,
+            timestamp_us,
+        );
+        self.process(&frame)
+    }
+
+    /// NV12 bi-planar (iOS `kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange`): the Y plane and
+    /// the interleaved U/V plane, each with its bytes-per-row.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_nv12(
+        &self,
+        y: &[u8],
+        y_row_stride: u32,
+        uv: &[u8],
+        uv_row_stride: u32,
+        width: u32,
+        height: u32,
+        rotation_deg: i32,
+        timestamp_us: i64,
+    ) -> Result<FrameResult, BallcamError> {
+        let frame = Frame::semi_planar(
+            PixelFormat::Nv12,
+            y,
+            to_usize(y_row_stride),
+            uv,
+            to_usize(uv_row_stride),
+            width,
+            height,
+            rotation(rotation_deg)?,
+            timestamp_us,
+        );
+        self.process(&frame)
+    }
+
+    /// Packed BGRA (iOS `kCVPixelFormatType_32BGRA`), `row_stride` bytes per row.
+    pub fn push_bgra(
+        &self,
+        data: &[u8],
+        row_stride: u32,
+        width: u32,
+        height: u32,
+        rotation_deg: i32,
+        timestamp_us: i64,
+    ) -> Result<FrameResult, BallcamError> {
+        let frame = Frame::packed(
+            PixelFormat::Bgra8,
+            data,
+            width,
+            height,
+            to_usize(row_stride),
+            rotation(rotation_deg)?,
+            timestamp_us,
+        );
+        self.process(&frame)
+    }
+
+    /// Forgets the ball, the crop path and the timestamps (new clip, camera switch, resume).
+    pub fn reset(&self) {
+        let mut state = self.lock();
+        let engine = &mut state.engine;
+        if catch_unwind(AssertUnwindSafe(|| engine.reset())).is_err() {
+            log::error!("ballcam: panic while resetting the engine");
+        }
+    }
+
+    /// Sets the crop's aspect ratio (`w:h`, e.g. the preview view's size) from the next frame
+    /// on; it stays in force across [`BallcamEngine::set_config_toml`]. `InvalidConfig` when a
+    /// term is 0 or the ratio is beyond 10:1.
+    pub fn set_aspect(&self, w: u32, h: u32) -> Result<(), BallcamError> {
+        // The core's own check (terms and ratio in range), with its message.
+        let aspect: AspectRatio = format!("{w}:{h}")
+            .parse()
+            .map_err(|e: ballcam_core::ConfigError| e.in_section("crop"))?;
+        let mut state = self.lock();
+        state.aspect = Some(aspect);
+        let engine = &mut state.engine;
+        guarded(|| {
+            engine.set_aspect(aspect);
+            Ok(())
+        })
+    }
+
+    /// Replaces the configuration: builds a new engine (the model is prepared again, telemetry
+    /// starts over) while frames keep going to the old one, then swaps it in. On error the old
+    /// engine stays. Safe to call from any thread while another pushes frames.
+    pub fn set_config_toml(&self, text: String) -> Result<(), BallcamError> {
+        let config = parse_toml(&text)?;
+        let mut engine = build_engine(config)?;
+        log_ready(&engine);
+        let mut state = self.lock();
+        if let Some(aspect) = state.aspect {
+            guarded(|| {
+                engine.set_aspect(aspect);
+                Ok(())
+            })?;
+        }
+        state.engine = engine;
+        Ok(())
+    }
+
+    /// The configuration in use, as TOML (every field).
+    pub fn config_toml(&self) -> Result<String, BallcamError> {
+        let state = self.lock();
+        Ok(state.engine.config().to_toml_string()?)
+    }
+
+    /// Counters since the engine was built (or its config last changed).
+    pub fn telemetry(&self) -> Telemetry {
+        self.lock().engine.telemetry().into()
+    }
+
+    /// Bytes of heap the engine's own buffers hold (not the model's plans).
+    pub fn heap_bytes(&self) -> u64 {
+        u64::try_from(self.lock().engine.heap_bytes()).unwrap_or(u64::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A grey contiguous NV21 frame.
+    fn grey(w: u32, h: u32) -> Vec<u8> {
+        vec![128u8; (w * h * 3 / 2) as usize]
+    }
+
+    #[test]
+    fn poisoned_lock_is_recovered() {
+        let engine = BallcamEngine::new(Preset::Phone30Fps).expect("engine");
+        let frame = grey(64, 48);
+        engine
+            .push_nv21(&frame, 64, 48, 0, 1_000)
+            .expect("first frame");
+        let poisoner = engine.clone();
+        let joined = std::thread::spawn(move || {
+            let _guard = poisoner.state.lock();
+            panic!("poison the lock on purpose");
+        })
+        .join();
+        assert!(joined.is_err());
+        assert!(engine.state.is_poisoned());
+        // The engine was reset on recovery: an earlier timestamp is accepted again.
+        engine
+            .push_nv21(&frame, 64, 48, 0, 10)
+            .expect("frame after the poisoning");
+        assert!(!engine.state.is_poisoned());
+        assert_eq!(engine.telemetry().frames, 2);
+    }
+
+    #[test]
+    fn errors_map_to_their_kind() {
+        let engine = BallcamEngine::new(Preset::Phone30Fps).expect("engine");
+        let frame = grey(64, 48);
+        let short = engine.push_nv21(&frame[..100], 64, 48, 0, 1);
+        assert!(
+            matches!(short, Err(BallcamError::InvalidFrame(ref m)) if m.contains("plane")),
+            "{short:?}"
+        );
+        let odd = engine.push_nv21(&frame, 63, 48, 0, 2);
+        assert!(matches!(odd, Err(BallcamError::InvalidFrame(_))), "{odd:?}");
+        let rot = engine.push_nv21(&frame, 64, 48, 45, 3);
+        assert!(
+            matches!(rot, Err(BallcamError::InvalidFrame(ref m)) if m.contains("45")),
+            "{rot:?}"
+        );
+        let config = BallcamEngine::from_config_toml("threads = 0".into());
+        assert!(
+            matches!(config, Err(BallcamError::InvalidConfig(ref m)) if m.contains("threads")),
+            "{config:?}"
+        );
+        engine
+            .push_nv21(&frame, 64, 48, 0, 4)
+            .expect("engine still works");
+    }
+
+    #[test]
+    fn guarded_turns_panics_into_internal() {
+        let r: Result<(), BallcamError> = guarded(|| panic!("boom"));
+        assert!(
+            matches!(r, Err(BallcamError::Internal(ref m)) if m.contains("boom")),
+            "{r:?}"
+        );
+    }
+}

@@ -1,0 +1,38 @@
+//! Ballcam's FFI: the core [`Engine`](ballcam_core::Engine) behind a small uniffi API, for the
+//! Android shell (Kotlin, package `app.ballcam.ffi`), the iOS shell (Swift, module `BallcamFFI`)
+//! and the Python binding tests.
+//!
+//! The crate is thin on purpose: it takes the camera's planes as borrowed byte slices, builds a
+//! core [`Frame`](ballcam_core::Frame) over them (no copy on the Rust side), runs the engine and
+//! maps the result and the errors to flat FFI records. All tracking and cropping logic lives in
+//! `ballcam-core`.
+//!
+//! * [`BallcamEngine`] — one engine per camera stream; thread-safe (a mutex inside), never lets
+//!   a panic cross the FFI, and recovers from a poisoned lock.
+//! * [`BallcamError`] — the one error type: `InvalidFrame`, `InvalidConfig`, `Model`,
+//!   `Internal`, each with the core's message.
+//! * [`set_log_sink`] — forwards the `log` records of the engine to the app (logcat, os_log).
+//!
+//! The records are copies of the core's (mapped in [`types`]) so that the bindings form a
+//! single namespace (one Kotlin package, one Swift module) whose ABI does not move with the
+//! core's internals.
+
+mod engine;
+mod error;
+mod logging;
+mod types;
+
+pub use engine::BallcamEngine;
+pub use error::BallcamError;
+pub use logging::{clear_log_sink, set_log_sink, LogLevel, LogSink};
+pub use types::{
+    BallEstimate, CropRect, DetectorMode, FrameResult, Preset, StageTimings, Telemetry, TrackState,
+};
+
+uniffi::setup_scaffolding!("ballcam_ffi");
+
+/// The version of the Ballcam library (the crate version), for the apps' about screens and logs.
+#[uniffi::export]
+pub fn ballcam_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

@@ -1,0 +1,275 @@
+//! FFI records and enums: flat copies of the core's result types, with the mappings.
+//!
+//! All coordinates are pixels of the *upright* frame (after the frame's rotation), as in the
+//! core, so a shell can map them onto its preview directly.
+
+use ballcam_core as core;
+
+/// Named engine presets (see the core's `Preset`): choose from the device's class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum Preset {
+    /// A phone at 30 fps: a small share of the 33 ms frame, one inference thread.
+    Phone30Fps,
+    /// A phone at 60 fps: half the time of `Phone30Fps`, smaller inputs.
+    Phone60Fps,
+    /// A laptop or desktop with a webcam.
+    Desktop,
+    /// The cloud setting: larger inputs, detection on every frame, more threads.
+    Server,
+}
+
+impl From<Preset> for core::Preset {
+    fn from(p: Preset) -> Self {
+        match p {
+            Preset::Phone30Fps => core::Preset::Phone30Fps,
+            Preset::Phone60Fps => core::Preset::Phone60Fps,
+            Preset::Desktop => core::Preset::Desktop,
+            Preset::Server => core::Preset::Server,
+        }
+    }
+}
+
+impl From<core::Preset> for Preset {
+    fn from(p: core::Preset) -> Self {
+        match p {
+            core::Preset::Phone30Fps => Preset::Phone30Fps,
+            core::Preset::Phone60Fps => Preset::Phone60Fps,
+            core::Preset::Desktop => Preset::Desktop,
+            core::Preset::Server => Preset::Server,
+        }
+    }
+}
+
+/// What the tracker knows about the ball on a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum TrackState {
+    /// A detection updated the track.
+    Detected,
+    /// No detection matched: the position is a prediction (coasting).
+    Predicted,
+    /// No track.
+    Lost,
+}
+
+impl From<core::TrackState> for TrackState {
+    fn from(s: core::TrackState) -> Self {
+        match s {
+            core::TrackState::Detected => TrackState::Detected,
+            core::TrackState::Predicted => TrackState::Predicted,
+            core::TrackState::Lost => TrackState::Lost,
+        }
+    }
+}
+
+/// Which detector mode ran on a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum DetectorMode {
+    /// The whole frame, letterboxed.
+    Full,
+    /// A region of interest around the predicted ball.
+    Roi,
+    /// Search tiles.
+    Tile,
+    /// No detection on this frame (prediction only).
+    Skip,
+}
+
+impl From<core::DetectorMode> for DetectorMode {
+    fn from(m: core::DetectorMode) -> Self {
+        match m {
+            core::DetectorMode::Full => DetectorMode::Full,
+            core::DetectorMode::Roi => DetectorMode::Roi,
+            core::DetectorMode::Tile => DetectorMode::Tile,
+            core::DetectorMode::Skip => DetectorMode::Skip,
+        }
+    }
+}
+
+/// The tracked ball on one frame, upright-frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct BallEstimate {
+    /// Centre x, pixels.
+    pub x: f32,
+    /// Centre y, pixels.
+    pub y: f32,
+    /// Velocity x, pixels per second.
+    pub vx: f32,
+    /// Velocity y, pixels per second.
+    pub vy: f32,
+    /// Apparent radius, pixels.
+    pub radius: f32,
+    /// 0..1: high when detected with a high score, decaying while coasting.
+    pub confidence: f32,
+    /// `Detected` or `Predicted`.
+    pub state: TrackState,
+}
+
+impl From<core::BallEstimate> for BallEstimate {
+    fn from(b: core::BallEstimate) -> Self {
+        BallEstimate {
+            x: b.x,
+            y: b.y,
+            vx: b.vx,
+            vy: b.vy,
+            radius: b.radius,
+            confidence: b.confidence,
+            state: b.state.into(),
+        }
+    }
+}
+
+/// The virtual camera's crop window, inside the upright frame, pixels.
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct CropRect {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+impl From<core::CropRect> for CropRect {
+    fn from(c: core::CropRect) -> Self {
+        CropRect {
+            x: f64::from(c.x),
+            y: f64::from(c.y),
+            width: f64::from(c.width),
+            height: f64::from(c.height),
+        }
+    }
+}
+
+/// Per-stage timings of one frame, microseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, uniffi::Record)]
+pub struct StageTimings {
+    /// Pixel conversion into the model's inputs.
+    pub convert_us: u64,
+    /// Inference.
+    pub infer_us: u64,
+    /// Heatmap decoding.
+    pub decode_us: u64,
+    /// Tracking.
+    pub track_us: u64,
+    /// Crop planning.
+    pub plan_us: u64,
+    /// The whole frame.
+    pub total_us: u64,
+}
+
+impl From<core::StageTimings> for StageTimings {
+    fn from(t: core::StageTimings) -> Self {
+        StageTimings {
+            convert_us: t.convert_us,
+            infer_us: t.infer_us,
+            decode_us: t.decode_us,
+            track_us: t.track_us,
+            plan_us: t.plan_us,
+            total_us: t.total_us,
+        }
+    }
+}
+
+/// What the engine made of one frame.
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct FrameResult {
+    /// The frame's timestamp, microseconds.
+    pub timestamp_us: i64,
+    /// Upright frame width (after rotation).
+    pub frame_width: u32,
+    /// Upright frame height (after rotation).
+    pub frame_height: u32,
+    /// The ball, when the tracker has one.
+    pub ball: Option<BallEstimate>,
+    /// Track state on this frame.
+    pub state: TrackState,
+    /// The virtual camera's crop, inside the upright frame.
+    pub crop: CropRect,
+    /// Which detector mode ran.
+    pub mode: DetectorMode,
+    /// Detector runs on this frame.
+    pub detector_runs: u32,
+    /// Candidates above the threshold over all runs.
+    pub candidates: u32,
+    /// The detector work stayed within the per-frame budget.
+    pub budget_held: bool,
+    /// Per-stage timings.
+    pub timings: StageTimings,
+}
+
+impl From<core::FrameResult> for FrameResult {
+    fn from(r: core::FrameResult) -> Self {
+        FrameResult {
+            timestamp_us: r.timestamp_us,
+            frame_width: r.frame_width,
+            frame_height: r.frame_height,
+            ball: r.ball.map(BallEstimate::from),
+            state: r.state.into(),
+            crop: r.crop.into(),
+            mode: r.mode.into(),
+            detector_runs: r.detector_runs,
+            candidates: r.candidates,
+            budget_held: r.budget_held,
+            timings: r.timings.into(),
+        }
+    }
+}
+
+/// Counters since the engine was built (post-deploy monitoring).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, uniffi::Record)]
+pub struct Telemetry {
+    /// Frames processed.
+    pub frames: u64,
+    /// Frames with a detection.
+    pub frames_detected: u64,
+    /// Frames with a predicted (coasting) ball.
+    pub frames_predicted: u64,
+    /// Frames without a track.
+    pub frames_lost: u64,
+    /// Frames with a whole-frame detector run.
+    pub frames_full: u64,
+    /// Frames with a region-of-interest run.
+    pub frames_roi: u64,
+    /// Frames with tile runs.
+    pub frames_tile: u64,
+    /// Frames without a detector run.
+    pub frames_skipped: u64,
+    /// Frames with two or more candidates above threshold.
+    pub frames_multi_candidate: u64,
+    /// Frames whose detector work exceeded the budget.
+    pub frames_over_budget: u64,
+    /// Frames refused with an error.
+    pub frame_errors: u64,
+    /// Transitions from lost to tracked.
+    pub acquisitions: u64,
+    /// Transitions to lost.
+    pub losses: u64,
+    /// Sum of per-frame time, microseconds.
+    pub total_time_us: u64,
+    /// Slowest frame, microseconds.
+    pub max_frame_us: u64,
+}
+
+impl From<core::Telemetry> for Telemetry {
+    fn from(t: core::Telemetry) -> Self {
+        Telemetry {
+            frames: t.frames,
+            frames_detected: t.frames_detected,
+            frames_predicted: t.frames_predicted,
+            frames_lost: t.frames_lost,
+            frames_full: t.frames_full,
+            frames_roi: t.frames_roi,
+            frames_tile: t.frames_tile,
+            frames_skipped: t.frames_skipped,
+            frames_multi_candidate: t.frames_multi_candidate,
+            frames_over_budget: t.frames_over_budget,
+            frame_errors: t.frame_errors,
+            acquisitions: t.acquisitions,
+            losses: t.losses,
+            total_time_us: t.total_time_us,
+            max_frame_us: t.max_frame_us,
+        }
+    }
+}

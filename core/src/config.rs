@@ -1,0 +1,555 @@
+//! Engine configuration: device presets, loading from TOML or JSON, validation.
+//!
+//! A configuration starts from a named [`Preset`] (`phone-30fps`, `phone-60fps`, `desktop`,
+//! `server`) and overrides any field: a file holding `preset = "phone-30fps"` and
+//! `[crop] max_pan_speed = 0.8` is the phone preset with a slower camera. Every field is
+//! checked by [`Config::validate`], which names the field and the value that is wrong.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::crop::CropConfig;
+use crate::detect::InputSize;
+use crate::error::ConfigError;
+use crate::frame::ColorRange;
+use crate::track::TrackerConfig;
+
+/// Largest frame side the engine accepts (8K).
+pub const MAX_FRAME_SIDE: u32 = 8192;
+/// Most inference threads a config may ask for.
+pub const MAX_THREADS: usize = 64;
+/// Most candidates kept per frame.
+pub const MAX_CANDIDATES: u32 = 64;
+/// Bytes in a mebibyte.
+const MIB: u64 = 1024 * 1024;
+
+/// Named device presets: the on-device and the cloud setting differ by a preset, not by code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum Preset {
+    /// A phone at 30 fps: Ballcam's share of the 33 ms frame is small, one thread.
+    #[serde(rename = "phone-30fps")]
+    Phone30Fps,
+    /// A phone at 60 fps: half the time of `phone-30fps`, smaller inputs.
+    #[serde(rename = "phone-60fps")]
+    Phone60Fps,
+    /// A laptop or desktop with a webcam.
+    Desktop,
+    /// The cloud setting: larger inputs, detection on every frame, more threads.
+    Server,
+}
+
+impl Preset {
+    /// All presets, in order.
+    pub const ALL: [Preset; 4] = [
+        Preset::Phone30Fps,
+        Preset::Phone60Fps,
+        Preset::Desktop,
+        Preset::Server,
+    ];
+
+    /// The preset's name as written in config files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Phone30Fps => "phone-30fps",
+            Preset::Phone60Fps => "phone-60fps",
+            Preset::Desktop => "desktop",
+            Preset::Server => "server",
+        }
+    }
+}
+
+impl std::str::FromStr for Preset {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Preset::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
+                ConfigError::new(
+                    "preset",
+                    format!("unknown preset `{s}`; expected one of {}", names.join(", ")),
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for Preset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How the engine looks for the ball when it has no track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SearchStrategy {
+    /// The whole frame, letterboxed to `detector.full_input`.
+    Full,
+    /// Tiles of `detector.tile_input` at `schedule.tile_scale`, spread over frames.
+    Tiles,
+    /// A whole-frame pass, then the tiles, in one cycle.
+    FullAndTiles,
+}
+
+/// Detector settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DetectorConfig {
+    /// Input size of the whole-frame search pass (the frame is letterboxed into it).
+    pub full_input: InputSize,
+    /// Input size of the region of interest around the predicted ball, at native resolution.
+    pub roi_input: InputSize,
+    /// The smaller region the scheduler falls back to when the budget is tight.
+    pub roi_small_input: InputSize,
+    /// Input size of one search tile.
+    pub tile_input: InputSize,
+    /// Score (0..1) above which a heatmap peak is a candidate.
+    pub threshold: f32,
+    /// Candidates kept per frame, best first.
+    pub max_candidates: u32,
+}
+
+impl Default for DetectorConfig {
+    fn default() -> Self {
+        Preset::Desktop.config().detector
+    }
+}
+
+/// Scheduling and budget settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScheduleConfig {
+    /// Per-frame budget for Ballcam's own work (conversion, inference, decoding), microseconds.
+    pub budget_us: u64,
+    /// Unused budget carried to later frames, in frames' worth of budget (at least 1).
+    pub burst_frames: f32,
+    /// Search strategy when there is no track.
+    pub search: SearchStrategy,
+    /// Source pixels per tile input pixel (1 = native resolution, 2 = half resolution).
+    pub tile_scale: f32,
+    /// Overlap of neighbouring tiles in tile input pixels.
+    pub tile_overlap: u32,
+    /// Run the detector on every n-th frame while tracking (1 = every frame).
+    pub detect_interval: u32,
+    /// Weight of the newest measurement in the rolling cost estimate (0..1].
+    pub cost_smoothing: f32,
+    /// The region of interest spans at least this many predicted ball radii.
+    pub roi_radius_factor: f32,
+    /// ... and this many standard deviations of the predicted position on each side.
+    pub roi_sigma_factor: f32,
+    /// Largest region of interest, as a multiple of the ROI input (beyond, it is downscaled).
+    pub roi_max_scale: f32,
+    /// While coasting longer than this, search passes are interleaved with the ROI, seconds.
+    pub coast_search_after_s: f64,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        Preset::Desktop.config().schedule
+    }
+}
+
+/// The whole engine configuration. `Config::default()` is the `desktop` preset with the
+/// embedded model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The preset this configuration started from (informational once loaded).
+    pub preset: Preset,
+    /// ONNX model file; `None` uses the model embedded in the binary.
+    pub model_path: Option<PathBuf>,
+    /// Largest frame (buffer width) the engine accepts; buffers are sized for it at start.
+    pub max_frame_width: u32,
+    /// Largest frame (buffer height) the engine accepts.
+    pub max_frame_height: u32,
+    /// YUV range of the camera frames.
+    pub color_range: ColorRange,
+    /// Inference threads.
+    pub threads: usize,
+    /// Memory ceiling for the engine's own buffers and the model's plans, MiB.
+    pub memory_ceiling_mb: u32,
+    pub detector: DetectorConfig,
+    pub schedule: ScheduleConfig,
+    pub tracker: TrackerConfig,
+    pub crop: CropConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Preset::Desktop.config()
+    }
+}
+
+impl Preset {
+    /// The full configuration of this preset.
+    pub fn config(self) -> Config {
+        let (budget_us, threads, full, roi, roi_small, tile, tile_scale, max_w, max_h, memory_mb) =
+            match self {
+                Preset::Phone30Fps => (
+                    8_000,
+                    1,
+                    (384, 224),
+                    (192, 192),
+                    (128, 128),
+                    (320, 192),
+                    2.0,
+                    1920,
+                    1080,
+                    64,
+                ),
+                Preset::Phone60Fps => (
+                    4_000,
+                    1,
+                    (320, 192),
+                    (160, 160),
+                    (128, 128),
+                    (256, 160),
+                    2.0,
+                    1920,
+                    1080,
+                    64,
+                ),
+                Preset::Desktop => (
+                    16_000,
+                    2,
+                    (512, 288),
+                    (192, 192),
+                    (128, 128),
+                    (384, 224),
+                    1.5,
+                    3840,
+                    2160,
+                    128,
+                ),
+                Preset::Server => (
+                    33_000,
+                    4,
+                    (768, 448),
+                    (256, 256),
+                    (192, 192),
+                    (512, 288),
+                    1.0,
+                    3840,
+                    2160,
+                    512,
+                ),
+            };
+        let size = |(w, h): (u32, u32)| InputSize::new(w, h);
+        Config {
+            preset: self,
+            model_path: None,
+            max_frame_width: max_w,
+            max_frame_height: max_h,
+            color_range: ColorRange::default(),
+            threads,
+            memory_ceiling_mb: memory_mb,
+            detector: DetectorConfig {
+                full_input: size(full),
+                roi_input: size(roi),
+                roi_small_input: size(roi_small),
+                tile_input: size(tile),
+                threshold: 0.5,
+                max_candidates: 8,
+            },
+            schedule: ScheduleConfig {
+                budget_us,
+                burst_frames: 2.0,
+                search: SearchStrategy::FullAndTiles,
+                tile_scale,
+                tile_overlap: 32,
+                detect_interval: 1,
+                cost_smoothing: 0.2,
+                roi_radius_factor: 8.0,
+                roi_sigma_factor: 3.0,
+                roi_max_scale: 3.0,
+                coast_search_after_s: 0.4,
+            },
+            tracker: TrackerConfig::default(),
+            crop: CropConfig::default(),
+        }
+    }
+}
+
+fn check(ok: bool, field: &str, message: impl FnOnce() -> String) -> Result<(), ConfigError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::new(field, message()))
+    }
+}
+
+fn check_size(field: &str, size: InputSize) -> Result<(), ConfigError> {
+    size.check().map_err(|m| ConfigError::new(field, m))
+}
+
+impl DetectorConfig {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_size("full_input", self.full_input)?;
+        check_size("roi_input", self.roi_input)?;
+        check_size("roi_small_input", self.roi_small_input)?;
+        check_size("tile_input", self.tile_input)?;
+        check(
+            self.roi_small_input.width <= self.roi_input.width
+                && self.roi_small_input.height <= self.roi_input.height,
+            "roi_small_input",
+            || {
+                format!(
+                    "{} must not be larger than roi_input {}",
+                    self.roi_small_input, self.roi_input
+                )
+            },
+        )?;
+        check(
+            self.threshold.is_finite() && self.threshold > 0.0 && self.threshold < 1.0,
+            "threshold",
+            || format!("{} must be in (0, 1)", self.threshold),
+        )?;
+        check(
+            (1..=MAX_CANDIDATES).contains(&self.max_candidates),
+            "max_candidates",
+            || format!("{} must be in 1..={MAX_CANDIDATES}", self.max_candidates),
+        )
+    }
+}
+
+impl ScheduleConfig {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check(self.budget_us > 0, "budget_us", || {
+            "must be positive".into()
+        })?;
+        check(
+            self.burst_frames.is_finite() && (1.0..=100.0).contains(&self.burst_frames),
+            "burst_frames",
+            || format!("{} must be in [1, 100]", self.burst_frames),
+        )?;
+        check(
+            self.tile_scale.is_finite() && (0.25..=8.0).contains(&self.tile_scale),
+            "tile_scale",
+            || format!("{} must be in [0.25, 8]", self.tile_scale),
+        )?;
+        check(self.detect_interval >= 1, "detect_interval", || {
+            "must be at least 1".into()
+        })?;
+        check(
+            self.cost_smoothing.is_finite()
+                && self.cost_smoothing > 0.0
+                && self.cost_smoothing <= 1.0,
+            "cost_smoothing",
+            || format!("{} must be in (0, 1]", self.cost_smoothing),
+        )?;
+        check(
+            self.roi_radius_factor.is_finite() && self.roi_radius_factor >= 0.0,
+            "roi_radius_factor",
+            || format!("{} must be finite and >= 0", self.roi_radius_factor),
+        )?;
+        check(
+            self.roi_sigma_factor.is_finite() && self.roi_sigma_factor >= 0.0,
+            "roi_sigma_factor",
+            || format!("{} must be finite and >= 0", self.roi_sigma_factor),
+        )?;
+        check(
+            self.roi_max_scale.is_finite() && (1.0..=16.0).contains(&self.roi_max_scale),
+            "roi_max_scale",
+            || format!("{} must be in [1, 16]", self.roi_max_scale),
+        )?;
+        check(
+            self.coast_search_after_s.is_finite() && self.coast_search_after_s >= 0.0,
+            "coast_search_after_s",
+            || format!("{} must be finite and >= 0", self.coast_search_after_s),
+        )
+    }
+}
+
+impl Config {
+    /// The configuration of a preset.
+    pub fn preset(preset: Preset) -> Config {
+        preset.config()
+    }
+
+    /// Checks every field; the error names the field (`crop.max_pan_speed`) and the value.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check(
+            (2..=MAX_FRAME_SIDE).contains(&self.max_frame_width),
+            "max_frame_width",
+            || format!("{} must be in 2..={MAX_FRAME_SIDE}", self.max_frame_width),
+        )?;
+        check(
+            (2..=MAX_FRAME_SIDE).contains(&self.max_frame_height),
+            "max_frame_height",
+            || format!("{} must be in 2..={MAX_FRAME_SIDE}", self.max_frame_height),
+        )?;
+        check((1..=MAX_THREADS).contains(&self.threads), "threads", || {
+            format!("{} must be in 1..={MAX_THREADS}", self.threads)
+        })?;
+        check(self.memory_ceiling_mb > 0, "memory_ceiling_mb", || {
+            "must be positive".into()
+        })?;
+        self.detector
+            .validate()
+            .map_err(|e| e.in_section("detector"))?;
+        self.schedule
+            .validate()
+            .map_err(|e| e.in_section("schedule"))?;
+        self.tracker
+            .validate()
+            .map_err(|e| e.in_section("tracker"))?;
+        self.crop.validate().map_err(|e| e.in_section("crop"))?;
+        Ok(())
+    }
+
+    /// Memory ceiling in bytes.
+    pub fn memory_ceiling_bytes(&self) -> u64 {
+        u64::from(self.memory_ceiling_mb) * MIB
+    }
+
+    /// Parses a JSON document: a preset (default `desktop`) plus overrides.
+    pub fn from_json_str(text: &str) -> Result<Config, ConfigError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ConfigError::new("(json)", e.to_string()))?;
+        Self::from_value(value)
+    }
+
+    /// Parses a TOML document: a preset (default `desktop`) plus overrides.
+    pub fn from_toml_str(text: &str) -> Result<Config, ConfigError> {
+        let value: serde_json::Value =
+            toml::from_str(text).map_err(|e| ConfigError::new("(toml)", e.to_string()))?;
+        Self::from_value(value)
+    }
+
+    /// Reads a `.toml` or `.json` file.
+    pub fn from_path(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::new("(file)", format!("cannot read {}: {e}", path.display()))
+        })?;
+        let is_json = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let parsed = if is_json {
+            Self::from_json_str(&text)
+        } else {
+            Self::from_toml_str(&text)
+        };
+        parsed.map_err(|mut e| {
+            e.message = format!("{} (in {})", e.message, path.display());
+            e
+        })
+    }
+
+    /// Serialises to TOML (every field, documented in `docs/config.md`).
+    pub fn to_toml_string(&self) -> Result<String, ConfigError> {
+        toml::to_string_pretty(self).map_err(|e| ConfigError::new("(toml)", e.to_string()))
+    }
+
+    fn from_value(value: serde_json::Value) -> Result<Config, ConfigError> {
+        let serde_json::Value::Object(overrides) = value else {
+            return Err(ConfigError::new(
+                "(document)",
+                "the top level must be a table of fields",
+            ));
+        };
+        let preset = match overrides.get("preset") {
+            None => Preset::Desktop,
+            Some(serde_json::Value::String(name)) => name.parse()?,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "preset",
+                    format!("expected a preset name, found {other}"),
+                ))
+            }
+        };
+        let mut base = serde_json::to_value(preset.config())
+            .map_err(|e| ConfigError::new("(preset)", e.to_string()))?;
+        merge(&mut base, serde_json::Value::Object(overrides));
+        let config: Config = serde_json::from_value(base)
+            .map_err(|e| ConfigError::new("(fields)", e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+/// Deep-merges `overrides` into `base`: tables merge field by field, everything else replaces.
+fn merge(base: &mut serde_json::Value, overrides: serde_json::Value) {
+    match (base, overrides) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) if slot.is_object() && v.is_object() => merge(slot, v),
+                    _ => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_is_valid() {
+        for p in Preset::ALL {
+            p.config().validate().unwrap_or_else(|e| panic!("{p}: {e}"));
+            assert_eq!(p.name().parse::<Preset>().unwrap(), p);
+        }
+        assert!("phone"
+            .parse::<Preset>()
+            .unwrap_err()
+            .message
+            .contains("phone-30fps"));
+    }
+
+    #[test]
+    fn toml_overrides_a_preset() {
+        let c = Config::from_toml_str(
+            "preset = \"phone-30fps\"\nthreads = 1\n[schedule]\nbudget_us = 5000\n[detector]\nthreshold = 0.4\n",
+        )
+        .unwrap();
+        assert_eq!(c.preset, Preset::Phone30Fps);
+        assert_eq!(c.schedule.budget_us, 5000);
+        assert_eq!(c.detector.threshold, 0.4);
+        // Untouched fields keep the preset's values.
+        assert_eq!(
+            c.detector.roi_input,
+            Preset::Phone30Fps.config().detector.roi_input
+        );
+    }
+
+    #[test]
+    fn json_and_toml_round_trip() {
+        let c = Config::preset(Preset::Server);
+        let t = c.to_toml_string().unwrap();
+        assert_eq!(Config::from_toml_str(&t).unwrap(), c);
+        let j = serde_json::to_string(&c).unwrap();
+        assert_eq!(Config::from_json_str(&j).unwrap(), c);
+    }
+
+    #[test]
+    fn bad_values_name_the_field() {
+        let e = Config::from_toml_str("[detector]\nthreshold = 1.5\n").unwrap_err();
+        assert_eq!(e.field, "detector.threshold");
+        assert!(e.message.contains("1.5"), "{e}");
+        let e = Config::from_toml_str("[detector]\nroi_input = { width = 100, height = 192 }\n")
+            .unwrap_err();
+        assert_eq!(e.field, "detector.roi_input");
+        let e = Config::from_toml_str("threads = 0\n").unwrap_err();
+        assert_eq!(e.field, "threads");
+        let e = Config::from_toml_str("bogus = 1\n").unwrap_err();
+        assert!(e.message.contains("bogus"), "{e}");
+        let e = Config::from_toml_str("preset = \"tablet\"\n").unwrap_err();
+        assert_eq!(e.field, "preset");
+        let e = Config::from_json_str("[1, 2]").unwrap_err();
+        assert!(e.message.contains("table"));
+        let e = Config::from_toml_str("[schedule]\nbudget_us = 0\n").unwrap_err();
+        assert_eq!(e.field, "schedule.budget_us");
+    }
+}

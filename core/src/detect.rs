@@ -1,0 +1,660 @@
+//! ONNX ball detector run with tract, and heatmap decoding into candidates.
+//!
+//! The model follows contract v1 (source of truth: `models/README.md`): one input `image`,
+//! f32 `[1,3,H,W]`, RGB 0..255, H and W multiples of 32; one output `out`, f32
+//! `[1,4,H/4,W/4]` holding the ball-centre logit, the centre's offset inside the cell (x, y, in
+//! cells) and the ball radius in input pixels. A model is parsed once, then optimised once per
+//! input size (a "slot"); every frame reuses the slot's plan, state and input tensor.
+
+use std::sync::Arc;
+
+use tract_onnx::prelude::*;
+use tract_onnx::tract_hir::infer::Factoid;
+
+use crate::error::ModelError;
+use crate::frame::TensorMapping;
+
+/// Name of the model's single input.
+pub const INPUT_NAME: &str = "image";
+/// Name of the model's single output.
+pub const OUTPUT_NAME: &str = "out";
+/// Input channels (RGB).
+pub const INPUT_CHANNELS: usize = 3;
+/// Output channels: logit, offset x, offset y, radius.
+pub const OUTPUT_CHANNELS: usize = 4;
+/// Output stride: one heatmap cell covers this many input pixels per side.
+pub const STRIDE: u32 = 4;
+/// Input sides must be multiples of this.
+pub const SIZE_MULTIPLE: u32 = 32;
+/// Largest input side accepted (keeps buffers and plans bounded).
+pub const MAX_INPUT_SIDE: u32 = 4096;
+
+/// One ball candidate, in upright frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Candidate {
+    pub x: f32,
+    pub y: f32,
+    pub radius: f32,
+    /// Sigmoid of the centre logit, 0..1.
+    pub score: f32,
+}
+
+/// A detector input size in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct InputSize {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl InputSize {
+    /// Builds a size.
+    pub const fn new(width: u32, height: u32) -> Self {
+        Self { width, height }
+    }
+
+    /// Number of f32 values of the `[1,3,H,W]` input tensor.
+    pub fn tensor_len(self) -> usize {
+        INPUT_CHANNELS * self.width as usize * self.height as usize
+    }
+
+    /// Checks the contract's size rules.
+    pub fn check(self) -> Result<(), String> {
+        let ok = |v: u32| v > 0 && v.is_multiple_of(SIZE_MULTIPLE) && v <= MAX_INPUT_SIDE;
+        if ok(self.width) && ok(self.height) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}x{}: both sides must be positive multiples of {SIZE_MULTIPLE} up to {MAX_INPUT_SIDE}",
+                self.width, self.height
+            ))
+        }
+    }
+}
+
+impl std::fmt::Display for InputSize {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}", self.width, self.height)
+    }
+}
+
+type Plan = TypedSimplePlan;
+type State = TypedSimpleState;
+
+/// A model prepared for one input size.
+struct Slot {
+    size: InputSize,
+    state: State,
+    /// The input tensor, reused frame after frame (written in place when tract released it).
+    input: Arc<Tensor>,
+}
+
+/// Outcome of one detector run.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RunStats {
+    /// Candidates above the threshold in this run (before the top-k cut).
+    pub above_threshold: u32,
+    /// Time spent decoding the heatmap, microseconds (telemetry only).
+    pub decode_us: u64,
+}
+
+/// The ball detector: one parsed model, one optimised plan per input size.
+pub struct Detector {
+    slots: Vec<Slot>,
+    /// Size of the model file in bytes.
+    model_bytes: usize,
+}
+
+impl std::fmt::Debug for Detector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sizes: Vec<InputSize> = self.slots.iter().map(|s| s.size).collect();
+        f.debug_struct("Detector")
+            .field("sizes", &sizes)
+            .field("model_bytes", &self.model_bytes)
+            .finish()
+    }
+}
+
+fn contract(expected: impl Into<String>, found: impl Into<String>) -> ModelError {
+    ModelError::Contract {
+        expected: expected.into(),
+        found: found.into(),
+    }
+}
+
+/// Checks the parsed model's interface against contract v1 before any size is fixed.
+fn check_interface(model: &InferenceModel) -> Result<(), ModelError> {
+    let inputs = model
+        .input_outlets()
+        .map_err(|e| ModelError::Parse(e.to_string()))?;
+    let outputs = model
+        .output_outlets()
+        .map_err(|e| ModelError::Parse(e.to_string()))?;
+    if inputs.len() != 1 {
+        return Err(contract("1 input", format!("{} inputs", inputs.len())));
+    }
+    if outputs.len() != 1 {
+        return Err(contract("1 output", format!("{} outputs", outputs.len())));
+    }
+    let in_name = &model.node(inputs[0].node).name;
+    if in_name != INPUT_NAME {
+        return Err(contract(
+            format!("input named `{INPUT_NAME}`"),
+            format!("`{in_name}`"),
+        ));
+    }
+    let out_name = model
+        .outlet_label(outputs[0])
+        .unwrap_or_else(|| model.node(outputs[0].node).name.as_str());
+    if out_name != OUTPUT_NAME {
+        return Err(contract(
+            format!("output named `{OUTPUT_NAME}`"),
+            format!("`{out_name}`"),
+        ));
+    }
+    let fact = model
+        .input_fact(0)
+        .map_err(|e| ModelError::Parse(e.to_string()))?;
+    if let Some(dt) = fact.datum_type.concretize() {
+        if dt != f32::datum_type() {
+            return Err(contract("input of type f32", format!("{dt:?}")));
+        }
+    }
+    if let Some(rank) = fact.shape.rank().concretize() {
+        if rank != 4 {
+            return Err(contract(
+                "input of rank 4 [1,3,H,W]",
+                format!("rank {rank}"),
+            ));
+        }
+        let dims: Vec<_> = fact.shape.dims().collect();
+        if let Some(c) = dims
+            .get(1)
+            .and_then(|d| d.concretize())
+            .and_then(|d| d.to_i64().ok())
+        {
+            if c != INPUT_CHANNELS as i64 {
+                return Err(contract("3 input channels", format!("{c} channels")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Optimises the model for one input size and checks the output shape.
+fn prepare(model: &InferenceModel, size: InputSize, threads: usize) -> Result<Slot, ModelError> {
+    let prep_err = |e: TractError| ModelError::Prepare {
+        width: size.width,
+        height: size.height,
+        message: format!("{e:#}"),
+    };
+    let shape = [
+        1usize,
+        INPUT_CHANNELS,
+        size.height as usize,
+        size.width as usize,
+    ];
+    let typed = model
+        .clone()
+        .with_input_fact(0, f32::fact(shape).into())
+        .and_then(|m| m.into_typed())
+        .map_err(prep_err)?;
+    let out_fact = typed.output_fact(0).map_err(prep_err)?;
+    let expected = [
+        1usize,
+        OUTPUT_CHANNELS,
+        (size.height / STRIDE) as usize,
+        (size.width / STRIDE) as usize,
+    ];
+    let found: Option<Vec<usize>> = out_fact.shape.as_concrete().map(|s| s.to_vec());
+    if out_fact.datum_type != f32::datum_type() || found.as_deref() != Some(&expected[..]) {
+        return Err(contract(
+            format!("output f32 {expected:?} for input {shape:?}"),
+            format!("{:?} {:?}", out_fact.datum_type, out_fact.shape),
+        ));
+    }
+    let optimized = typed.into_optimized().map_err(prep_err)?;
+    let options = run_options(threads);
+    let plan: Arc<Plan> = optimized
+        .into_runnable_with_options(&options)
+        .map_err(prep_err)?;
+    let state = State::new(&plan).map_err(prep_err)?;
+    let input = Tensor::zero::<f32>(&shape).map_err(prep_err)?;
+    Ok(Slot {
+        size,
+        state,
+        input: Arc::new(input),
+    })
+}
+
+#[cfg(feature = "multithread")]
+fn run_options(threads: usize) -> RunOptions {
+    let mut options = RunOptions::default();
+    if threads > 1 {
+        options.executor = Some(tract_linalg::multithread::Executor::multithread(threads));
+    }
+    options
+}
+
+#[cfg(not(feature = "multithread"))]
+fn run_options(threads: usize) -> RunOptions {
+    if threads > 1 {
+        log::warn!("{threads} inference threads requested, but this build is single-threaded (feature `multithread`)");
+    }
+    RunOptions::default()
+}
+
+impl Detector {
+    /// Parses an ONNX model from bytes, checks it against contract v1 and prepares one plan
+    /// per input size.
+    pub fn from_bytes(
+        bytes: &[u8],
+        sizes: &[InputSize],
+        threads: usize,
+    ) -> Result<Self, ModelError> {
+        let mut reader = bytes;
+        let model = tract_onnx::onnx()
+            .model_for_read(&mut reader)
+            .map_err(|e| ModelError::Parse(format!("{e:#}")))?;
+        check_interface(&model)?;
+        let mut slots: Vec<Slot> = Vec::with_capacity(sizes.len());
+        for &size in sizes {
+            size.check()
+                .map_err(|msg| contract("input sizes that are multiples of 32", msg))?;
+            if slots.iter().any(|s| s.size == size) {
+                continue;
+            }
+            slots.push(prepare(&model, size, threads)?);
+        }
+        log::info!("detector ready: {} bytes, sizes {:?}", bytes.len(), sizes);
+        Ok(Self {
+            slots,
+            model_bytes: bytes.len(),
+        })
+    }
+
+    /// Reads a model file, then as [`Detector::from_bytes`].
+    pub fn from_path(
+        path: &std::path::Path,
+        sizes: &[InputSize],
+        threads: usize,
+    ) -> Result<Self, ModelError> {
+        let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_bytes(&bytes, sizes, threads)
+    }
+
+    /// Size of the model file in bytes.
+    pub fn model_bytes(&self) -> usize {
+        self.model_bytes
+    }
+
+    /// The prepared input sizes, in slot order.
+    pub fn sizes(&self) -> impl Iterator<Item = InputSize> + '_ {
+        self.slots.iter().map(|s| s.size)
+    }
+
+    /// Slot index of a prepared size.
+    pub fn slot(&self, size: InputSize) -> Option<usize> {
+        self.slots.iter().position(|s| s.size == size)
+    }
+
+    /// Bytes held by the input tensors (tract's own buffers are not counted).
+    pub fn input_bytes(&self) -> usize {
+        self.slots
+            .iter()
+            .map(|s| s.size.tensor_len() * std::mem::size_of::<f32>())
+            .sum()
+    }
+
+    /// The input tensor of a slot, to be filled in CHW order before [`Detector::run`].
+    pub fn input_mut(&mut self, slot: usize) -> Result<&mut [f32], crate::Error> {
+        let s = self
+            .slots
+            .get_mut(slot)
+            .ok_or_else(|| crate::Error::Inference(format!("no detector slot {slot}")))?;
+        if Arc::get_mut(&mut s.input).is_none() {
+            // tract still holds the previous input: start a fresh one (rare; costs one allocation).
+            let shape = [
+                1usize,
+                INPUT_CHANNELS,
+                s.size.height as usize,
+                s.size.width as usize,
+            ];
+            let t =
+                Tensor::zero::<f32>(&shape).map_err(|e| crate::Error::Inference(e.to_string()))?;
+            s.input = Arc::new(t);
+        }
+        let tensor = Arc::get_mut(&mut s.input)
+            .ok_or_else(|| crate::Error::Inference("input tensor is shared".into()))?;
+        tensor
+            .to_plain_array_view_mut::<f32>()
+            .map_err(|e| crate::Error::Inference(e.to_string()))?
+            .into_slice()
+            .ok_or_else(|| crate::Error::Inference("input tensor is not contiguous".into()))
+    }
+
+    /// Runs the slot's plan on its input tensor and copies the raw output (`[1,4,H/4,W/4]`,
+    /// CHW) into `out`: for model checks against reference values.
+    pub fn run_raw(&mut self, slot: usize, out: &mut Vec<f32>) -> Result<(), crate::Error> {
+        let s = self
+            .slots
+            .get_mut(slot)
+            .ok_or_else(|| crate::Error::Inference(format!("no detector slot {slot}")))?;
+        let input = TValue::from_const(Arc::clone(&s.input));
+        let outputs = s
+            .state
+            .run(tvec![input])
+            .map_err(|e| crate::Error::Inference(format!("{e:#}")))?;
+        let output = outputs
+            .first()
+            .ok_or_else(|| crate::Error::Inference("model returned no output".into()))?;
+        let view = output
+            .to_plain_array_view::<f32>()
+            .map_err(|e| crate::Error::Inference(e.to_string()))?;
+        let data = view
+            .to_slice()
+            .ok_or_else(|| crate::Error::Inference("model output is not contiguous".into()))?;
+        out.clear();
+        out.extend_from_slice(data);
+        Ok(())
+    }
+
+    /// Runs the slot's plan on its input tensor and decodes candidates into `out`
+    /// (appending; `out` keeps at most its capacity, best scores first).
+    pub fn run(
+        &mut self,
+        slot: usize,
+        threshold: f32,
+        mapping: &TensorMapping,
+        bounds: (f32, f32),
+        out: &mut Vec<Candidate>,
+    ) -> Result<RunStats, crate::Error> {
+        let s = self
+            .slots
+            .get_mut(slot)
+            .ok_or_else(|| crate::Error::Inference(format!("no detector slot {slot}")))?;
+        let input = TValue::from_const(Arc::clone(&s.input));
+        let outputs = s
+            .state
+            .run(tvec![input])
+            .map_err(|e| crate::Error::Inference(format!("{e:#}")))?;
+        let output = outputs
+            .first()
+            .ok_or_else(|| crate::Error::Inference("model returned no output".into()))?;
+        let view = output
+            .to_plain_array_view::<f32>()
+            .map_err(|e| crate::Error::Inference(e.to_string()))?;
+        let data = view
+            .to_slice()
+            .ok_or_else(|| crate::Error::Inference("model output is not contiguous".into()))?;
+        let grid = Grid {
+            width: (s.size.width / STRIDE) as usize,
+            height: (s.size.height / STRIDE) as usize,
+        };
+        let started = std::time::Instant::now();
+        let mut stats = decode_heatmap(data, grid, threshold, mapping, bounds, out)
+            .map_err(crate::Error::Inference)?;
+        stats.decode_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        Ok(stats)
+    }
+}
+
+/// Size of the output heatmap in cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grid {
+    pub width: usize,
+    pub height: usize,
+}
+
+/// Logit for a probability threshold (sigmoid is monotonic, so peaks compare on logits).
+fn logit(p: f32) -> f32 {
+    let p = p.clamp(f32::EPSILON, 1.0 - f32::EPSILON);
+    (p / (1.0 - p)).ln()
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Inserts a candidate into `out`, keeping it sorted by score (best first) and within its
+/// capacity, without allocating.
+fn insert_top(out: &mut Vec<Candidate>, c: Candidate) {
+    let cap = out.capacity();
+    if cap == 0 {
+        return;
+    }
+    let pos = out
+        .iter()
+        .position(|o| o.score < c.score)
+        .unwrap_or(out.len());
+    if out.len() == cap {
+        if pos >= cap {
+            return;
+        }
+        out.pop();
+    }
+    out.insert(pos, c);
+}
+
+/// Decodes a contract-v1 output (`[4, grid.height, grid.width]`, CHW) into candidates:
+/// sigmoid, 3x3 peak picking, threshold, sub-cell offset, mapped to upright frame pixels by
+/// `mapping`. Candidates whose centre falls outside `bounds` (frame width, height) — in the
+/// letterbox padding, say — are dropped. Appends to `out` keeping the best `out.capacity()`.
+pub fn decode_heatmap(
+    data: &[f32],
+    grid: Grid,
+    threshold: f32,
+    mapping: &TensorMapping,
+    bounds: (f32, f32),
+    out: &mut Vec<Candidate>,
+) -> Result<RunStats, String> {
+    let plane = grid.width * grid.height;
+    if data.len() < OUTPUT_CHANNELS * plane {
+        return Err(format!(
+            "model output has {} values, expected {} for a {}x{} grid",
+            data.len(),
+            OUTPUT_CHANNELS * plane,
+            grid.width,
+            grid.height
+        ));
+    }
+    // Channel order of contract v1: logit, offset x, offset y, radius.
+    let (heat, rest) = data.split_at(plane);
+    let (off_x, rest) = rest.split_at(plane);
+    let (off_y, radius) = rest.split_at(plane);
+    let thr = logit(threshold);
+    let mut stats = RunStats::default();
+    let stride = STRIDE as f32;
+    let scale = 0.5 * (mapping.scale_x + mapping.scale_y);
+    for y in 0..grid.height {
+        let row = y * grid.width;
+        for x in 0..grid.width {
+            let v = heat[row + x];
+            if v.is_nan() || v < thr {
+                continue;
+            }
+            let mut is_peak = true;
+            'nb: for ny in y.saturating_sub(1)..=(y + 1).min(grid.height - 1) {
+                for nx in x.saturating_sub(1)..=(x + 1).min(grid.width - 1) {
+                    let n = heat[ny * grid.width + nx];
+                    // Ties break toward the first cell in scan order.
+                    if n > v || (n == v && (ny * grid.width + nx) < row + x) {
+                        is_peak = false;
+                        break 'nb;
+                    }
+                }
+            }
+            if !is_peak {
+                continue;
+            }
+            let i = row + x;
+            let ox = off_x[i].clamp(0.0, 1.0);
+            let oy = off_y[i].clamp(0.0, 1.0);
+            let tx = (x as f32 + ox) * stride;
+            let ty = (y as f32 + oy) * stride;
+            let (fx, fy) = mapping.to_frame(tx, ty);
+            if !(fx >= 0.0 && fy >= 0.0 && fx < bounds.0 && fy < bounds.1) {
+                continue;
+            }
+            stats.above_threshold += 1;
+            let r = radius[i];
+            let r = if r.is_finite() {
+                r.max(0.0) * scale
+            } else {
+                0.0
+            };
+            insert_top(
+                out,
+                Candidate {
+                    x: fx,
+                    y: fy,
+                    radius: r,
+                    score: sigmoid(v),
+                },
+            );
+        }
+    }
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity() -> TensorMapping {
+        TensorMapping {
+            origin_x: 0.0,
+            origin_y: 0.0,
+            scale_x: 1.0,
+            scale_y: 1.0,
+        }
+    }
+
+    fn grid_data(grid: Grid, peaks: &[(usize, usize, f32, f32, f32, f32)]) -> Vec<f32> {
+        let plane = grid.width * grid.height;
+        let mut d = vec![0.0f32; 4 * plane];
+        d[..plane].iter_mut().for_each(|v| *v = -10.0);
+        for &(x, y, l, ox, oy, r) in peaks {
+            let i = y * grid.width + x;
+            d[i] = l;
+            d[plane + i] = ox;
+            d[2 * plane + i] = oy;
+            d[3 * plane + i] = r;
+        }
+        d
+    }
+
+    #[test]
+    fn decodes_peak_with_offset_and_mapping() {
+        let grid = Grid {
+            width: 8,
+            height: 6,
+        };
+        let d = grid_data(grid, &[(3, 2, 2.0, 0.25, 0.5, 5.0)]);
+        let mut out = Vec::with_capacity(4);
+        let map = TensorMapping {
+            origin_x: 100.0,
+            origin_y: 50.0,
+            scale_x: 2.0,
+            scale_y: 2.0,
+        };
+        let st = decode_heatmap(&d, grid, 0.5, &map, (1e4, 1e4), &mut out).unwrap();
+        assert_eq!(st.above_threshold, 1);
+        assert_eq!(out.len(), 1);
+        let c = out[0];
+        assert!((c.x - (100.0 + (3.25 * 4.0) * 2.0)).abs() < 1e-4, "{c:?}");
+        assert!((c.y - (50.0 + (2.5 * 4.0) * 2.0)).abs() < 1e-4, "{c:?}");
+        assert!((c.radius - 10.0).abs() < 1e-4);
+        assert!((c.score - sigmoid(2.0)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn threshold_and_non_peaks_are_dropped() {
+        let grid = Grid {
+            width: 8,
+            height: 6,
+        };
+        // A plateau next to a higher peak is not a peak; a low peak is under threshold.
+        let d = grid_data(
+            grid,
+            &[
+                (3, 2, 2.0, 0.0, 0.0, 1.0),
+                (4, 2, 1.0, 0.0, 0.0, 1.0),
+                (7, 5, -1.0, 0.0, 0.0, 1.0),
+            ],
+        );
+        let mut out = Vec::with_capacity(4);
+        let st = decode_heatmap(&d, grid, 0.5, &identity(), (1e4, 1e4), &mut out).unwrap();
+        assert_eq!(st.above_threshold, 1);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].x, 12.0);
+    }
+
+    #[test]
+    fn keeps_best_within_capacity_sorted() {
+        let grid = Grid {
+            width: 16,
+            height: 4,
+        };
+        let peaks: Vec<_> = (0..5)
+            .map(|i| (i * 3, 1, 1.0 + i as f32, 0.0, 0.0, 2.0))
+            .collect();
+        let d = grid_data(grid, &peaks);
+        let mut out = Vec::with_capacity(2);
+        let st = decode_heatmap(&d, grid, 0.5, &identity(), (1e4, 1e4), &mut out).unwrap();
+        assert_eq!(st.above_threshold, 5);
+        assert_eq!(out.len(), 2);
+        assert!(out[0].score > out[1].score);
+        assert_eq!(out[0].x, 12.0 * 4.0);
+        assert_eq!(out.capacity(), 2);
+    }
+
+    #[test]
+    fn out_of_bounds_and_nan_are_dropped() {
+        let grid = Grid {
+            width: 8,
+            height: 6,
+        };
+        let mut d = grid_data(
+            grid,
+            &[(1, 1, 3.0, 0.0, 0.0, 2.0), (6, 4, 3.0, 0.0, 0.0, f32::NAN)],
+        );
+        d[2] = f32::NAN;
+        let mut out = Vec::with_capacity(4);
+        let st = decode_heatmap(&d, grid, 0.5, &identity(), (10.0, 10.0), &mut out).unwrap();
+        assert_eq!(st.above_threshold, 1);
+        assert_eq!(out[0].x, 4.0);
+    }
+
+    #[test]
+    fn short_output_is_an_error() {
+        let mut out = Vec::with_capacity(1);
+        let e = decode_heatmap(
+            &[0.0; 10],
+            Grid {
+                width: 4,
+                height: 4,
+            },
+            0.5,
+            &identity(),
+            (1.0, 1.0),
+            &mut out,
+        );
+        assert!(e.unwrap_err().contains("expected 64"));
+    }
+
+    #[test]
+    fn garbage_bytes_are_a_parse_error() {
+        let e = Detector::from_bytes(b"not a model", &[InputSize::new(64, 64)], 1).unwrap_err();
+        assert!(matches!(e, ModelError::Parse(_)), "{e}");
+    }
+
+    #[test]
+    fn input_size_rules() {
+        assert!(InputSize::new(192, 192).check().is_ok());
+        assert!(InputSize::new(190, 192).check().is_err());
+        assert!(InputSize::new(0, 32).check().is_err());
+    }
+}

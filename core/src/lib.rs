@@ -1,0 +1,31 @@
+//! Ballcam core: camera frames in, ball state and a smooth virtual-camera crop out.
+//!
+//! ```text
+//! Frame ──► frame (convert only the needed pixels) ──► detect (tract, heatmap decoding)
+//!        ──► track (Kalman, one ball) ──► crop (virtual camera) ──► FrameResult
+//!                     ▲ schedule (ROI / full / tiles / skip within the latency budget)
+//! ```
+//! Everything returned is in pixels of the *upright* frame (after the frame's rotation).
+//! Tracking, planning and scheduling are pure and deterministic: time comes from frame
+//! timestamps only.
+
+pub mod config;
+pub mod crop;
+pub mod detect;
+pub mod error;
+pub mod frame;
+pub mod pipeline;
+pub mod schedule;
+pub mod track;
+
+pub use config::{Config, Preset};
+pub use crop::{AspectRatio, CropRect};
+pub use detect::{Candidate, InputSize};
+pub use error::{ConfigError, Error, FrameError, ModelError, Result};
+pub use frame::{Frame, PixelFormat, Rotation};
+pub use pipeline::{Engine, FrameResult, StageTimings, Telemetry};
+pub use schedule::DetectorMode;
+pub use track::{BallEstimate, TrackState};
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("ballcam_core");

@@ -1,0 +1,395 @@
+//! The [`Engine`]: one camera frame in, the ball and the virtual camera's crop out.
+//!
+//! Per frame: validate the frame, ask the tracker where the ball should be, let the scheduler
+//! choose the detector work within the budget, convert only the needed pixels into the model's
+//! input, run the detector, decode candidates, update the tracker and the crop planner.
+//! All coordinates in a [`FrameResult`] are pixels of the *upright* frame (after the frame's
+//! rotation is applied), so a shell can draw them on its preview directly.
+//!
+//! Buffers are allocated in [`Engine::new`] for the configured maximum frame size; a warmed-up
+//! engine does not allocate in conversion, decoding, tracking or planning. An error on one
+//! frame leaves the engine usable.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::crop::{CropPlanner, CropRect};
+use crate::detect::{Candidate, Detector, InputSize};
+use crate::error::{Error, FrameError, Result};
+use crate::frame::{Converter, Frame};
+use crate::schedule::{CostClass, DetectorMode, Scheduler, TrackView};
+use crate::track::{BallEstimate, TrackState, Tracker};
+
+/// The default model, embedded at build time (feature `embedded-model`).
+#[cfg(feature = "embedded-model")]
+pub const EMBEDDED_MODEL: &[u8] = include_bytes!("../../models/ballnet.onnx");
+
+/// Per-stage timings of one frame, microseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct StageTimings {
+    pub convert_us: u64,
+    pub infer_us: u64,
+    pub decode_us: u64,
+    pub track_us: u64,
+    pub plan_us: u64,
+    pub total_us: u64,
+}
+
+/// What the engine made of one frame.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FrameResult {
+    pub timestamp_us: i64,
+    /// Upright frame size (after rotation).
+    pub frame_width: u32,
+    pub frame_height: u32,
+    /// The one ball, when the tracker has one (`state` is then `Detected` or `Predicted`).
+    pub ball: Option<BallEstimate>,
+    pub state: TrackState,
+    /// The virtual camera's crop, inside the upright frame.
+    pub crop: CropRect,
+    /// Which detector mode ran.
+    pub mode: DetectorMode,
+    /// Detector runs on this frame (ROI, whole frame, tiles).
+    pub detector_runs: u32,
+    /// Candidates above the threshold, over all runs: two or more is the catastrophic
+    /// "two balls" case, counted in telemetry.
+    pub candidates: u32,
+    /// The frame's detector work stayed within the per-frame budget.
+    pub budget_held: bool,
+    pub timings: StageTimings,
+}
+
+/// Cheap counters for post-deploy monitoring.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Telemetry {
+    pub frames: u64,
+    pub frames_detected: u64,
+    pub frames_predicted: u64,
+    pub frames_lost: u64,
+    pub frames_full: u64,
+    pub frames_roi: u64,
+    pub frames_tile: u64,
+    pub frames_skipped: u64,
+    /// Frames with two or more candidates above threshold.
+    pub frames_multi_candidate: u64,
+    pub frames_over_budget: u64,
+    /// Frames refused with an error.
+    pub frame_errors: u64,
+    /// Transitions from lost to tracked.
+    pub acquisitions: u64,
+    /// Transitions to lost.
+    pub losses: u64,
+    /// Sum of total per-frame time, microseconds (mean = sum / frames).
+    pub total_time_us: u64,
+    /// Slowest frame, microseconds.
+    pub max_frame_us: u64,
+}
+
+/// A function giving the cost of one detector run, for deterministic runs (tests, replays):
+/// replaces the measured cost in the scheduler's accounting.
+pub type CostModel = Box<dyn Fn(CostClass, InputSize) -> u64 + Send>;
+
+/// The Ballcam engine.
+pub struct Engine {
+    config: Config,
+    converter: Converter,
+    detector: Detector,
+    tracker: Tracker,
+    planner: CropPlanner,
+    scheduler: Scheduler,
+    candidates: Vec<Candidate>,
+    last_timestamp_us: Option<i64>,
+    last_state: TrackState,
+    telemetry: Telemetry,
+    cost_model: Option<CostModel>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.config)
+            .field("detector", &self.detector)
+            .finish()
+    }
+}
+
+fn elapsed_us(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+impl Engine {
+    /// Builds an engine: validates the config, loads and prepares the model for every input
+    /// size the schedule can use, and allocates every buffer.
+    pub fn new(config: Config) -> Result<Engine> {
+        config.validate()?;
+        let d = &config.detector;
+        let sizes = [d.roi_input, d.roi_small_input, d.full_input, d.tile_input];
+        let detector = match &config.model_path {
+            Some(path) => Detector::from_path(path, &sizes, config.threads)?,
+            None => Self::embedded_detector(&sizes, config.threads)?,
+        };
+        Self::with_detector(config, detector)
+    }
+
+    /// Builds an engine around model bytes (ignores `config.model_path`).
+    pub fn with_model_bytes(config: Config, model: &[u8]) -> Result<Engine> {
+        config.validate()?;
+        let d = &config.detector;
+        let sizes = [d.roi_input, d.roi_small_input, d.full_input, d.tile_input];
+        let detector = Detector::from_bytes(model, &sizes, config.threads)?;
+        Self::with_detector(config, detector)
+    }
+
+    #[cfg(feature = "embedded-model")]
+    fn embedded_detector(sizes: &[InputSize], threads: usize) -> Result<Detector> {
+        Ok(Detector::from_bytes(EMBEDDED_MODEL, sizes, threads)?)
+    }
+
+    #[cfg(not(feature = "embedded-model"))]
+    fn embedded_detector(_sizes: &[InputSize], _threads: usize) -> Result<Detector> {
+        Err(crate::error::ModelError::NoModel.into())
+    }
+
+    fn with_detector(config: Config, detector: Detector) -> Result<Engine> {
+        let converter = Converter::new(
+            config.max_frame_width,
+            config.max_frame_height,
+            config.color_range,
+        );
+        let tracker = Tracker::new(config.tracker.clone()).map_err(|e| e.in_section("tracker"))?;
+        let planner = CropPlanner::new(config.crop.clone()).map_err(|e| e.in_section("crop"))?;
+        let scheduler = Scheduler::new(config.schedule.clone(), config.detector.clone());
+        let candidates = Vec::with_capacity(config.detector.max_candidates as usize);
+        let engine = Engine {
+            config,
+            converter,
+            detector,
+            tracker,
+            planner,
+            scheduler,
+            candidates,
+            last_timestamp_us: None,
+            last_state: TrackState::Lost,
+            telemetry: Telemetry::default(),
+            cost_model: None,
+        };
+        let bytes = engine.heap_bytes() as u64;
+        if bytes > engine.config.memory_ceiling_bytes() {
+            return Err(crate::error::ConfigError::new(
+                "memory_ceiling_mb",
+                format!(
+                    "the engine's buffers need {} MiB for {}x{} frames, over the ceiling of {} MiB",
+                    bytes.div_ceil(1 << 20),
+                    engine.config.max_frame_width,
+                    engine.config.max_frame_height,
+                    engine.config.memory_ceiling_mb
+                ),
+            )
+            .into());
+        }
+        Ok(engine)
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Replaces the measured detector costs by a model of them (deterministic scheduling for
+    /// tests and replays); `None` goes back to measuring.
+    pub fn set_cost_model(&mut self, model: Option<CostModel>) {
+        self.cost_model = model;
+    }
+
+    /// Forgets the ball, the crop path and the timestamps (for a new clip or a camera switch).
+    pub fn reset(&mut self) {
+        self.tracker.reset();
+        self.planner.reset();
+        self.scheduler.reset();
+        self.last_timestamp_us = None;
+        self.last_state = TrackState::Lost;
+    }
+
+    /// Changes the crop's aspect ratio from the next frame on.
+    pub fn set_aspect(&mut self, aspect: crate::crop::AspectRatio) {
+        self.config.crop.aspect = aspect;
+        self.planner.set_aspect(aspect);
+    }
+
+    /// Counters since the engine was built.
+    pub fn telemetry(&self) -> Telemetry {
+        self.telemetry
+    }
+
+    /// Bytes of heap the engine itself holds (conversion scratch, input tensors, candidate
+    /// list); tract's plans and intermediate tensors are not included.
+    pub fn heap_bytes(&self) -> usize {
+        self.converter.heap_bytes()
+            + self.detector.input_bytes()
+            + self.candidates.capacity() * std::mem::size_of::<Candidate>()
+    }
+
+    /// Size of the model in bytes.
+    pub fn model_bytes(&self) -> usize {
+        self.detector.model_bytes()
+    }
+
+    /// The number of frames within which a still, visible ball is searched for everywhere.
+    pub fn search_cycle_frames(&self) -> usize {
+        self.scheduler.search_cycle_len()
+    }
+
+    /// Processes one frame.
+    pub fn process(&mut self, frame: &Frame) -> Result<FrameResult> {
+        match self.process_inner(frame) {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                self.telemetry.frame_errors += 1;
+                Err(e)
+            }
+        }
+    }
+
+    fn process_inner(&mut self, frame: &Frame) -> Result<FrameResult> {
+        let start = Instant::now();
+        frame.validate()?;
+        let t = frame.timestamp_us;
+        if let Some(prev) = self.last_timestamp_us {
+            if t <= prev {
+                return Err(FrameError::NonMonotonicTimestamp {
+                    timestamp_us: t,
+                    previous_us: prev,
+                }
+                .into());
+            }
+        }
+        let (w, h) = frame.upright_size();
+        let mut timings = StageTimings::default();
+
+        // Where to look.
+        let view = match self
+            .tracker
+            .predict(t)
+            .or_else(|| self.tracker.tentative(t))
+        {
+            Some(prediction) => TrackView::At {
+                prediction,
+                unseen_s: self.tracker.time_since_detection_s(t).unwrap_or(0.0),
+            },
+            None => TrackView::None,
+        };
+        let decision = self.scheduler.decide(w, h, view);
+
+        // Detector runs.
+        self.candidates.clear();
+        let mut candidates_above = 0u32;
+        let mut runs = 0u32;
+        let mut work_us = 0u64;
+        let bounds = (w as f32, h as f32);
+        for job in decision.jobs() {
+            let slot = self.detector.slot(job.input).ok_or_else(|| {
+                Error::Inference(format!("no plan prepared for input {}", job.input))
+            })?;
+            let t0 = Instant::now();
+            let dst = self.detector.input_mut(slot)?;
+            let (iw, ih) = (job.input.width, job.input.height);
+            let mapping = if job.whole_frame {
+                self.converter.tensor_from_frame(frame, dst, iw, ih)?
+            } else {
+                self.converter
+                    .tensor_from_region(frame, job.region, dst, iw, ih)?
+            };
+            let convert = elapsed_us(t0);
+            let t1 = Instant::now();
+            let stats = self.detector.run(
+                slot,
+                self.config.detector.threshold,
+                &mapping,
+                bounds,
+                &mut self.candidates,
+            )?;
+            let infer_decode = elapsed_us(t1);
+            timings.convert_us += convert;
+            timings.infer_us += infer_decode.saturating_sub(stats.decode_us);
+            timings.decode_us += stats.decode_us;
+            candidates_above += stats.above_threshold;
+            runs += 1;
+            let cost = match &self.cost_model {
+                Some(model) => model(job.class, job.input),
+                None => convert + infer_decode,
+            };
+            work_us += cost;
+            self.scheduler.record(job.class, cost);
+        }
+        let t2 = Instant::now();
+        let searched = runs > 0;
+        let ball = self.tracker.update(t, &self.candidates, searched);
+        timings.track_us = elapsed_us(t2);
+        let t3 = Instant::now();
+        let crop = self.planner.update(t, w, h, ball.as_ref());
+        timings.plan_us = elapsed_us(t3);
+        timings.total_us = elapsed_us(start);
+
+        let state = self.tracker.state();
+        self.last_timestamp_us = Some(t);
+        let budget_held = work_us <= self.config.schedule.budget_us;
+        self.count(
+            state,
+            decision.mode,
+            candidates_above,
+            budget_held,
+            timings.total_us,
+        );
+        Ok(FrameResult {
+            timestamp_us: t,
+            frame_width: w,
+            frame_height: h,
+            ball,
+            state,
+            crop,
+            mode: decision.mode,
+            detector_runs: runs,
+            candidates: candidates_above,
+            budget_held,
+            timings,
+        })
+    }
+
+    fn count(
+        &mut self,
+        state: TrackState,
+        mode: DetectorMode,
+        candidates: u32,
+        budget_held: bool,
+        total_us: u64,
+    ) {
+        let tm = &mut self.telemetry;
+        tm.frames += 1;
+        match state {
+            TrackState::Detected => tm.frames_detected += 1,
+            TrackState::Predicted => tm.frames_predicted += 1,
+            TrackState::Lost => tm.frames_lost += 1,
+        }
+        match mode {
+            DetectorMode::Full => tm.frames_full += 1,
+            DetectorMode::Roi => tm.frames_roi += 1,
+            DetectorMode::Tile => tm.frames_tile += 1,
+            DetectorMode::Skip => tm.frames_skipped += 1,
+        }
+        tm.frames_multi_candidate += u64::from(candidates >= 2);
+        tm.frames_over_budget += u64::from(!budget_held);
+        if self.last_state == TrackState::Lost && state != TrackState::Lost {
+            tm.acquisitions += 1;
+        }
+        if self.last_state != TrackState::Lost && state == TrackState::Lost {
+            tm.losses += 1;
+        }
+        self.last_state = state;
+        tm.total_time_us = tm.total_time_us.saturating_add(total_us);
+        tm.max_frame_us = tm.max_frame_us.max(total_us);
+    }
+}

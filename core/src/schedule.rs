@@ -1,0 +1,582 @@
+//! Adaptive detection scheduler: which detector mode runs on a frame, on which regions, within
+//! the latency budget.
+//!
+//! Pure and deterministic: decisions depend only on the frame size, the tracker's prediction and
+//! the costs passed in through [`Scheduler::record`] (measured by the engine, or injected by
+//! tests). Budget accounting is a credit: every frame adds `budget_us` (up to
+//! `burst_frames` budgets), every detector run spends what it cost. A run whose estimated cost
+//! exceeds the credit is replaced by a cheaper one (a smaller region of interest) or skipped
+//! (predict only), so an overrun is paid back on the following frames and the schedule
+//! recovers by itself when there is room again.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{DetectorConfig, ScheduleConfig, SearchStrategy};
+use crate::detect::InputSize;
+use crate::frame::Region;
+use crate::track::Prediction;
+
+/// Most detector runs in one frame.
+pub const MAX_JOBS: usize = 4;
+/// Most tiles in one search cycle.
+pub const MAX_TILES: usize = 64;
+/// Number of cost classes tracked.
+const COST_CLASSES: usize = 4;
+
+/// Which detector mode ran on a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum DetectorMode {
+    /// The whole frame, letterboxed.
+    Full,
+    /// A region of interest around the predicted ball.
+    Roi,
+    /// Search tiles at native (or reduced) resolution.
+    Tile,
+    /// No detection on this frame: prediction only.
+    #[default]
+    Skip,
+}
+
+impl DetectorMode {
+    /// Lower-case name (`full`, `roi`, `tile`, `skip`), as written in `track.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DetectorMode::Full => "full",
+            DetectorMode::Roi => "roi",
+            DetectorMode::Tile => "tile",
+            DetectorMode::Skip => "skip",
+        }
+    }
+}
+
+/// A cost class: one detector input size used in one way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CostClass {
+    Full = 0,
+    Roi = 1,
+    RoiSmall = 2,
+    Tile = 3,
+}
+
+/// One detector run: the region of the upright frame and the input size it is resized to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Job {
+    pub class: CostClass,
+    pub input: InputSize,
+    pub region: Region,
+    /// The whole frame letterboxed (Full), rather than a region.
+    pub whole_frame: bool,
+}
+
+/// The scheduler's decision for one frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    pub mode: DetectorMode,
+    jobs: [Option<Job>; MAX_JOBS],
+    /// Estimated cost of the jobs, microseconds.
+    pub estimated_us: u64,
+}
+
+impl Decision {
+    fn skip() -> Self {
+        Decision {
+            mode: DetectorMode::Skip,
+            jobs: [None; MAX_JOBS],
+            estimated_us: 0,
+        }
+    }
+
+    /// The runs to do, in order.
+    pub fn jobs(&self) -> impl Iterator<Item = &Job> + '_ {
+        self.jobs.iter().flatten()
+    }
+
+    fn push(&mut self, job: Job, cost: u64) -> bool {
+        match self.jobs.iter_mut().find(|j| j.is_none()) {
+            Some(slot) => {
+                *slot = Some(job);
+                self.estimated_us += cost;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// What the tracker knows, as the scheduler needs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TrackView {
+    /// No track and no hypothesis: search.
+    None,
+    /// A confirmed or tentative ball to look at, and for how long it has been unseen (s).
+    At {
+        prediction: Prediction,
+        unseen_s: f64,
+    },
+}
+
+/// The adaptive scheduler.
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    cfg: ScheduleConfig,
+    det: DetectorConfig,
+    /// Rolling cost estimate per class, microseconds (None until measured).
+    cost: [Option<f64>; COST_CLASSES],
+    credit_us: f64,
+    frame_size: (u32, u32),
+    tiles: [Region; MAX_TILES],
+    tile_count: usize,
+    /// Position in the search cycle: 0 is the whole-frame pass when the strategy has one.
+    cursor: usize,
+    frames_since_detect: u32,
+}
+
+impl Scheduler {
+    /// A scheduler for validated settings.
+    pub fn new(cfg: ScheduleConfig, det: DetectorConfig) -> Self {
+        let credit_us = cfg.budget_us as f64;
+        Scheduler {
+            cfg,
+            det,
+            cost: [None; COST_CLASSES],
+            credit_us,
+            frame_size: (0, 0),
+            tiles: [Region {
+                x: 0,
+                y: 0,
+                width: 0,
+                height: 0,
+            }; MAX_TILES],
+            tile_count: 0,
+            cursor: 0,
+            frames_since_detect: 0,
+        }
+    }
+
+    /// Forgets the search position and the credit (costs are kept: they describe the machine).
+    pub fn reset(&mut self) {
+        self.cursor = 0;
+        self.credit_us = self.cfg.budget_us as f64;
+        self.frames_since_detect = 0;
+    }
+
+    /// Number of frames in which a full search cycle is guaranteed to complete, if every
+    /// search frame can afford at least one run: the bound on finding a still ball.
+    pub fn search_cycle_len(&self) -> usize {
+        let full = usize::from(self.cfg.search != SearchStrategy::Tiles);
+        let tiles = if self.cfg.search == SearchStrategy::Full {
+            0
+        } else {
+            self.tile_count
+        };
+        (full + tiles).max(1)
+    }
+
+    /// Tiles of the current frame size.
+    pub fn tiles(&self) -> &[Region] {
+        &self.tiles[..self.tile_count]
+    }
+
+    /// Current rolling cost estimate of a class, microseconds.
+    pub fn cost_estimate(&self, class: CostClass) -> Option<f64> {
+        self.cost[class as usize]
+    }
+
+    /// Credit left for this frame's work, microseconds (may be negative after an overrun).
+    pub fn credit_us(&self) -> f64 {
+        self.credit_us
+    }
+
+    fn layout_tiles(&mut self, w: u32, h: u32) {
+        self.frame_size = (w, h);
+        let scale = self.cfg.tile_scale;
+        let tw = (self.det.tile_input.width as f32 * scale).round().max(1.0) as u32;
+        let th = (self.det.tile_input.height as f32 * scale).round().max(1.0) as u32;
+        let overlap = (self.cfg.tile_overlap as f32 * scale).round() as u32;
+        let axis = |len: u32, tile: u32| -> (u32, u32) {
+            if tile >= len {
+                return (1, 0);
+            }
+            let step = tile.saturating_sub(overlap).max(1);
+            let n = (len - tile).div_ceil(step) + 1;
+            (n, len - tile)
+        };
+        let (nx, span_x) = axis(w, tw);
+        let (ny, span_y) = axis(h, th);
+        self.tile_count = 0;
+        for iy in 0..ny {
+            for ix in 0..nx {
+                if self.tile_count >= MAX_TILES {
+                    break;
+                }
+                // Spread tiles evenly over the span so the last one touches the edge.
+                let x = if nx > 1 {
+                    (span_x as u64 * ix as u64 / (nx as u64 - 1)) as i32
+                } else {
+                    -((tw.saturating_sub(w)) as i32) / 2
+                };
+                let y = if ny > 1 {
+                    (span_y as u64 * iy as u64 / (ny as u64 - 1)) as i32
+                } else {
+                    -((th.saturating_sub(h)) as i32) / 2
+                };
+                self.tiles[self.tile_count] = Region {
+                    x,
+                    y,
+                    width: tw,
+                    height: th,
+                };
+                self.tile_count += 1;
+            }
+        }
+        self.cursor = 0;
+    }
+
+    fn estimate(&self, class: CostClass) -> f64 {
+        // Unmeasured classes are assumed to fit, so that they get measured once.
+        self.cost[class as usize].unwrap_or(0.0)
+    }
+
+    /// Decides the detector work for a frame of upright size `w`x`h`.
+    pub fn decide(&mut self, w: u32, h: u32, track: TrackView) -> Decision {
+        if self.frame_size != (w, h) {
+            self.layout_tiles(w, h);
+        }
+        let budget = self.cfg.budget_us as f64;
+        self.credit_us = (self.credit_us + budget).min(budget * f64::from(self.cfg.burst_frames));
+        if self.credit_us <= 0.0 {
+            return Decision::skip();
+        }
+        match track {
+            TrackView::At {
+                prediction,
+                unseen_s,
+            } => {
+                self.frames_since_detect += 1;
+                if unseen_s == 0.0 && self.frames_since_detect < self.cfg.detect_interval {
+                    return Decision::skip();
+                }
+                let mut d = self.roi(w, h, &prediction);
+                if d.mode != DetectorMode::Skip {
+                    self.frames_since_detect = 0;
+                }
+                // Coasting for long: the ball may have reappeared elsewhere; look around too.
+                if unseen_s > self.cfg.coast_search_after_s {
+                    self.search_into(&mut d);
+                }
+                d
+            }
+            TrackView::None => {
+                self.frames_since_detect = 0;
+                let mut d = Decision::skip();
+                self.search_into(&mut d);
+                d
+            }
+        }
+    }
+
+    fn roi(&self, w: u32, h: u32, p: &Prediction) -> Decision {
+        let mut d = Decision::skip();
+        let spread = (self.cfg.roi_radius_factor * p.radius.max(0.0))
+            .max(2.0 * self.cfg.roi_sigma_factor * p.sigma_x.max(p.sigma_y).max(0.0));
+        // Prefer the largest region whose cost fits this frame's budget; when none does, the
+        // small one may still run on saved-up credit (an overrun paid back on later frames).
+        let limit = self.credit_us.min(self.cfg.budget_us as f64);
+        let small_cost = self.estimate(CostClass::RoiSmall);
+        let fits_big = self.estimate(CostClass::Roi) <= limit;
+        let fits_small = small_cost <= limit || small_cost <= self.credit_us;
+        for (class, input) in [
+            (CostClass::Roi, self.det.roi_input),
+            (CostClass::RoiSmall, self.det.roi_small_input),
+        ] {
+            let cost = self.estimate(class);
+            let chosen = match class {
+                CostClass::Roi => fits_big,
+                _ => fits_small,
+            };
+            if !chosen {
+                continue;
+            }
+            let base = input.width.max(input.height) as f32;
+            let side = spread.clamp(base, base * self.cfg.roi_max_scale);
+            let scale = side / base;
+            let rw = (input.width as f32 * scale).round() as u32;
+            let rh = (input.height as f32 * scale).round() as u32;
+            let region = centred_region(p.x, p.y, rw, rh, w, h);
+            d.push(
+                Job {
+                    class,
+                    input,
+                    region,
+                    whole_frame: false,
+                },
+                cost.round() as u64,
+            );
+            d.mode = DetectorMode::Roi;
+            break;
+        }
+        d
+    }
+
+    /// Adds as many search runs as the remaining credit allows (at least one when it fits).
+    fn search_into(&mut self, d: &mut Decision) {
+        let cycle = self.search_cycle_len();
+        let has_full = self.cfg.search != SearchStrategy::Tiles;
+        let mut spent = d.estimated_us as f64;
+        let limit = self.credit_us.min(self.cfg.budget_us as f64);
+        for _ in 0..cycle {
+            let (job, cost) = if has_full && self.cursor == 0 {
+                let region = Region {
+                    x: 0,
+                    y: 0,
+                    width: self.frame_size.0,
+                    height: self.frame_size.1,
+                };
+                let job = Job {
+                    class: CostClass::Full,
+                    input: self.det.full_input,
+                    region,
+                    whole_frame: true,
+                };
+                (job, self.estimate(CostClass::Full))
+            } else {
+                let i = self.cursor - usize::from(has_full);
+                let Some(&region) = self.tiles.get(i).filter(|_| i < self.tile_count) else {
+                    self.cursor = 0;
+                    continue;
+                };
+                let job = Job {
+                    class: CostClass::Tile,
+                    input: self.det.tile_input,
+                    region,
+                    whole_frame: false,
+                };
+                (job, self.estimate(CostClass::Tile))
+            };
+            let first = d.jobs().next().is_none();
+            // Within this frame's budget; a first run that alone exceeds the budget may still
+            // use saved-up credit, else the search would never make progress.
+            if spent + cost > limit && !(first && cost <= self.credit_us) {
+                break;
+            }
+            if !d.push(job, cost.round() as u64) {
+                break;
+            }
+            spent += cost;
+            if d.mode == DetectorMode::Skip
+                || (d.mode == DetectorMode::Tile && job.class == CostClass::Full)
+            {
+                d.mode = if job.class == CostClass::Full {
+                    DetectorMode::Full
+                } else {
+                    DetectorMode::Tile
+                };
+            }
+            self.cursor = (self.cursor + 1) % cycle;
+            // Unmeasured costs count as zero: run one job and learn its cost first.
+            if cost == 0.0 {
+                break;
+            }
+        }
+    }
+
+    /// Records what one run of `class` cost, microseconds (measured, or injected by tests).
+    pub fn record(&mut self, class: CostClass, cost_us: u64) {
+        let c = cost_us as f64;
+        let slot = &mut self.cost[class as usize];
+        let a = f64::from(self.cfg.cost_smoothing);
+        *slot = Some(match *slot {
+            Some(prev) => prev + a * (c - prev),
+            None => c,
+        });
+        self.credit_us -= c;
+    }
+}
+
+/// A `rw`x`rh` region centred on (cx, cy), moved to lie inside the `w`x`h` frame where it fits
+/// (centred on the frame where it does not).
+pub fn centred_region(cx: f32, cy: f32, rw: u32, rh: u32, w: u32, h: u32) -> Region {
+    let place = |c: f32, r: u32, len: u32| -> i32 {
+        if r >= len {
+            return -(((r - len) / 2) as i32);
+        }
+        let c = if c.is_finite() { c } else { len as f32 / 2.0 };
+        let start = (c - r as f32 / 2.0).round();
+        start.clamp(0.0, (len - r) as f32) as i32
+    };
+    Region {
+        x: place(cx, rw, w),
+        y: place(cy, rh, h),
+        width: rw,
+        height: rh,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Preset};
+
+    fn sched(preset: Preset) -> Scheduler {
+        let c = Config::preset(preset);
+        Scheduler::new(c.schedule, c.detector)
+    }
+
+    fn pred(x: f32, y: f32) -> TrackView {
+        TrackView::At {
+            prediction: Prediction {
+                x,
+                y,
+                vx: 0.0,
+                vy: 0.0,
+                sigma_x: 2.0,
+                sigma_y: 2.0,
+                radius: 6.0,
+            },
+            unseen_s: 0.0,
+        }
+    }
+
+    /// Runs a decision through a fake machine whose costs are given per class.
+    fn run(s: &mut Scheduler, d: &Decision, cost: impl Fn(CostClass) -> u64) {
+        for j in d.jobs() {
+            s.record(j.class, cost(j.class));
+        }
+    }
+
+    #[test]
+    fn tracking_uses_a_native_roi_around_the_prediction() {
+        let mut s = sched(Preset::Phone30Fps);
+        let d = s.decide(1920, 1080, pred(1000.0, 500.0));
+        assert_eq!(d.mode, DetectorMode::Roi);
+        let j = d.jobs().next().unwrap();
+        assert_eq!((j.region.width, j.region.height), (192, 192));
+        assert_eq!((j.region.x, j.region.y), (904, 404));
+        // Near an edge the region stays inside the frame.
+        let d = s.decide(1920, 1080, pred(5.0, 1079.0));
+        let j = d.jobs().next().unwrap();
+        assert_eq!((j.region.x, j.region.y), (0, 1080 - 192));
+    }
+
+    #[test]
+    fn over_budget_skips_then_recovers() {
+        let mut s = sched(Preset::Phone30Fps); // budget 8 ms
+        let costs = |c: CostClass| if c == CostClass::Roi { 3_000 } else { 1_000 };
+        for _ in 0..5 {
+            let d = s.decide(1920, 1080, pred(500.0, 500.0));
+            assert_eq!(d.mode, DetectorMode::Roi);
+            run(&mut s, &d, costs);
+        }
+        // A hiccup: one run costs 30 ms (the phone was busy).
+        let d = s.decide(1920, 1080, pred(500.0, 500.0));
+        run(&mut s, &d, |_| 30_000);
+        let mut modes = Vec::new();
+        for _ in 0..8 {
+            let d = s.decide(1920, 1080, pred(500.0, 500.0));
+            modes.push(d.mode);
+            run(&mut s, &d, costs);
+        }
+        assert_eq!(modes[0], DetectorMode::Skip, "{modes:?}");
+        assert!(modes.contains(&DetectorMode::Skip));
+        assert_eq!(
+            *modes.last().unwrap(),
+            DetectorMode::Roi,
+            "recovers: {modes:?}"
+        );
+    }
+
+    #[test]
+    fn tight_budget_shrinks_the_roi() {
+        let mut s = sched(Preset::Phone30Fps);
+        // Learn that the big ROI costs more than the budget but the small one fits.
+        let d = s.decide(1920, 1080, pred(500.0, 500.0));
+        run(&mut s, &d, |_| 9_000);
+        s.record(CostClass::RoiSmall, 3_000);
+        let mut saw_small = false;
+        for _ in 0..6 {
+            let d = s.decide(1920, 1080, pred(500.0, 500.0));
+            if let Some(j) = d.jobs().next() {
+                saw_small |= j.class == CostClass::RoiSmall;
+                assert_eq!(j.region.width, 128);
+            }
+            run(
+                &mut s,
+                &d,
+                |c| if c == CostClass::Roi { 9_000 } else { 3_000 },
+            );
+        }
+        assert!(saw_small);
+    }
+
+    #[test]
+    fn lost_searches_full_then_tiles_and_covers_the_frame() {
+        let mut s = sched(Preset::Phone30Fps);
+        let cycle = {
+            s.decide(1920, 1080, TrackView::None);
+            s.search_cycle_len()
+        };
+        s.reset();
+        let mut covered = vec![false; s.tiles().len()];
+        let mut saw_full = false;
+        for _ in 0..cycle {
+            let d = s.decide(1920, 1080, TrackView::None);
+            assert!(d.mode == DetectorMode::Full || d.mode == DetectorMode::Tile);
+            for j in d.jobs() {
+                saw_full |= j.whole_frame;
+                if let Some(i) = s
+                    .tiles()
+                    .iter()
+                    .position(|t| *t == j.region && !j.whole_frame)
+                {
+                    covered[i] = true;
+                }
+            }
+            run(
+                &mut s,
+                &d,
+                |c| if c == CostClass::Full { 7_000 } else { 6_000 },
+            );
+        }
+        assert!(saw_full);
+        assert!(
+            covered.iter().all(|&c| c),
+            "all tiles within {cycle} frames: {covered:?}"
+        );
+        // Tiles cover every pixel of the frame.
+        for y in (0..1080).step_by(7) {
+            for x in (0..1920).step_by(7) {
+                assert!(s.tiles().iter().any(|t| x >= t.x
+                    && y >= t.y
+                    && x < t.x + t.width as i32
+                    && y < t.y + t.height as i32));
+            }
+        }
+    }
+
+    #[test]
+    fn search_never_plans_over_the_budget_once_costs_are_known() {
+        let mut s = sched(Preset::Phone60Fps);
+        let costs = |c: CostClass| match c {
+            CostClass::Full => 3_500,
+            CostClass::Tile => 2_500,
+            _ => 1_000,
+        };
+        for i in 0..200 {
+            let d = s.decide(1280, 720, TrackView::None);
+            if i > 10 {
+                assert!(d.estimated_us as f64 <= 2.0 * 4_000.0, "frame {i}: {d:?}");
+            }
+            run(&mut s, &d, costs);
+        }
+    }
+
+    #[test]
+    fn centred_region_handles_small_frames_and_nan() {
+        let r = centred_region(f32::NAN, 10.0, 192, 192, 100, 80);
+        assert_eq!((r.x, r.y), (-46, -56));
+        let r = centred_region(50.0, 50.0, 20, 20, 100, 100);
+        assert_eq!((r.x, r.y), (40, 40));
+    }
+}

@@ -1,0 +1,86 @@
+//! `ballcam`: the Ballcam desktop command line.
+//!
+//! Commands: `demo` (synthetic match, end to end), `run` (video file, image folder or Y4M),
+//! `eval` (metrics against labels.csv), `label propagate|pseudo` (annotation tools), `camera`
+//! (live webcam window) and `profile` (latency profiling). Errors are printed on one line and
+//! mapped to exit codes by [`errors::exit_code`].
+
+mod camera;
+mod demo;
+mod errors;
+mod eval;
+mod input;
+mod label;
+mod labels;
+mod output;
+mod overlay;
+mod plots;
+mod profile;
+mod report;
+mod run;
+mod session;
+mod y4m;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Counts allocations for `ballcam profile` (two relaxed atomic adds per allocation).
+#[global_allocator]
+static ALLOC: profile::CountingAlloc = profile::CountingAlloc;
+
+/// Ballcam: finds the ball in every frame of a sideline football video and moves a virtual
+/// camera (a crop window) to follow it smoothly.
+#[derive(Parser, Debug)]
+#[command(name = "ballcam", version, about, long_about = None, after_help = errors::EXIT_CODES_HELP)]
+struct Cli {
+    /// Print machine-readable JSON on stdout instead of the summary (hides progress bars).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Render a synthetic match with ground truth, track the ball, write the reframed video,
+    /// an overlay video, track.csv, report.md/json and plots.
+    #[command(after_help = errors::EXIT_CODES_HELP)]
+    Demo(demo::DemoArgs),
+    /// Reframe a video file (via ffmpeg), an image folder or a Y4M file: same outputs as demo.
+    #[command(after_help = errors::EXIT_CODES_HELP)]
+    Run(run::RunArgs),
+    /// Evaluate on labelled frames (labels.csv): metrics.json, report.md, plots.
+    #[command(after_help = errors::EXIT_CODES_HELP)]
+    Eval(eval::EvalArgs),
+    /// Labelling tools: fill keyframe labels, pseudo-label with the model.
+    #[command(subcommand)]
+    Label(label::LabelCommand),
+    /// Live webcam window with the virtual camera.
+    #[command(after_help = errors::EXIT_CODES_HELP)]
+    Camera(camera::CameraArgs),
+    /// Profile the engine's latency.
+    #[command(after_help = errors::EXIT_CODES_HELP)]
+    Profile(profile::ProfileArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let json = cli.json;
+    let result = match &cli.command {
+        Command::Demo(a) => demo::run(a, json),
+        Command::Run(a) => run::run(a, json),
+        Command::Eval(a) => eval::run(a, json),
+        Command::Label(c) => label::run(c, json),
+        Command::Camera(a) => camera::run(a, json),
+        Command::Profile(a) => profile::run(a, json),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", errors::one_line(&e));
+            ExitCode::from(errors::exit_code(&e))
+        }
+    }
+}

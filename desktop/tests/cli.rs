@@ -1,0 +1,571 @@
+//! End-to-end tests of the `ballcam` binary on small rendered clips (ballcam-sim): demo, run on
+//! image folders / Y4M / video (through ffmpeg when installed), eval, label propagate, and bad
+//! inputs (one-line errors naming the file, non-zero exit, no partial outputs).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use ballcam_sim::{Clip, ClipSpec, GroundTruth, Scenario};
+
+/// Small frames keep the tests fast.
+const W: u32 = 640;
+const H: u32 = 360;
+const FPS: f64 = 30.0;
+const TRACK_HEADER: &str = "frame,source,timestamp_ms,ball_state,ball_x,ball_y,ball_vx,ball_vy,ball_radius,confidence,candidates,crop_x,crop_y,crop_w,crop_h,mode,latency_us";
+const LABELS_HEADER: &str = "file,clip,frame_index,visible,x,y,w,h";
+
+fn ballcam(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ballcam"))
+        .args(args)
+        .output()
+        .expect("run ballcam")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        stderr(o)
+    );
+}
+
+/// A fresh, empty scratch folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("ballcam-cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Renders `frames` frames of `scenario`.
+fn render(scenario: Scenario, frames: u32, seed: u64) -> Vec<(Vec<u8>, GroundTruth)> {
+    let spec = ClipSpec::new(scenario, W, H, FPS, 4.0, seed);
+    let mut clip = Clip::new(spec).unwrap();
+    (0..frames.min(clip.frame_count()))
+        .map(|i| {
+            let mut rgb = vec![0u8; (W * H * 3) as usize];
+            let gt = clip.render_rgb(i, &mut rgb).unwrap();
+            (rgb, gt)
+        })
+        .collect()
+}
+
+/// Writes PNG frames `frame_0000.png`… and, with `labels`, a labels.csv with the ground truth.
+fn write_pngs(dir: &Path, frames: &[(Vec<u8>, GroundTruth)], labels: bool) {
+    let mut csv = format!("{LABELS_HEADER}\n");
+    for (i, (rgb, gt)) in frames.iter().enumerate() {
+        let name = format!("frame_{i:04}.png");
+        image::save_buffer(dir.join(&name), rgb, W, H, image::ExtendedColorType::Rgb8).unwrap();
+        let d = gt.radius * 2.0;
+        if gt.visible {
+            csv += &format!("{name},c1,{i},1,{:.2},{:.2},{d:.2},{d:.2}\n", gt.x, gt.y);
+        } else {
+            csv += &format!("{name},c1,{i},0,,,,\n");
+        }
+    }
+    if labels {
+        std::fs::write(dir.join("labels.csv"), csv).unwrap();
+    }
+}
+
+/// Writes a C444 limited-range Y4M file.
+fn write_y4m(path: &Path, frames: &[(Vec<u8>, GroundTruth)]) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(f, "YUV4MPEG2 W{W} H{H} F30:1 Ip A1:1 C444").unwrap();
+    for (rgb, _) in frames {
+        let n = (W * H) as usize;
+        let (mut y, mut u, mut v) = (vec![0u8; n], vec![0u8; n], vec![0u8; n]);
+        for i in 0..n {
+            let (r, g, b) = (
+                rgb[3 * i] as f32,
+                rgb[3 * i + 1] as f32,
+                rgb[3 * i + 2] as f32,
+            );
+            let l = 0.299 * r + 0.587 * g + 0.114 * b;
+            y[i] = (16.0 + l * 219.0 / 255.0).round() as u8;
+            u[i] = (128.0 + (b - l) / 1.772 * 224.0 / 255.0).round() as u8;
+            v[i] = (128.0 + (r - l) / 1.402 * 224.0 / 255.0).round() as u8;
+        }
+        f.write_all(b"FRAME\n").unwrap();
+        f.write_all(&y).unwrap();
+        f.write_all(&u).unwrap();
+        f.write_all(&v).unwrap();
+    }
+}
+
+fn read_track(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(TRACK_HEADER));
+    lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect()
+}
+
+fn ffmpeg_installed() -> bool {
+    Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Checks a failure: non-zero exit, one line of error naming `needle`, no `out` left.
+fn assert_clean_failure(o: &Output, needle: &str, out: &Path) {
+    assert!(!o.status.success(), "expected a failure, got success");
+    let err = stderr(o);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected a one-line error, got:\n{err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    assert!(
+        lines[0].contains(needle),
+        "error should name {needle}: {err}"
+    );
+    assert!(
+        !out.exists() || std::fs::read_dir(out).unwrap().next().is_none(),
+        "partial outputs left in {}",
+        out.display()
+    );
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["demo", "--help"],
+        vec!["run", "--help"],
+        vec!["eval", "--help"],
+        vec!["label", "--help"],
+        vec!["label", "propagate", "--help"],
+        vec!["label", "pseudo", "--help"],
+        vec!["camera", "--help"],
+        vec!["profile", "--help"],
+    ] {
+        let o = ballcam(&args);
+        assert_ok(&o);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains("Usage"), "{args:?}: {text}");
+    }
+    let o = ballcam(&["demo", "--help"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Exit codes"));
+    // Usage errors exit with 2.
+    assert_eq!(ballcam(&["demo", "--bogus"]).status.code(), Some(2));
+    assert_eq!(
+        ballcam(&["run", "--input", "x", "--aspect", "16-9"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn demo_writes_videos_track_report_and_plots() {
+    let dir = scratch("demo");
+    let out = dir.join("out");
+    let o = ballcam(&[
+        "demo",
+        "--out",
+        s(&out),
+        "--frames",
+        "24",
+        "--width",
+        "640",
+        "--height",
+        "360",
+    ]);
+    assert_ok(&o);
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(summary.contains("ball in crop"), "{summary}");
+    assert!(summary.contains("p99"), "{summary}");
+    let ext = if ffmpeg_installed() { "mp4" } else { "y4m" };
+    for f in [
+        "track.csv",
+        "report.json",
+        "report.md",
+        "plot_position.png",
+        "plot_latency.png",
+        "plot_confidence.png",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    for stem in ["reframed", "overlay"] {
+        let p = out.join(format!("{stem}.{ext}"));
+        assert!(
+            std::fs::metadata(&p)
+                .map(|m| m.len() > 1000)
+                .unwrap_or(false),
+            "{} missing or empty",
+            p.display()
+        );
+    }
+    let rows = read_track(&out.join("track.csv"));
+    assert_eq!(rows.len(), 24);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r.len(), 17);
+        assert_eq!(r[0], i.to_string());
+        assert!(
+            ["detected", "predicted", "lost"].contains(&r[3].as_str()),
+            "{r:?}"
+        );
+        assert!(
+            ["full", "roi", "tile", "skip"].contains(&r[15].as_str()),
+            "{r:?}"
+        );
+        let crop_w: f64 = r[13].parse().unwrap();
+        assert!(crop_w > 0.0 && crop_w <= W as f64 + 0.5);
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["frames"], 24);
+    assert_eq!(report["command"], "demo");
+    let m = &report["metrics"];
+    assert!(m["visible_frames"].as_u64().unwrap() > 0);
+    let in_crop = m["ball_in_crop"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&in_crop));
+    assert!(m["latency_us"]["total"]["p50"].as_f64().unwrap() > 0.0);
+    assert!(m["crop_smoothness"]["mean_abs_accel_px_s2"]
+        .as_f64()
+        .is_some());
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("plot_position.png"));
+    // Nothing staged is left behind.
+    assert!(std::fs::read_dir(&out).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with('.')));
+}
+
+#[test]
+fn demo_json_is_machine_readable() {
+    let dir = scratch("demo_json");
+    let out = dir.join("out");
+    let o = ballcam(&[
+        "demo",
+        "--json",
+        "--out",
+        s(&out),
+        "--frames",
+        "6",
+        "--width",
+        "320",
+        "--height",
+        "180",
+        "--aspect",
+        "9:16",
+    ]);
+    assert_ok(&o);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
+    assert_eq!(doc["frames"], 6);
+    assert_eq!(doc["engine"]["aspect"], "9:16");
+    let rows = read_track(&out.join("track.csv"));
+    let (w, h): (f64, f64) = (rows[0][13].parse().unwrap(), rows[0][14].parse().unwrap());
+    assert!(
+        (w / h - 9.0 / 16.0).abs() < 0.05,
+        "crop {w}x{h} is not 9:16"
+    );
+}
+
+#[test]
+fn run_on_an_image_folder_and_a_y4m_file() {
+    let dir = scratch("run_images");
+    let frames = render(Scenario::StraightPass, 12, 3);
+    let images = dir.join("images");
+    std::fs::create_dir_all(&images).unwrap();
+    write_pngs(&images, &frames, false);
+    let out = dir.join("out");
+    assert_ok(&ballcam(&["run", "--input", s(&images), "--out", s(&out)]));
+    let rows = read_track(&out.join("track.csv"));
+    assert_eq!(rows.len(), 12);
+    assert_eq!(rows[3][1], "frame_0003.png");
+    assert_eq!(rows[3][2], "100.000");
+    assert!(out.join("report.json").is_file());
+
+    let y4m = dir.join("clip.y4m");
+    write_y4m(&y4m, &frames[..8]);
+    let out = dir.join("out_y4m");
+    assert_ok(&ballcam(&[
+        "run",
+        "--input",
+        s(&y4m),
+        "--out",
+        s(&out),
+        "--aspect",
+        "1:1",
+    ]));
+    let rows = read_track(&out.join("track.csv"));
+    assert_eq!(rows.len(), 8);
+    assert_eq!(rows[5][1], "5");
+    // --resize feeds frames at another size: coordinates are in those pixels.
+    let out = dir.join("out_resized");
+    assert_ok(&ballcam(&[
+        "run",
+        "--input",
+        s(&y4m),
+        "--out",
+        s(&out),
+        "--resize",
+        "320x320",
+    ]));
+    let rows = read_track(&out.join("track.csv"));
+    for r in &rows {
+        let (cx, cw): (f64, f64) = (r[11].parse().unwrap(), r[13].parse().unwrap());
+        assert!(cx >= -0.5 && cx + cw <= 320.5, "{r:?}");
+    }
+}
+
+#[test]
+fn run_on_a_video_through_ffmpeg() {
+    if !ffmpeg_installed() {
+        println!(
+            "notice: ffmpeg is not installed, skipping the video test (make test installs it)"
+        );
+        return;
+    }
+    let dir = scratch("run_video");
+    let frames = render(Scenario::LoftedBall, 15, 5);
+    let images = dir.join("images");
+    std::fs::create_dir_all(&images).unwrap();
+    write_pngs(&images, &frames, false);
+    let video = dir.join("clip.mp4");
+    let st = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-framerate", "30", "-i"])
+        .arg(images.join("frame_%04d.png"))
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&video)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = dir.join("out");
+    assert_ok(&ballcam(&["run", "--input", s(&video), "--out", s(&out)]));
+    let rows = read_track(&out.join("track.csv"));
+    assert_eq!(rows.len(), 15);
+    assert!(out.join("reframed.mp4").is_file() && out.join("overlay.mp4").is_file());
+}
+
+#[test]
+fn eval_on_rendered_frames_with_known_labels() {
+    let dir = scratch("eval");
+    let frames = render(Scenario::StraightPass, 30, 9);
+    write_pngs(&dir, &frames, true);
+    let out = dir.join("out");
+    let o = ballcam(&[
+        "eval",
+        "--labels",
+        s(&dir.join("labels.csv")),
+        "--out",
+        s(&out),
+    ]);
+    assert_ok(&o);
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    let metrics = &m["metrics"];
+    assert_eq!(metrics["frames"], 30);
+    let visible = frames.iter().filter(|f| f.1.visible).count() as u64;
+    assert_eq!(metrics["visible_frames"].as_u64().unwrap(), visible);
+    let recall = metrics["detection"]["recall"].as_f64().unwrap();
+    let precision = metrics["detection"]["precision"].as_f64().unwrap_or(0.0);
+    assert!(recall > 0.5, "recall {recall} on an easy clip");
+    assert!(precision > 0.5, "precision {precision} on an easy clip");
+    assert!(metrics["median_error_px"].as_f64().unwrap() < 5.0);
+    assert_eq!(metrics["by_size"].as_array().unwrap().len(), 4);
+    assert!(out.join("report.md").is_file() && out.join("plot_latency.png").is_file());
+    // Resized: labels are scaled with the frames.
+    let out = dir.join("out_resized");
+    assert_ok(&ballcam(&[
+        "eval",
+        "--labels",
+        s(&dir.join("labels.csv")),
+        "--out",
+        s(&out),
+        "--resize",
+        "1280x720",
+    ]));
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(m["width"], 1280);
+    assert!(m["metrics"]["detection"]["recall"].as_f64().unwrap() > 0.5);
+}
+
+/// Keyframes every 10 frames from the ground truth, filled by `label propagate`: median error
+/// under 2 px on the frames in between.
+fn propagate_accuracy(scenario: Scenario, name: &str) {
+    const KEY_EVERY: u32 = 10;
+    let dir = scratch(name);
+    let spec = ClipSpec::new(scenario, 1280, 720, FPS, 4.0, 21);
+    let clip = Clip::new(spec).unwrap();
+    let n = clip.frame_count();
+    let mut csv = format!("{LABELS_HEADER}\n");
+    for f in (0..n).step_by(KEY_EVERY as usize) {
+        let gt = clip.ground_truth(f);
+        let d = gt.radius * 2.0;
+        if gt.visible {
+            csv += &format!(
+                "f_{f:05}.png,{name},{f},1,{:.2},{:.2},{d:.2},{d:.2}\n",
+                gt.x, gt.y
+            );
+        } else {
+            csv += &format!("f_{f:05}.png,{name},{f},0,,,,\n");
+        }
+    }
+    let keys = dir.join("sparse.csv");
+    std::fs::write(&keys, &csv).unwrap();
+    let dense = dir.join("dense.csv");
+    assert_ok(&ballcam(&[
+        "label",
+        "propagate",
+        "--keyframes",
+        s(&keys),
+        "--out",
+        s(&dense),
+    ]));
+    let text = std::fs::read_to_string(&dense).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(format!("{LABELS_HEADER},propagated").as_str())
+    );
+    let mut errors = Vec::new();
+    let mut count = 0;
+    for line in lines {
+        let c: Vec<&str> = line.split(',').collect();
+        let f: u32 = c[2].parse().unwrap();
+        assert_eq!(c[0], format!("f_{f:05}.png"));
+        count += 1;
+        if f % KEY_EVERY == 0 {
+            assert_eq!(c[8], "0", "keyframe {f} marked propagated");
+            continue;
+        }
+        assert_eq!(c[8], "1");
+        let gt = clip.ground_truth(f);
+        if gt.visible && c[3] == "1" {
+            let (x, y): (f64, f64) = (c[4].parse().unwrap(), c[5].parse().unwrap());
+            errors.push(((x - gt.x as f64).powi(2) + (y - gt.y as f64).powi(2)).sqrt());
+        }
+    }
+    let last_key = (n - 1) / KEY_EVERY * KEY_EVERY;
+    assert_eq!(count, last_key as usize + 1);
+    assert!(
+        errors.len() > 20,
+        "{name}: only {} filled visible frames",
+        errors.len()
+    );
+    errors.sort_by(f64::total_cmp);
+    let median = errors[errors.len() / 2];
+    assert!(median < 2.0, "{name}: median error {median:.2} px");
+}
+
+#[test]
+fn propagate_straight_pass_within_2px() {
+    propagate_accuracy(Scenario::StraightPass, "straight_pass");
+}
+
+#[test]
+fn propagate_lofted_ball_within_2px() {
+    propagate_accuracy(Scenario::LoftedBall, "lofted_ball");
+}
+
+#[test]
+fn missing_input_file_fails_cleanly() {
+    let dir = scratch("bad_missing");
+    let out = dir.join("out");
+    let o = ballcam(&["run", "--input", s(&dir.join("nope.mp4")), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_clean_failure(&o, "nope.mp4", &out);
+}
+
+#[test]
+fn unreadable_image_fails_cleanly() {
+    let dir = scratch("bad_image");
+    let images = dir.join("images");
+    std::fs::create_dir_all(&images).unwrap();
+    let frames = render(Scenario::StraightPass, 2, 1);
+    write_pngs(&images, &frames, false);
+    std::fs::write(images.join("frame_0001.png"), b"this is not a png at all").unwrap();
+    let out = dir.join("out");
+    let o = ballcam(&["run", "--input", s(&images), "--out", s(&out)]);
+    assert_clean_failure(&o, "frame_0001.png", &out);
+}
+
+#[test]
+fn undecodable_video_fails_cleanly() {
+    let dir = scratch("bad_video");
+    let video = dir.join("garbage.mp4");
+    std::fs::write(&video, vec![0x5au8; 4096]).unwrap();
+    let out = dir.join("out");
+    let o = ballcam(&["run", "--input", s(&video), "--out", s(&out)]);
+    assert_clean_failure(&o, "garbage.mp4", &out);
+}
+
+#[test]
+fn malformed_labels_fail_cleanly() {
+    let dir = scratch("bad_labels");
+    let frames = render(Scenario::StraightPass, 2, 1);
+    write_pngs(&dir, &frames, false);
+    let out = dir.join("out");
+
+    let missing = dir.join("missing_col.csv");
+    std::fs::write(
+        &missing,
+        "file,clip,frame_index,visible,x,y,w\nframe_0000.png,a,0,1,1,2,3\n",
+    )
+    .unwrap();
+    let o = ballcam(&[
+        "eval",
+        "--labels",
+        s(&missing),
+        "--images",
+        s(&dir),
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_clean_failure(&o, "missing_col.csv", &out);
+    assert!(stderr(&o).contains("missing column h"), "{}", stderr(&o));
+
+    let bad = dir.join("bad_number.csv");
+    std::fs::write(
+        &bad,
+        format!("{LABELS_HEADER}\nframe_0000.png,a,0,1,12.5,abc,4,4\n"),
+    )
+    .unwrap();
+    let o = ballcam(&[
+        "eval",
+        "--labels",
+        s(&bad),
+        "--images",
+        s(&dir),
+        "--out",
+        s(&out),
+    ]);
+    assert_clean_failure(&o, "bad_number.csv", &out);
+    assert!(
+        stderr(&o).contains("line 2") && stderr(&o).contains("abc"),
+        "{}",
+        stderr(&o)
+    );
+
+    let dense = dir.join("dense.csv");
+    let o = ballcam(&[
+        "label",
+        "propagate",
+        "--keyframes",
+        s(&bad),
+        "--out",
+        s(&dense),
+    ]);
+    assert_clean_failure(&o, "bad_number.csv", &dir.join("nothing"));
+    assert!(!dense.exists());
+}

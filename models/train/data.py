@@ -1,0 +1,289 @@
+"""Training samples: real dfl-soccer frames at true 1080p geometry, synthetic pool frames, Rust-renderer frames.
+
+Every sample is a P x P patch (model input pixels) cut at a scale s (model px per native px) with an affine
+warp (black outside the frame, like the engine's letterbox), plus its CenterNet targets at stride 4.
+"""
+import csv, glob, os
+import numpy as np
+import cv2
+
+cv2.setNumThreads(1)
+STRIDE = 4
+ROOT = os.path.dirname(os.path.abspath(__file__))
+DFL = os.path.normpath(os.path.join(ROOT, '..', '..', '..', 'shared', 'data', 'dfl-soccer'))
+NATIVE_W, NATIVE_H = 1920, 1080
+SX, SY = 3.0, 1.6875  # stored 640x640 -> native 1920x1080
+SMALL_K = 512 / 1920  # whole-frame 512x288 pass
+
+
+def load_dfl(split, root=DFL):
+    """Returns list of dicts: img (stored 640x640 RGB), small (512x288 RGB), cx, cy, r, bw, bh (native px)."""
+    out = []
+    with open(os.path.join(root, 'labels.csv')) as f:
+        for row in csv.DictReader(f):
+            if not row['file'].startswith(split + '/'):
+                continue
+            img = cv2.imread(os.path.join(root, row['file']), cv2.IMREAD_COLOR)[..., ::-1].copy()
+            vis = row['visible'] == '1'
+            x, y = float(row['x'] or 0), float(row['y'] or 0)
+            w, h = float(row['w'] or 2), float(row['h'] or 2)
+            bw, bh = w * SX, h * SY
+            out.append(dict(file=row['file'], clip=row['clip'], img=img,
+                            small=cv2.resize(img, (512, 288), interpolation=cv2.INTER_AREA),
+                            present=vis, cx=x * SX, cy=y * SY, bw=bw, bh=bh, r=(bw + bh) / 4))
+    return out
+
+
+def native_frame(stored):
+    return cv2.resize(stored, (NATIVE_W, NATIVE_H), interpolation=cv2.INTER_LINEAR)
+
+
+def warp_patch(src, sx, sy, pcx, pcy, s, P):
+    """Patch P x P whose centre is native point (pcx,pcy), scale s; src pixel = native / (sx, sy)."""
+    ax, ay = 1.0 / (s * sx), 1.0 / (s * sy)
+    bx = (pcx + (0.5 - P / 2) / s) / sx - 0.5
+    by = (pcy + (0.5 - P / 2) / s) / sy - 0.5
+    M = np.array([[ax, 0, bx], [0, ay, by]], np.float64)
+    return cv2.warpAffine(src, M, (P, P), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+
+
+def targets(P, present, u, v, r):
+    """Heatmap (P/4,P/4), reg (offx, offy, r/8), flat index, mask. (u,v) continuous patch coords."""
+    hh = P // STRIDE
+    hm = np.zeros((hh, hh), np.float32)
+    reg = np.zeros(3, np.float32)
+    if present and 0 <= u < P and 0 <= v < P:
+        gx, gy = u / STRIDE, v / STRIDE
+        ix, iy = min(int(gx), hh - 1), min(int(gy), hh - 1)
+        sig = max(0.75, r / STRIDE / 1.5)
+        xs = np.arange(hh, dtype=np.float32) + 0.5
+        g = np.exp(-((xs[None] - gx) ** 2 + (xs[:, None] - gy) ** 2) / (2 * sig ** 2))
+        hm = np.minimum(g / g[iy, ix], 1.0).astype(np.float32)
+        hm[iy, ix] = 1.0
+        reg[:] = (gx - ix, gy - iy, r / 8.0)
+        return hm, reg, iy * hh + ix, 1.0
+    return hm, reg, 0, 0.0
+
+
+def inpaint_disc(img, u, v, ax, ay, frac=1.0, rng=None):
+    """In-paint (Telea) an elliptical ball region; frac<1 masks only a half-plane part of it (occlusion)."""
+    P0, P1 = img.shape[:2]
+    yy, xx = np.mgrid[0:P0, 0:P1].astype(np.float32) + 0.5
+    dx, dy = (xx - u) / max(ax, 0.5), (yy - v) / max(ay, 0.5)
+    m = dx * dx + dy * dy <= 1.0
+    if frac < 1.0:
+        a = rng.uniform(0, 2 * np.pi)
+        proj = dx * np.cos(a) + dy * np.sin(a)
+        thr = 1.0 - 2.0 * frac  # half-plane offset: masks roughly `frac` of the disc
+        m &= proj > thr
+    if not m.any():
+        return img
+    return cv2.inpaint(np.ascontiguousarray(img), m.astype(np.uint8), 3, cv2.INPAINT_TELEA)
+
+
+def photometric(img, rng):
+    x = img.astype(np.float32)
+    if rng.random() < 0.8:
+        x *= rng.uniform(0.7, 1.3) * (1 + rng.uniform(-0.08, 0.08, 3)).astype(np.float32)
+        m = x.mean()
+        x = (x - m) * rng.uniform(0.75, 1.25) + m
+        g = x.mean(2, keepdims=True)
+        x = g + (x - g) * rng.uniform(0.6, 1.4)
+    if rng.random() < 0.15:
+        x = cv2.GaussianBlur(x, (0, 0), rng.uniform(0.4, 1.0))
+    if rng.random() < 0.5:
+        x += rng.standard_normal(x.shape).astype(np.float32) * rng.uniform(0, 6)
+    out = np.clip(x + 0.5, 0, 255).astype(np.uint8)
+    if rng.random() < 0.2:
+        ok, enc = cv2.imencode('.jpg', out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 95))])
+        out = cv2.imdecode(enc, cv2.IMREAD_UNCHANGED)
+    return out
+
+
+def real_scale(rng):
+    k = rng.random()
+    if k < 0.40:
+        return 192.0 / rng.uniform(128, 256)            # ROI mode
+    if k < 0.62:
+        return rng.uniform(0.9, 1.1)                    # native tiles
+    if k < 0.82:
+        return 0.5 * rng.uniform(0.9, 1.1)              # half-res tiles
+    return SMALL_K * rng.uniform(0.9, 1.12)            # whole frame 512x288
+
+
+class Source:
+    """Base: frames with ball labels in 'native' coords; subclasses give (src, sx, sy) for a scale."""
+    def sample(self, rng, P, kind):
+        raise NotImplementedError
+
+
+class RealSource(Source):
+    def __init__(self, frames):
+        self.f = [f for f in frames]
+
+    def sample(self, rng, P, kind):
+        fr = self.f[rng.integers(len(self.f))]
+        s = real_scale(rng)
+        if s < 0.4:
+            src, sx, sy = fr['small'], 1 / SMALL_K, 1 / SMALL_K
+        else:
+            src, sx, sy = fr['img'], SX, SY
+        cx, cy, r = fr['cx'], fr['cy'], fr['r']
+        if kind == 'pos' or kind == 'occ' or kind == 'inpaint':
+            if rng.random() < 0.5:   # ROI-like displacement
+                d = min(64 * s, P / 2 - 4)
+                u, v = P / 2 + rng.uniform(-d, d), P / 2 + rng.uniform(-d, d)
+            else:
+                u, v = rng.uniform(3, P - 3), rng.uniform(3, P - 3)
+            pcx, pcy = cx - (u - P / 2) / s, cy - (v - P / 2) / s
+        else:  # random location anywhere in the frame (ball usually outside)
+            hw, hh = P / 2 / s, P / 2 / s
+            pcx = rng.uniform(min(hw, NATIVE_W / 2) - 40, max(NATIVE_W - hw, NATIVE_W / 2) + 40)
+            pcy = rng.uniform(min(hh, NATIVE_H / 2) - 40, max(NATIVE_H - hh, NATIVE_H / 2) + 40)
+        img = warp_patch(src, sx, sy, pcx, pcy, s, P)
+        u, v = (cx - pcx) * s + P / 2, (cy - pcy) * s + P / 2
+        rr = max(r * s, 0.6)
+        present = fr['present'] and -1 <= u < P + 1 and -1 <= v < P + 1
+        inside = 0 <= u < P and 0 <= v < P
+        if kind == 'inpaint' and inside:
+            img = inpaint_disc(img, u, v, fr['bw'] * s / 2 + 1.5, fr['bh'] * s / 2 + 1.5)
+            present = False
+        elif kind == 'occ' and inside and rr >= 2.0:
+            img = inpaint_disc(img, u, v, fr['bw'] * s / 2 + 1.0, fr['bh'] * s / 2 + 1.0, rng.uniform(0.2, 0.55), rng)
+        return img, present and inside, u, v, rr
+
+
+class PoolSource(Source):
+    """Synthetic pool chunks (uint8 frames + labels present,cx,cy,r,vis); refreshes as chunks appear."""
+    def __init__(self, pattern, max_frames=8000):
+        self.pattern, self.files, self.I, self.L, self.max = pattern, [], None, None, max_frames
+
+    def refresh(self):
+        new = [f for f in sorted(glob.glob(self.pattern)) if f not in self.files and not f.endswith('.tmp.npz')]
+        if not new:
+            return 0 if self.I is None else len(self.I)
+        imgs, labs = ([self.I] if self.I is not None else []), ([self.L] if self.L is not None else [])
+        for fn in new:
+            d = np.load(fn)
+            imgs.append(d['imgs']); labs.append(d['labels']); self.files.append(fn)
+        self.I = np.concatenate(imgs)[-self.max:]
+        self.L = np.concatenate(labs)[-self.max:]
+        return len(self.I)
+
+    def sample(self, rng, P, kind):
+        i = rng.integers(len(self.I))
+        frame = self.I[i]
+        pres, cx, cy, r, _ = self.L[i]
+        H, W = frame.shape[:2]
+        s = float(np.exp(rng.uniform(np.log(0.5), np.log(1.4))))
+        if pres and kind != 'neg' and rng.random() < 0.85:
+            u, v = rng.uniform(3, P - 3), rng.uniform(3, P - 3)
+            pcx, pcy = cx - (u - P / 2) / s, cy - (v - P / 2) / s
+        else:
+            pcx, pcy = rng.uniform(0, W), rng.uniform(0, H)
+        if rng.random() < 0.8:  # keep the patch inside the frame where possible (less black border)
+            hw = P / 2 / s
+            pcx = float(np.clip(pcx, min(hw, W / 2), max(W - hw, W / 2)))
+            pcy = float(np.clip(pcy, min(hw, H / 2), max(H - hw, H / 2)))
+        img = warp_patch(frame, 1.0, 1.0, pcx, pcy, s, P)
+        u, v = (cx - pcx) * s + P / 2, (cy - pcy) * s + P / 2
+        inside = 0 <= u < P and 0 <= v < P
+        rr = max(r * s, 0.6)
+        if kind == 'inpaint' and pres and inside:
+            img = inpaint_disc(img, u, v, rr + 1.5, rr + 1.5)
+            pres = 0
+        elif kind == 'occ' and pres and inside and rr >= 2.0:
+            img = inpaint_disc(img, u, v, rr + 1.0, rr + 1.0, rng.uniform(0.2, 0.55), rng)
+        return img, bool(pres) and inside, u, v, rr
+
+
+class FolderSource(Source):
+    """Frames on disk with a labels.csv in the dfl format (e.g. the Rust renderer's dump_dataset)."""
+    def __init__(self, root, max_frames=6000):
+        self.items = []
+        with open(os.path.join(root, 'labels.csv')) as f:
+            for row in csv.DictReader(f):
+                self.items.append(row)
+        self.items = self.items[:max_frames]
+        self.root = root
+        self.imgs = [cv2.imread(os.path.join(root, it['file']), cv2.IMREAD_COLOR)[..., ::-1].copy() for it in self.items]
+        L = []
+        for it in self.items:
+            vis = it['visible'] == '1' and it['x'] != ''
+            w = float(it['w']) if it.get('w') not in (None, '') else 10.0
+            h = float(it['h']) if it.get('h') not in (None, '') else w
+            L.append((1.0 if vis else 0.0, float(it['x'] or 0), float(it['y'] or 0), (w + h) / 4, 1.0))
+        self.L = np.array(L, np.float32)
+        self.I = self.imgs
+
+    def sample(self, rng, P, kind):
+        i = rng.integers(len(self.imgs))
+        frame = self.imgs[i]
+        pres, cx, cy, r, _ = self.L[i]
+        H, W = frame.shape[:2]
+        k = rng.random()
+        s = 192.0 / rng.uniform(128, 256) if k < 0.5 else (rng.uniform(0.9, 1.1) if k < 0.7 else
+                                                            (0.5 * rng.uniform(0.9, 1.1) if k < 0.85 else 512 / W * rng.uniform(0.9, 1.1)))
+        if pres and kind != 'neg' and rng.random() < 0.85:
+            u, v = rng.uniform(3, P - 3), rng.uniform(3, P - 3)
+            pcx, pcy = cx - (u - P / 2) / s, cy - (v - P / 2) / s
+        else:
+            pcx, pcy = rng.uniform(0, W), rng.uniform(0, H)
+        src = frame
+        if s < 0.45:
+            src = cv2.resize(frame, (int(W * s / 0.9 + 1), int(H * s / 0.9 + 1)), interpolation=cv2.INTER_AREA)
+            f = src.shape[1] / W
+            img = warp_patch(src, 1 / f, 1 / f, pcx, pcy, s, P)
+        else:
+            img = warp_patch(src, 1.0, 1.0, pcx, pcy, s, P)
+        u, v = (cx - pcx) * s + P / 2, (cy - pcy) * s + P / 2
+        inside = 0 <= u < P and 0 <= v < P
+        rr = max(r * s, 0.6)
+        if kind == 'inpaint' and pres and inside:
+            img = inpaint_disc(img, u, v, rr + 1.5, rr + 1.5)
+            pres = 0
+        elif kind == 'occ' and pres and inside and rr >= 2.0:
+            img = inpaint_disc(img, u, v, rr + 1.0, rr + 1.0, rng.uniform(0.2, 0.55), rng)
+        return img, bool(pres) and inside, u, v, rr
+
+
+def make_batch(sources, weights, rng, B, P, kinds=(('pos', 0.55), ('occ', 0.12), ('neg', 0.23), ('inpaint', 0.10))):
+    X = np.empty((B, P, P, 3), np.uint8)
+    HM = np.empty((B, P // STRIDE, P // STRIDE), np.float32)
+    REG = np.empty((B, 3), np.float32)
+    IND = np.empty(B, np.int64)
+    M = np.empty(B, np.float32)
+    kn, kp = [k for k, _ in kinds], np.array([p for _, p in kinds])
+    w = np.array(weights, np.float64); w /= w.sum()
+    for b in range(B):
+        src = sources[rng.choice(len(sources), p=w)]
+        kind = kn[rng.choice(len(kn), p=kp / kp.sum())]
+        img, pres, u, v, r = src.sample(rng, P, kind)
+        if rng.random() < 0.5:
+            img = img[:, ::-1]; u = P - u
+        X[b] = photometric(img, rng)
+        HM[b], REG[b], IND[b], M[b] = targets(P, pres, u, v, r)
+    return X, HM, REG, IND, M
+
+
+class HardNegSource(Source):
+    """Patches around mined false-positive peaks on real train frames (see mine.py); the ball is labelled if inside."""
+    def __init__(self, frames, recs, pmin=0.3):
+        self.f = frames
+        self.r = [r for r in recs if r['p'] >= pmin]
+
+    def sample(self, rng, P, kind):
+        rec = self.r[rng.integers(len(self.r))]
+        fr = self.f[rec['i']]
+        s = rec['s'] * rng.uniform(0.85, 1.2)
+        if s < 0.4:
+            src, sx, sy = fr['small'], 1 / SMALL_K, 1 / SMALL_K
+        else:
+            src, sx, sy = fr['img'], SX, SY
+        u, v = rng.uniform(8, P - 8), rng.uniform(8, P - 8)
+        pcx, pcy = rec['x'] - (u - P / 2) / s, rec['y'] - (v - P / 2) / s
+        img = warp_patch(src, sx, sy, pcx, pcy, s, P)
+        bu, bv = (fr['cx'] - pcx) * s + P / 2, (fr['cy'] - pcy) * s + P / 2
+        inside = 0 <= bu < P and 0 <= bv < P
+        return img, fr['present'] and inside, bu, bv, max(fr['r'] * s, 0.6)

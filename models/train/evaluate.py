@@ -1,0 +1,316 @@
+"""Evaluate a ball detector (ONNX via onnxruntime, or a PyTorch checkpoint) on dfl-soccer valid at 1080p.
+
+usage: python evaluate.py [--onnx ../ballnet.onnx | --ckpt runs/X/best.pt] [--thr 0.5] [--out ../eval]
+
+Top-1 peak per input. A hit: sigmoid(peak) >= thr and centre error <= max(10 px, ball box size) (native px).
+- ROI mode: 192x192 native crop, ball displaced uniformly up to +-64 px from the crop centre (seeded).
+- Search mode: whole frame at native 1920x1080 (letterboxed to 1920x1088), at half resolution 960x544 and the
+  512x288 whole-frame pass; 'combined' takes the most confident peak of the three passes. The model is fully
+  convolutional, so the native/half passes equal a tile scan with fully overlapping tiles.
+- False positives: real frames with the ball in-painted away (ROI crop at the ball's place, and the search
+  passes), synthetic frames without a ball (renderer test pool), and random ball-free real crops (control for
+  the in-painting check).
+"""
+import argparse, json, os, sys, time
+import numpy as np
+import cv2
+import data
+
+THR = 0.5
+SIZE_BUCKETS = [(0, 10), (10, 14), (14, 20), (20, 1e9)]
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def top1(out):
+    """out [4,h,w] -> p, x, y, r (input pixels)."""
+    lg = out[0]
+    iy, ix = np.unravel_index(np.argmax(lg), lg.shape)
+    return float(sigmoid(lg[iy, ix])), float((ix + out[1, iy, ix]) * 4), float((iy + out[2, iy, ix]) * 4), float(out[3, iy, ix])
+
+
+class TorchRunner:
+    def __init__(self, model):
+        import torch
+        self.torch, self.m = torch, model
+
+    def __call__(self, img):
+        t = self.torch
+        with t.no_grad():
+            x = t.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None].float()
+            return self.m(x)[0].numpy()
+
+
+class OrtRunner:
+    def __init__(self, path, threads=2):
+        import onnxruntime as ort
+        so = ort.SessionOptions(); so.intra_op_num_threads = threads; so.inter_op_num_threads = 1
+        self.s = ort.InferenceSession(path, so, providers=['CPUExecutionProvider'])
+
+    def __call__(self, img):
+        x = np.ascontiguousarray(img.transpose(2, 0, 1)[None].astype(np.float32))
+        return self.s.run(None, {'image': x})[0][0]
+
+
+def letterbox32(img):
+    h, w = img.shape[:2]
+    H, W = (h + 31) // 32 * 32, (w + 31) // 32 * 32
+    if (H, W) == (h, w):
+        return img
+    out = np.zeros((H, W, 3), np.uint8)
+    out[:h, :w] = img
+    return out
+
+
+def inpaint_ball(native, fr):
+    """Remove the ball from a native frame (Telea in-painting of its box ellipse + margin)."""
+    out = native.copy()
+    cx, cy = fr['cx'], fr['cy']
+    ax, ay = fr['bw'] / 2 + 3, fr['bh'] / 2 + 3
+    x0, x1 = int(max(cx - ax - 12, 0)), int(min(cx + ax + 12, native.shape[1]))
+    y0, y1 = int(max(cy - ay - 12, 0)), int(min(cy + ay + 12, native.shape[0]))
+    win = np.ascontiguousarray(out[y0:y1, x0:x1])
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32) + 0.5
+    m = (((xx - cx) / ax) ** 2 + ((yy - cy) / ay) ** 2 <= 1).astype(np.uint8)
+    out[y0:y1, x0:x1] = cv2.inpaint(win, m, 3, cv2.INPAINT_TELEA)
+    return out
+
+
+def crop(native, pcx, pcy, P=192):
+    return data.warp_patch(native, 1.0, 1.0, pcx, pcy, 1.0, P)
+
+
+def evaluate(run, frames, thr=THR, search=True, native_pass=True, fp_real=True, synth_pool=None, keep=False, search_fp=True):
+    rng = np.random.default_rng(0)
+    rng2 = np.random.default_rng(1)
+    recs = []
+    for fr in frames:
+        dx, dy = rng.uniform(-64, 64, 2)
+        ox, oy = rng.uniform(150, 400, 2) * rng.choice([-1, 1], 2)
+        if not fr['present']:
+            continue
+        native = data.native_frame(fr['img'])
+        tol = max(10.0, max(fr['bw'], fr['bh']))
+        rec = dict(file=fr['file'], size=max(fr['bw'], fr['bh']), tol=tol)
+        # ROI
+        pcx, pcy = fr['cx'] + dx, fr['cy'] + dy
+        p, x, y, r = top1(run(crop(native, pcx, pcy)))
+        bx, by = fr['cx'] - pcx + 96, fr['cy'] - pcy + 96
+        rec['roi'] = dict(p=p, err=float(np.hypot(x - bx, y - by)), r=r)
+        if keep:
+            rec['roi_img'] = crop(native, pcx, pcy)
+            rec['roi_xy'] = (bx, by, x, y)
+        empty = inpaint_ball(native, fr) if fp_real else None
+        if fp_real:
+            rec['roi_inpainted_p'] = top1(run(crop(empty, pcx, pcy)))[0]
+            qx = float(np.clip(fr['cx'] + ox, 96, 1920 - 96)); qy = float(np.clip(fr['cy'] + oy, 96, 1080 - 96))
+            if np.hypot(qx - fr['cx'], qy - fr['cy']) > 140:
+                rec['roi_random_p'] = top1(run(crop(native, qx, qy)))[0]
+                # in-painting cue check: in-paint a ball-sized disc where no ball is, in the same ball-free crop
+                jx, jy = rng2.uniform(-40, 40, 2)
+                fake = dict(cx=qx + jx, cy=qy + jy, bw=fr['bw'], bh=fr['bh'])
+                rec['roi_random_inpainted_p'] = top1(run(crop(inpaint_ball(native, fake), qx, qy)))[0]
+        if search:
+            passes = {}
+            if native_pass:
+                passes['native'] = (1.0, native)
+            passes['half'] = (0.5, cv2.resize(native, (960, 540), interpolation=cv2.INTER_AREA))
+            passes['whole512'] = (512 / 1920, cv2.resize(native, (512, 288), interpolation=cv2.INTER_AREA))
+            rec['search'] = {}
+            for k, (s, im) in passes.items():
+                p, x, y, r = top1(run(letterbox32(im)))
+                rec['search'][k] = dict(p=p, err=float(np.hypot(x / s - fr['cx'], y / s - fr['cy'])))
+                if fp_real and search_fp:
+                    e = empty if s == 1.0 else cv2.resize(empty, im.shape[1::-1], interpolation=cv2.INTER_AREA)
+                    rec['search'][k]['p_inpainted'] = top1(run(letterbox32(e)))[0]
+        recs.append(rec)
+    synth = []
+    if synth_pool is not None:
+        for i in range(len(synth_pool.I)):
+            if synth_pool.L[i, 0] == 0:
+                synth.append(top1(run(letterbox32(synth_pool.I[i])))[0])
+    return summarize(recs, thr, synth), recs
+
+
+def evaluate_folder(run, folder, thr=THR, limit=300):
+    """Frames with labels.csv (e.g. the Rust renderer's dump_dataset): ROI 192x192 crops (ball displaced up to
+    +-64 px), whole-frame native pass and 512-wide pass; false positives on ball-absent frames (top-1 >= thr)."""
+    import csv
+    rows = list(csv.DictReader(open(os.path.join(folder, 'labels.csv'))))[:limit]
+    rng = np.random.default_rng(0)
+    roi_hit = roi_det = n_pos = 0
+    srch = {'native': 0, 'whole512': 0, 'combined': 0}
+    fp = {'roi': 0, 'native': 0, 'whole512': 0}
+    n_neg = 0
+    for r in rows:
+        img = cv2.imread(os.path.join(folder, r['file']), cv2.IMREAD_COLOR)[..., ::-1].copy()
+        H, W = img.shape[:2]
+        k = 512 / W
+        small = cv2.resize(img, (512, int(round(H * k))), interpolation=cv2.INTER_AREA)
+        dx, dy = rng.uniform(-64, 64, 2)
+        if r['visible'] == '1':
+            n_pos += 1
+            cx, cy, w = float(r['x']), float(r['y']), float(r['w'] or 10)
+            tol = max(10.0, w)
+            pcx, pcy = cx + dx, cy + dy
+            p, x, y, _ = top1(run(data.warp_patch(img, 1.0, 1.0, pcx, pcy, 1.0, 192)))
+            ok = p >= thr and np.hypot(x - (cx - pcx + 96), y - (cy - pcy + 96)) <= tol
+            roi_hit += ok; roi_det += p >= thr
+            best = None
+            for name, s, im in (('native', 1.0, img), ('whole512', k, small)):
+                p, x, y, _ = top1(run(letterbox32(im)))
+                hit = p >= thr and np.hypot(x / s - cx, y / s - cy) <= tol
+                srch[name] += hit
+                if best is None or p > best[0]:
+                    best = (p, hit)
+            srch['combined'] += best[1]
+        else:
+            n_neg += 1
+            pcx, pcy = W / 2 + dx * 4, H / 2 + dy * 2
+            fp['roi'] += top1(run(data.warp_patch(img, 1.0, 1.0, pcx, pcy, 1.0, 192)))[0] >= thr
+            fp['native'] += top1(run(letterbox32(img)))[0] >= thr
+            fp['whole512'] += top1(run(letterbox32(small)))[0] >= thr
+    return dict(folder=os.path.relpath(folder, data.ROOT), n_pos=n_pos, n_neg=n_neg, thr=thr,
+                roi=dict(recall=roi_hit / max(n_pos, 1), precision=roi_hit / max(roi_det, 1)),
+                search_recall={k2: v / max(n_pos, 1) for k2, v in srch.items()},
+                fp_empty={k2: v / max(n_neg, 1) for k2, v in fp.items()})
+
+
+def summarize(recs, thr, synth_empty=()):
+    n = len(recs)
+    S = {}
+    hit = lambda d: d['p'] >= thr and d['err'] <= rec_tol[id(d)]
+    rec_tol = {}
+    for r in recs:
+        rec_tol[id(r['roi'])] = r['tol']
+        for d in r.get('search', {}).values():
+            rec_tol[id(d)] = r['tol']
+    roi_hits = sum(hit(r['roi']) for r in recs)
+    roi_det = sum(r['roi']['p'] >= thr for r in recs)
+    S['n_frames'] = n
+    S['thr'] = thr
+    S['roi'] = dict(recall=roi_hits / max(n, 1), precision=roi_hits / max(roi_det, 1), detections=roi_det, hits=roi_hits,
+                    median_err_px=float(np.median([r['roi']['err'] for r in recs if hit(r['roi'])])) if roi_hits else None)
+    if recs and 'roi_inpainted_p' in recs[0]:
+        ip = np.array([r['roi_inpainted_p'] for r in recs]); rp = np.array([r['roi_random_p'] for r in recs if 'roi_random_p' in r])
+        S['fp_real_roi_inpainted'] = dict(rate=float((ip >= thr).mean()), mean_p=float(ip.mean()), n=len(ip))
+        S['fp_real_roi_random_ballfree'] = dict(rate=float((rp >= thr).mean()), mean_p=float(rp.mean()), n=len(rp))
+        qp = np.array([r['roi_random_inpainted_p'] for r in recs if 'roi_random_inpainted_p' in r])
+        if len(qp):
+            S['inpaint_cue_check'] = dict(
+                note='same ball-free crops with and without a ball-sized in-painted disc; no cue if rates/means match',
+                with_inpaint=dict(rate=float((qp >= thr).mean()), mean_p=float(qp.mean())),
+                without=dict(rate=float((rp >= thr).mean()), mean_p=float(rp.mean())), n=len(qp))
+    if recs and 'search' in recs[0]:
+        S['search'] = {}
+        for k in recs[0]['search']:
+            S['search'][k] = dict(recall=float(np.mean([hit(r['search'][k]) for r in recs])))
+            if 'p_inpainted' in recs[0]['search'][k]:
+                S['search'][k]['fp_inpainted'] = float(np.mean([r['search'][k]['p_inpainted'] >= thr for r in recs]))
+        comb = []
+        comb_fp = []
+        for r in recs:
+            best = max(r['search'].values(), key=lambda d: d['p'])
+            comb.append(hit(best))
+            if 'p_inpainted' in best:
+                comb_fp.append(max(d['p_inpainted'] for d in r['search'].values()) >= thr)
+        S['search']['combined'] = dict(recall=float(np.mean(comb)))
+        if comb_fp:
+            S['search']['combined']['fp_inpainted'] = float(np.mean(comb_fp))
+    if len(synth_empty):
+        S['fp_synthetic_empty'] = dict(rate=float((np.array(synth_empty) >= thr).mean()), n=len(synth_empty))
+    # size buckets
+    S['by_size'] = {}
+    for lo, hi in SIZE_BUCKETS:
+        sel = [r for r in recs if lo <= r['size'] < hi]
+        if not sel:
+            continue
+        d = dict(n=len(sel), roi_recall=float(np.mean([hit(r['roi']) for r in sel])))
+        if 'search' in sel[0]:
+            d['search_combined_recall'] = float(np.mean([hit(max(r['search'].values(), key=lambda q: q['p'])) for r in sel]))
+        S['by_size'][f'{lo}-{hi if hi < 1e9 else "inf"}px'] = d
+    return S
+
+
+def score(S):
+    """Model-selection score: ROI F1 + search combined recall - FP."""
+    rr, rp = S['roi']['recall'], S['roi']['precision']
+    f1 = 2 * rr * rp / max(rr + rp, 1e-9)
+    sc = f1
+    if 'search' in S:
+        sc += S['search']['combined']['recall']
+    if 'fp_real_roi_inpainted' in S:
+        sc -= S['fp_real_roi_inpainted']['rate']
+    return sc
+
+
+def failure_grid(recs, path, n=24, thr=THR):
+    from PIL import Image, ImageDraw
+    miss = [r for r in recs if not (r['roi']['p'] >= thr and r['roi']['err'] <= r['tol'])]
+    hits = [r for r in recs if r not in miss]
+    pick = miss[:n * 2 // 3] + hits[:n - min(len(miss), n * 2 // 3)]
+    T = 128
+    cols = 8
+    g = Image.new('RGB', (cols * T, ((len(pick) + cols - 1) // cols) * (T + 12)), (0, 0, 0))
+    for i, r in enumerate(pick):
+        im = Image.fromarray(r['roi_img']).resize((T, T))
+        d = ImageDraw.Draw(im)
+        k = T / 192
+        bx, by, x, y = r['roi_xy']
+        d.ellipse([bx * k - 6, by * k - 6, bx * k + 6, by * k + 6], outline=(0, 255, 0))
+        d.rectangle([x * k - 4, y * k - 4, x * k + 4, y * k + 4], outline=(255, 0, 0) if r['roi']['p'] >= thr else (255, 255, 0))
+        g.paste(im, ((i % cols) * T, (i // cols) * (T + 12)))
+        ImageDraw.Draw(g).text(((i % cols) * T + 2, (i // cols) * (T + 12) + T), f"{'MISS' if r in miss else 'hit'} p={r['roi']['p']:.2f} {r['size']:.0f}px", fill=(255, 255, 255))
+    g = g.quantize(colors=128)
+    g.save(path, optimize=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--onnx', default=os.path.join(data.ROOT, '..', 'ballnet.onnx'))
+    ap.add_argument('--ckpt', default=None)
+    ap.add_argument('--thr', type=float, default=THR)
+    ap.add_argument('--out', default=os.path.join(data.ROOT, '..', 'eval'))
+    ap.add_argument('--synth', default=os.path.join(data.ROOT, 'pool', 'test_*.npz'))
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--folder', nargs='*', default=[], help='extra labelled folders (Rust renderer dumps) to evaluate')
+    ap.add_argument('--folder_only', action='store_true')
+    a = ap.parse_args()
+    if a.ckpt:
+        import torch
+        from model import build
+        torch.set_num_threads(a.threads)
+        ck = torch.load(a.ckpt, map_location='cpu')
+        m = build(ck['cfg']); m.load_state_dict(ck['model']); m.eval()
+        run, name = TorchRunner(m), a.ckpt
+    else:
+        run, name = OrtRunner(a.onnx, a.threads), a.onnx
+    if a.folder_only:
+        for fdir in a.folder:
+            print(json.dumps(evaluate_folder(run, fdir, a.thr)))
+        return
+    frames = data.load_dfl('valid')
+    pool = data.PoolSource(a.synth); pool.refresh()
+    t0 = time.time()
+    S, recs = evaluate(run, frames, a.thr, synth_pool=pool if pool.I is not None else None, keep=True)
+    S['model'] = os.path.basename(name)
+    S['threshold_sweep_roi'] = {}
+    for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+        s2 = summarize(recs, t)
+        S['threshold_sweep_roi'][str(t)] = dict(recall=round(s2['roi']['recall'], 3), precision=round(s2['roi']['precision'], 3),
+                                                search_combined=round(s2['search']['combined']['recall'], 3),
+                                                fp_inpainted_roi=round(s2['fp_real_roi_inpainted']['rate'], 3))
+    S['rust_renderer'] = [evaluate_folder(run, fdir, a.thr) for fdir in a.folder]
+    S['eval_seconds'] = round(time.time() - t0, 1)
+    S['command'] = 'python ' + ' '.join(sys.argv)
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, 'metrics.json'), 'w') as f:
+        json.dump(S, f, indent=1)
+    failure_grid(recs, os.path.join(a.out, 'failures.png'), thr=a.thr)
+    print(json.dumps(S, indent=1))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,89 @@
+"""Export a checkpoint to ONNX (contract v1), check it against PyTorch, write reference values and sha256.
+
+usage: python export.py CKPT [--out ../ballnet.onnx] [--ref ../ballnet_reference.json] [--readme ../README.md]
+"""
+import argparse, hashlib, json, os, re, warnings
+import numpy as np
+import torch
+import onnx
+import onnxruntime as ort
+from model import build, count_macs
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+
+def ref_input(h=64, w=96):
+    c, y, x = np.meshgrid(np.arange(3), np.arange(h), np.arange(w), indexing='ij')
+    return ((c * 7 + y * 13 + x * 31) % 256).astype(np.float32)[None]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('ckpt')
+    ap.add_argument('--out', default=os.path.join(ROOT, '..', 'ballnet.onnx'))
+    ap.add_argument('--ref', default=os.path.join(ROOT, '..', 'ballnet_reference.json'))
+    ap.add_argument('--readme', default=os.path.join(ROOT, '..', 'README.md'))
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+    ck = torch.load(a.ckpt, map_location='cpu')
+    m = build(ck['cfg']); m.load_state_dict(ck['model']); m.eval()
+    x0 = torch.from_numpy(ref_input())
+    tmp = a.out + '.tmp.onnx'
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        torch.onnx.export(m, (x0,), tmp, dynamo=False, opset_version=13, do_constant_folding=True,
+                          input_names=['image'], output_names=['out'],
+                          dynamic_axes={'image': {2: 'H', 3: 'W'}, 'out': {2: 'H4', 3: 'W4'}})
+    mp = onnx.load(tmp)
+    onnx.checker.check_model(mp)
+    ops = sorted({n.op_type for n in mp.graph.node})
+    ins = [(i.name, [d.dim_param or d.dim_value for d in i.type.tensor_type.shape.dim]) for i in mp.graph.input]
+    outs = [(o.name, [d.dim_param or d.dim_value for d in o.type.tensor_type.shape.dim]) for o in mp.graph.output]
+    print('ops', ops, 'inputs', ins, 'outputs', outs)
+    assert ins[0][0] == 'image' and outs[0][0] == 'out' and isinstance(ins[0][1][2], str) and isinstance(ins[0][1][3], str)
+    so = ort.SessionOptions(); so.intra_op_num_threads = 1
+    sess = ort.InferenceSession(tmp, so, providers=['CPUExecutionProvider'])
+    worst = 0.0
+    rng = np.random.default_rng(0)
+    for h, w in ((64, 96), (192, 192), (288, 512), (160, 256)):
+        x = ref_input(h, w) if (h, w) == (64, 96) else (rng.random((1, 3, h, w)) * 255).astype(np.float32)
+        with torch.no_grad():
+            t = m(torch.from_numpy(x)).numpy()
+        o = sess.run(None, {'image': x})[0]
+        assert o.shape == (1, 4, h // 4, w // 4), o.shape
+        d = float(np.abs(o - t).max())
+        worst = max(worst, d)
+        print(f'{h}x{w}: max|ort-torch| = {d:.2e} (max|out| {np.abs(t).max():.1f})')
+    assert worst < 1e-3, worst
+    os.replace(tmp, a.out)
+    sha = hashlib.sha256(open(a.out, 'rb').read()).hexdigest()
+    size = os.path.getsize(a.out)
+    nparam = sum(p.numel() for p in m.parameters())
+    with torch.no_grad():
+        ref_out = m(x0).numpy()[0]
+    o = sess.run(None, {'image': ref_input()})[0][0]
+    ref = dict(
+        model='ballnet.onnx', sha256=sha,
+        input=dict(name='image', shape=[1, 3, 64, 96], dtype='f32',
+                   formula='value[0][c][y][x] = ((c*7 + y*13 + x*31) % 256) as f32 (RGB channels c=0..2, rows y, columns x)'),
+        output=dict(name='out', shape=[1, 4, 16, 24], dtype='f32', layout='row-major [c][y][x], batch dimension dropped',
+                    values=[round(float(v), 6) for v in ref_out.reshape(-1)]),
+        tolerance=dict(abs=1e-3, rel=1e-3, note='|actual - expected| <= abs + rel*|expected|; PyTorch vs onnxruntime differ by %.1e' % float(np.abs(o - ref_out).max())),
+    )
+    with open(a.ref, 'w') as f:
+        json.dump(ref, f)
+    macs192 = count_macs(m, torch.zeros(1, 3, 192, 192)); macs288 = count_macs(m, torch.zeros(1, 3, 288, 512))
+    info = dict(sha256=sha, bytes=size, params=nparam, cfg=ck['cfg'], ckpt=os.path.relpath(a.ckpt, ROOT), it=ck.get('it'),
+                ops=ops, mflops_192=round(2 * macs192 / 1e6, 1), mflops_288x512=round(2 * macs288 / 1e6, 1), max_abs_diff=worst)
+    print(json.dumps(info))
+    json.dump(info, open(os.path.join(ROOT, '..', 'eval', 'export_info.json'), 'w'), indent=1)
+    if os.path.exists(a.readme):
+        s = open(a.readme).read()
+        s2 = re.sub(r'(<!-- sha256 -->).*?(<!-- /sha256 -->)', r'\g<1>`' + sha + r'`\g<2>', s, flags=re.S)
+        if s2 != s:
+            open(a.readme, 'w').write(s2)
+            print('README sha256 updated')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,161 @@
+"""Train BallNet on real dfl-soccer frames + synthetic pools (+ Rust-renderer frames), select on dfl valid.
+
+usage: python train.py --run NAME --budget SECONDS [--init CKPT] [--lr 2e-3] [--rust DIR ...]
+Writes runs/NAME/{last.pt,best.pt,log.jsonl}. Checkpoints hold the EMA weights and the model config.
+"""
+import argparse, copy, json, os, time
+import numpy as np
+import torch
+import torch.nn.functional as F
+import data, evaluate
+from model import build, count_macs
+
+
+def losses(out, hm, reg, ind, m):
+    logit = out[:, 0]
+    p = torch.sigmoid(logit)
+    pos = hm.eq(1).float()
+    neg_w = (1 - hm) ** 4
+    pos_l = -((1 - p) ** 2 * F.logsigmoid(logit) * pos).sum()
+    neg_l = -(neg_w * p ** 2 * F.logsigmoid(-logit) * (1 - pos)).sum()
+    focal = (pos_l + neg_l) / pos.sum().clamp(min=1)
+    N, C, h, w = out.shape
+    flat = out[:, 1:].reshape(N, 3, h * w)
+    g = flat.gather(2, ind.view(N, 1, 1).expand(N, 3, 1)).squeeze(2)
+    ms = m.sum().clamp(min=1)
+    off = (F.l1_loss(g[:, :2], reg[:, :2], reduction='none').sum(1) * m).sum() / ms
+    size = (F.l1_loss(g[:, 2] / 8.0, reg[:, 2], reduction='none') * m).sum() / ms
+    return focal, off, size
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--run', required=True)
+    ap.add_argument('--budget', type=float, required=True, help='seconds of training')
+    ap.add_argument('--init', default=None)
+    ap.add_argument('--cfg', default='{}')
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--bs', type=int, default=32)
+    ap.add_argument('--P', type=int, default=128)
+    ap.add_argument('--rust', nargs='*', default=[])
+    ap.add_argument('--w_real', type=float, default=0.5)
+    ap.add_argument('--w_synth', type=float, default=0.5)
+    ap.add_argument('--w_rust', type=float, default=0.3)
+    ap.add_argument('--hardneg', default=None, help='json from mine.py')
+    ap.add_argument('--w_hardneg', type=float, default=0.2)
+    ap.add_argument('--eval_every', type=float, default=900)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--seed', type=int, default=0)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    rng = np.random.default_rng(a.seed)
+    out_dir = os.path.join(data.ROOT, 'runs', a.run)
+    os.makedirs(out_dir, exist_ok=True)
+    logf = open(os.path.join(out_dir, 'log.jsonl'), 'a')
+
+    def log(d):
+        d['wall'] = time.strftime('%H:%M:%S', time.gmtime())
+        print(json.dumps(d), flush=True); logf.write(json.dumps(d) + '\n'); logf.flush()
+
+    cfg = json.loads(a.cfg)
+    init = torch.load(a.init, map_location='cpu') if a.init else None
+    if init:
+        cfg = init['cfg']
+    model = build(cfg)
+    if init:
+        model.load_state_dict(init['model'])
+    ema = copy.deepcopy(model).eval()
+    for p_ in ema.parameters():
+        p_.requires_grad_(False)
+    log(dict(cfg=model.cfg, params=sum(p.numel() for p in model.parameters()),
+             mmac_192=count_macs(model, torch.zeros(1, 3, 192, 192)) / 1e6, args=vars(a)))
+
+    real = data.RealSource(data.load_dfl('train'))
+    valid = data.load_dfl('valid')
+    pool = data.PoolSource(os.path.join(data.ROOT, 'pool', 'train_*.npz'))
+    npool = pool.refresh()
+    sources, weights = [real], [a.w_real]
+    if npool:
+        sources.append(pool); weights.append(a.w_synth)
+    for d in a.rust:
+        fs = data.FolderSource(d)
+        log(dict(rust_source=d, frames=len(fs.imgs), present=float(fs.L[:, 0].mean())))
+        sources.append(fs); weights.append(a.w_rust / max(len(a.rust), 1))
+    if a.hardneg:
+        hn = data.HardNegSource(real.f, json.load(open(a.hardneg)))
+        log(dict(hardneg=a.hardneg, peaks=len(hn.r)))
+        sources.append(hn); weights.append(a.w_hardneg)
+    log(dict(real=len(real.f), valid=len(valid), pool=npool))
+
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    t0 = time.time(); it = 0; best = -1e9; last_eval = time.time(); tdata = 0.0
+    run_ema = None
+    ema_decay = 0.998
+
+    def do_eval(tag):
+        te = time.time()
+        S, _ = evaluate.evaluate(evaluate.TorchRunner(ema), valid, thr=0.5, search=True, native_pass=False, fp_real=True, search_fp=False)
+        sc = evaluate.score(S)
+        small = dict(roi_r=round(S['roi']['recall'], 3), roi_p=round(S['roi']['precision'], 3),
+                     search={k: round(v['recall'], 3) for k, v in S['search'].items()},
+                     fp_inp=round(S['fp_real_roi_inpainted']['rate'], 3), fp_rand=round(S['fp_real_roi_random_ballfree']['rate'], 3))
+        return sc, small, time.time() - te
+
+    while True:
+        el = time.time() - t0
+        if el > a.budget:
+            break
+        frac = el / a.budget
+        lr = a.lr * min(1.0, (it + 1) / 100) * (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * frac)))
+        for g in opt.param_groups:
+            g['lr'] = lr
+        if it % 200 == 0 and it > 0 and pool in sources:
+            npool = pool.refresh()
+        elif it % 200 == 0 and it > 0 and pool not in sources and pool.refresh():
+            sources.append(pool); weights.append(a.w_synth)
+        td = time.time()
+        X, HM, REG, IND, M = data.make_batch(sources, weights, rng, a.bs, a.P)
+        x = torch.from_numpy(X).permute(0, 3, 1, 2).float()
+        tdata += time.time() - td
+        model.train()
+        out = model(x)
+        focal, off, size = losses(out, torch.from_numpy(HM), torch.from_numpy(REG), torch.from_numpy(IND), torch.from_numpy(M))
+        loss = focal + off + size
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+        with torch.no_grad():
+            d = min(ema_decay, (1 + it) / (10 + it))
+            for pe, pm in zip(ema.parameters(), model.parameters()):
+                pe.mul_(d).add_(pm.detach(), alpha=1 - d)
+            for be, bm in zip(ema.buffers(), model.buffers()):
+                be.copy_(bm)
+        it += 1
+        v = np.array([loss.item(), focal.item(), off.item(), size.item()])
+        run_ema = v if run_ema is None else 0.98 * run_ema + 0.02 * v
+        if it % 50 == 0:
+            el = time.time() - t0
+            log(dict(it=it, t=round(el), sps=round(it * a.bs / el, 1), loss=round(run_ema[0], 4), focal=round(run_ema[1], 4),
+                     off=round(run_ema[2], 4), size=round(run_ema[3], 4), lr=round(lr, 6), pool=npool,
+                     data_frac=round(tdata / el, 3), load=round(os.getloadavg()[0], 2)))
+        if it % 200 == 0:
+            torch.save(dict(model=ema.state_dict(), cfg=ema.cfg, it=it), os.path.join(out_dir, 'last.pt'))
+        if time.time() - last_eval > a.eval_every:
+            sc, small, dt = do_eval('periodic')
+            if sc > best:
+                best = sc
+                torch.save(dict(model=ema.state_dict(), cfg=ema.cfg, it=it, score=sc, metrics=small), os.path.join(out_dir, 'best.pt'))
+            log(dict(eval_it=it, score=round(sc, 4), best=round(best, 4), eval_s=round(dt, 1), **small))
+            last_eval = time.time()
+    torch.save(dict(model=ema.state_dict(), cfg=ema.cfg, it=it), os.path.join(out_dir, 'last.pt'))
+    sc, small, dt = do_eval('final')
+    if sc > best:
+        best = sc
+        torch.save(dict(model=ema.state_dict(), cfg=ema.cfg, it=it, score=sc, metrics=small), os.path.join(out_dir, 'best.pt'))
+    log(dict(done=True, it=it, score=round(sc, 4), best=round(best, 4), **small))
+
+
+if __name__ == '__main__':
+    main()
