@@ -15,7 +15,7 @@ fi
 args=()
 for abi in $abis; do args+=(-t "$abi"); done
 mkdir -p "$out"
-# -P 26: the app's minSdk. Symbols are kept (strip = "debuginfo"): uniffi reads its metadata
-# from them; Gradle strips the packaged copies.
+# -P 26: the app's minSdk. The libraries in the target dir keep their symbols (strip =
+# "debuginfo"): uniffi-bindgen reads its metadata from them (app/build.gradle.kts, generateBindings).
 cargo ndk "${args[@]}" -P 26 -o "$out" build --profile mobile -p ballcam-ffi
 ls -l "$out"/*/libballcam_ffi.so

@@ -25,11 +25,13 @@ lipo -create \
   "$target_dir/x86_64-apple-ios/$profile/$lib" \
   -output "$sim_dir/$lib"
 
-# Swift bindings (library mode reads the metadata from the device library).
+# Swift bindings (library mode reads the metadata from the device build's dylib, a by-product of
+# crate-type cdylib; its symbols are kept by strip = "debuginfo").
 gen="$here/Generated"
 rm -rf "$gen"
 mkdir -p "$gen"
-cargo run --release -p uniffi-bindgen -- generate --library "$device" --language swift --out-dir "$gen"
+cargo run --release -p uniffi-bindgen -- generate \
+  --library "$target_dir/aarch64-apple-ios/$profile/libballcam_ffi.dylib" --language swift --out-dir "$gen"
 # Headers in a subdirectory named after the C module, so several xcframeworks' module maps do not
 # collide in the app's include directory.
 headers="$target_dir/ios-headers/BallcamFFIFFI"

@@ -58,13 +58,17 @@ val buildRust by tasks.registering(Exec::class) {
     outputs.dir(rustJniLibs)
 }
 
-/** Generates the Kotlin bindings from the arm64 library (library mode reads its metadata). */
+/**
+ * Generates the Kotlin bindings from the arm64 library in cargo's target directory (library mode
+ * reads uniffi's metadata from its symbols; the copies in jniLibs may be stripped by cargo-ndk).
+ */
 val generateBindings by tasks.registering(Exec::class) {
     group = "ballcam"
     description = "Generates the uniffi Kotlin bindings into build/generated/uniffi"
     dependsOn(buildRust)
     workingDir = workspaceDir
-    val lib = rustJniLibs.get().file("arm64-v8a/libballcam_ffi.so").asFile
+    val targetDir = System.getenv("CARGO_TARGET_DIR")?.let { File(it) } ?: File(workspaceDir, "target")
+    val lib = File(targetDir, "aarch64-linux-android/mobile/libballcam_ffi.so")
     val cargo = if (OperatingSystem.current().isWindows) "cargo.exe" else "cargo"
     commandLine(
         cargo, "run", "--release", "-p", "uniffi-bindgen", "--",

@@ -3,9 +3,12 @@
 //! and the Python binding tests.
 //!
 //! The crate is thin on purpose: it takes the camera's planes as borrowed byte slices, builds a
-//! core [`Frame`](ballcam_core::Frame) over them (no copy on the Rust side), runs the engine and
-//! maps the result and the errors to flat FFI records. All tracking and cropping logic lives in
-//! `ballcam-core`.
+//! core [`Frame`](ballcam_core::Frame) over them, runs the engine and maps the result and the
+//! errors to flat FFI records. All tracking and cropping logic lives in `ballcam-core`.
+//!
+//! Frames are not copied: uniffi 0.32 passes `&[u8]` arguments in place (Kotlin: a *direct*
+//! `java.nio.ByteBuffer`, e.g. CameraX's plane buffers; Swift: `Data`, e.g. wrapping a
+//! `CVPixelBuffer` plane with `bytesNoCopy`; Python: `bytes`).
 //!
 //! * [`BallcamEngine`] — one engine per camera stream; thread-safe (a mutex inside), never lets
 //!   a panic cross the FFI, and recovers from a poisoned lock.
@@ -13,7 +16,7 @@
 //!   `Internal`, each with the core's message.
 //! * [`set_log_sink`] — forwards the `log` records of the engine to the app (logcat, os_log).
 //!
-//! The records are copies of the core's (mapped in [`types`]) so that the bindings form a
+//! The records are copies of the core's (mapped in `types.rs`) so that the bindings form a
 //! single namespace (one Kotlin package, one Swift module) whose ABI does not move with the
 //! core's internals.
 

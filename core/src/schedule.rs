@@ -234,6 +234,15 @@ impl Scheduler {
         self.cursor = 0;
     }
 
+    /// A run that alone exceeds the frame budget may still use saved-up credit; one that
+    /// exceeds even the largest credit runs whenever the credit is full, so that a stale,
+    /// too-high estimate (one slow run on a busy machine) gets measured again instead of
+    /// starving the search for ever.
+    fn affordable(&self, cost: f64) -> bool {
+        let cap = self.cfg.budget_us as f64 * f64::from(self.cfg.burst_frames);
+        cost <= self.credit_us || self.credit_us >= cap
+    }
+
     fn estimate(&self, class: CostClass) -> f64 {
         // Unmeasured classes are assumed to fit, so that they get measured once.
         self.cost[class as usize].unwrap_or(0.0)
@@ -286,7 +295,7 @@ impl Scheduler {
         let limit = self.credit_us.min(self.cfg.budget_us as f64);
         let small_cost = self.estimate(CostClass::RoiSmall);
         let fits_big = self.estimate(CostClass::Roi) <= limit;
-        let fits_small = small_cost <= limit || small_cost <= self.credit_us;
+        let fits_small = small_cost <= limit || self.affordable(small_cost);
         for (class, input) in [
             (CostClass::Roi, self.det.roi_input),
             (CostClass::RoiSmall, self.det.roi_small_input),
@@ -358,7 +367,7 @@ impl Scheduler {
             let first = d.jobs().next().is_none();
             // Within this frame's budget; a first run that alone exceeds the budget may still
             // use saved-up credit, else the search would never make progress.
-            if spent + cost > limit && !(first && cost <= self.credit_us) {
+            if spent + cost > limit && !(first && self.affordable(cost)) {
                 break;
             }
             if !d.push(job, cost.round() as u64) {
@@ -570,6 +579,25 @@ mod tests {
             }
             run(&mut s, &d, costs);
         }
+    }
+
+    #[test]
+    fn a_search_costlier_than_any_credit_still_runs_and_is_remeasured() {
+        let mut s = sched(Preset::Phone30Fps); // budget 8 ms, credit cap 16 ms
+                                               // One very slow cold run: the estimate jumps above the largest possible credit.
+        let d = s.decide(1920, 1080, TrackView::None);
+        run(&mut s, &d, |_| 50_000);
+        let mut ran = 0;
+        for _ in 0..40 {
+            let d = s.decide(1920, 1080, TrackView::None);
+            ran += d.jobs().count();
+            run(
+                &mut s,
+                &d,
+                |c| if c == CostClass::Full { 7_000 } else { 6_000 },
+            );
+        }
+        assert!(ran >= 10, "search starved: {ran} runs in 40 frames");
     }
 
     #[test]

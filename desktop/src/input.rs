@@ -428,8 +428,7 @@ fn probe(path: &Path) -> Result<Probe> {
         let last = err
             .lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .last()
+            .rfind(|l| !l.is_empty())
             .unwrap_or("unknown error")
             .to_string();
         return Err(bad_input(format!(

@@ -25,6 +25,13 @@ pub const CONFIDENCE_COLUMN: &str = "confidence";
 const COORD_DECIMALS: usize = 2;
 /// Keys on each side of a gap used by the kinematic fit (two parabolas blended).
 const FIT_KEYS_EACH_SIDE: usize = 2;
+/// A gap's side fits that miss the far key by more than this many pixels suggest a kick or
+/// stop inside the gap.
+const KINK_MIN_PX: f64 = 1.0;
+/// ... confirmed when the two fits meet inside the gap closer than this fraction of the miss.
+const KINK_MEET_FRACTION: f64 = 0.5;
+/// Time steps searched for where the fits meet.
+const KINK_SEARCH_STEPS: usize = 100;
 
 /// One row of labels.csv.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -397,11 +404,18 @@ fn fill(keys: &[&LabelRow], f: u64) -> LabelRow {
         let (t1, t2) = (linear[0].0, linear[1].0);
         let w = if t2 > t1 { (t - t1) / (t2 - t1) } else { 0.0 };
         let eval = |q: Option<[(f64, f64, f64); 3]>| q.map(|q| parabola(&q, t));
-        match (eval(left), eval(right)) {
+        let smooth = match (eval(left), eval(right)) {
             (Some(a), Some(b)) => (a.0 * (1.0 - w) + b.0 * w, a.1 * (1.0 - w) + b.1 * w),
             (Some(a), None) | (None, Some(a)) => a,
             (None, None) => line(&linear, t),
-        }
+        };
+        let left_keys: Vec<_> = run[i1.saturating_sub(FIT_KEYS_EACH_SIDE)..=i1]
+            .iter()
+            .map(|k| pt(k))
+            .collect();
+        let right_end = (i2 + FIT_KEYS_EACH_SIDE + 1).min(run.len());
+        let right_keys: Vec<_> = run[i2..right_end].iter().map(|k| pt(k)).collect();
+        kink(&left_keys, &right_keys, t).unwrap_or(smooth)
     } else {
         // Outside the run: extrapolate from the nearest keys.
         let n = run.len().min(FIT_KEYS_EACH_SIDE + 1);
@@ -434,6 +448,48 @@ fn fill(keys: &[&LabelRow], f: u64) -> LabelRow {
     row.w = lerp(a.w, b.w);
     row.h = lerp(a.h, b.h);
     row
+}
+
+/// Extrapolates the (t, x, y) keys: a parabola through the last three, a line through two,
+/// or the one key.
+fn extrapolate(keys: &[(f64, f64, f64)], t: f64) -> (f64, f64) {
+    match keys.len() {
+        0 => (f64::NAN, f64::NAN),
+        1 => (keys[0].1, keys[0].2),
+        2 => line(&[keys[0], keys[1]], t),
+        n => parabola(&[keys[n - 3], keys[n - 2], keys[n - 1]], t),
+    }
+}
+
+/// The kick/stop model of a gap: when the motion fitted on the keys before the gap does not
+/// reach the key after it (and vice versa) by more than [`KINK_MIN_PX`], but the two fits meet
+/// inside the gap, the ball changed its motion there: the left fit holds until they meet and the
+/// right fit after. `None` when the smooth fit is consistent (or the fits never meet).
+fn kink(left: &[(f64, f64, f64)], right: &[(f64, f64, f64)], t: f64) -> Option<(f64, f64)> {
+    let (Some(&last), Some(&first)) = (left.last(), right.first()) else {
+        return None;
+    };
+    // The right fit, extrapolated backwards in time, uses the keys in reverse order.
+    let right_rev: Vec<_> = right.iter().rev().copied().collect();
+    let l = |t: f64| extrapolate(left, t);
+    let r = |t: f64| extrapolate(&right_rev, t);
+    let dist = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).hypot(a.1 - b.1);
+    let miss_left = dist(l(first.0), (first.1, first.2));
+    let miss_right = dist(r(last.0), (last.1, last.2));
+    let miss = miss_left.max(miss_right);
+    if miss.is_nan() || miss <= KINK_MIN_PX {
+        return None;
+    }
+    let (t1, t2) = (last.0, first.0);
+    let (mut best_t, mut best_d) = (t1, f64::INFINITY);
+    for i in 0..=KINK_SEARCH_STEPS {
+        let tt = t1 + (t2 - t1) * i as f64 / KINK_SEARCH_STEPS as f64;
+        let d = dist(l(tt), r(tt));
+        if d < best_d {
+            (best_t, best_d) = (tt, d);
+        }
+    }
+    (best_d < miss * KINK_MEET_FRACTION).then(|| if t < best_t { l(t) } else { r(t) })
 }
 
 /// The parabola through three (t, x, y) points, evaluated at `t` (Lagrange form).

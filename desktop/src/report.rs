@@ -133,7 +133,17 @@ impl Stats {
 
 /// The median of `values`, `None` when empty.
 pub fn median(values: &[f64]) -> Option<f64> {
-    (!values.is_empty()).then(|| Stats::of(values).p50)
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    Some(if v.len().is_multiple_of(2) {
+        (v[mid - 1] + v[mid]) / 2.0
+    } else {
+        v[mid]
+    })
 }
 
 /// Detection counts and rates.
@@ -342,7 +352,7 @@ pub fn compute(rows: &[TrackRow], truths: &[Option<Truth>], tolerance_px: Option
         visible_frames: visible,
         tolerance_px,
         detection: det,
-        median_error_px: (!errors.is_empty()).then_some(errors_stats.p50),
+        median_error_px: median(&errors),
         p90_error_px: (!errors.is_empty()).then_some(errors_stats.p90),
         ball_in_crop: ratio(in_crop, visible),
         ball_in_safe_zone: ratio(in_safe, visible),

@@ -444,7 +444,7 @@ fn propagate_accuracy(scenario: Scenario, name: &str) {
         let f: u32 = c[2].parse().unwrap();
         assert_eq!(c[0], format!("f_{f:05}.png"));
         count += 1;
-        if f % KEY_EVERY == 0 {
+        if f.is_multiple_of(KEY_EVERY) {
             assert_eq!(c[8], "0", "keyframe {f} marked propagated");
             continue;
         }
@@ -568,4 +568,45 @@ fn malformed_labels_fail_cleanly() {
     ]);
     assert_clean_failure(&o, "bad_number.csv", &dir.join("nothing"));
     assert!(!dense.exists());
+}
+
+#[test]
+fn pseudo_labels_round_trip_through_eval() {
+    let dir = scratch("pseudo");
+    let frames = render(Scenario::StraightPass, 8, 4);
+    let y4m = dir.join("clip.y4m");
+    write_y4m(&y4m, &frames);
+    let labels = dir.join("labels").join("pseudo.csv");
+    assert_ok(&ballcam(&[
+        "label",
+        "pseudo",
+        "--input",
+        s(&y4m),
+        "--out",
+        s(&labels),
+    ]));
+    let text = std::fs::read_to_string(&labels).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(format!("{LABELS_HEADER},confidence").as_str())
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 8);
+    assert!(
+        rows[0].starts_with("pseudo_frames/frame_000000.png,clip,0,"),
+        "{}",
+        rows[0]
+    );
+    assert!(dir.join("labels/pseudo_frames/frame_000007.png").is_file());
+    // The exported frames and labels are valid eval input.
+    let out = dir.join("out");
+    assert_ok(&ballcam(&[
+        "eval",
+        "--labels",
+        s(&labels),
+        "--out",
+        s(&out),
+    ]));
+    assert!(out.join("metrics.json").is_file());
 }

@@ -42,7 +42,7 @@ public final class BallcamTracker {
                 throw BallcamError.InvalidFrame(message: "pixel buffer has no base address")
             }
             let stride = CVPixelBufferGetBytesPerRow(pixelBuffer)
-            // Wraps the buffer without a copy; the FFI copies it once.
+            // Wraps the buffer without a copy; the FFI reads it in place (zero-copy `&[u8]`).
             let data = Data(bytesNoCopy: base, count: stride * Int(height), deallocator: .none)
             return try engine.pushBgra(
                 data: data, rowStride: UInt32(stride), width: width, height: height,
@@ -80,7 +80,7 @@ public final class BallcamTracker {
     /// Bytes of the engine's own buffers.
     public var heapBytes: UInt64 { engine.heapBytes() }
 
-    /// A plane's bytes (wrapped without a copy) and its bytes per row.
+    /// A plane's bytes (wrapped without a copy; read in place by Rust) and its bytes per row.
     private func plane(_ pb: CVPixelBuffer, _ index: Int) throws -> (Data, UInt32) {
         guard let base = CVPixelBufferGetBaseAddressOfPlane(pb, index) else {
             throw BallcamError.InvalidFrame(message: "plane \(index) has no base address")
