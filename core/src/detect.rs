@@ -335,9 +335,8 @@ impl Detector {
             .ok_or_else(|| crate::Error::Inference("input tensor is not contiguous".into()))
     }
 
-    /// Runs the slot's plan on its input tensor and copies the raw output (`[1,4,H/4,W/4]`,
-    /// CHW) into `out`: for model checks against reference values.
-    pub fn run_raw(&mut self, slot: usize, out: &mut Vec<f32>) -> Result<(), crate::Error> {
+    /// Runs the slot's plan on its input tensor; returns the outputs and the heatmap grid.
+    fn infer(&mut self, slot: usize) -> Result<(TVec<TValue>, Grid), crate::Error> {
         let s = self
             .slots
             .get_mut(slot)
@@ -347,17 +346,19 @@ impl Detector {
             .state
             .run(tvec![input])
             .map_err(|e| crate::Error::Inference(format!("{e:#}")))?;
-        let output = outputs
-            .first()
-            .ok_or_else(|| crate::Error::Inference("model returned no output".into()))?;
-        let view = output
-            .to_plain_array_view::<f32>()
-            .map_err(|e| crate::Error::Inference(e.to_string()))?;
-        let data = view
-            .to_slice()
-            .ok_or_else(|| crate::Error::Inference("model output is not contiguous".into()))?;
+        let grid = Grid {
+            width: (s.size.width / STRIDE) as usize,
+            height: (s.size.height / STRIDE) as usize,
+        };
+        Ok((outputs, grid))
+    }
+
+    /// Runs the slot's plan on its input tensor and copies the raw output (`[1,4,H/4,W/4]`,
+    /// CHW) into `out`: for model checks against reference values.
+    pub fn run_raw(&mut self, slot: usize, out: &mut Vec<f32>) -> Result<(), crate::Error> {
+        let (outputs, _) = self.infer(slot)?;
         out.clear();
-        out.extend_from_slice(data);
+        out.extend_from_slice(output_slice(&outputs)?);
         Ok(())
     }
 
@@ -371,34 +372,26 @@ impl Detector {
         bounds: (f32, f32),
         out: &mut Vec<Candidate>,
     ) -> Result<RunStats, crate::Error> {
-        let s = self
-            .slots
-            .get_mut(slot)
-            .ok_or_else(|| crate::Error::Inference(format!("no detector slot {slot}")))?;
-        let input = TValue::from_const(Arc::clone(&s.input));
-        let outputs = s
-            .state
-            .run(tvec![input])
-            .map_err(|e| crate::Error::Inference(format!("{e:#}")))?;
-        let output = outputs
-            .first()
-            .ok_or_else(|| crate::Error::Inference("model returned no output".into()))?;
-        let view = output
-            .to_plain_array_view::<f32>()
-            .map_err(|e| crate::Error::Inference(e.to_string()))?;
-        let data = view
-            .to_slice()
-            .ok_or_else(|| crate::Error::Inference("model output is not contiguous".into()))?;
-        let grid = Grid {
-            width: (s.size.width / STRIDE) as usize,
-            height: (s.size.height / STRIDE) as usize,
-        };
+        let (outputs, grid) = self.infer(slot)?;
+        let data = output_slice(&outputs)?;
         let started = std::time::Instant::now();
         let mut stats = decode_heatmap(data, grid, threshold, mapping, bounds, out)
             .map_err(crate::Error::Inference)?;
         stats.decode_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         Ok(stats)
     }
+}
+
+/// The model's single output as a contiguous f32 slice.
+fn output_slice(outputs: &TVec<TValue>) -> Result<&[f32], crate::Error> {
+    let output = outputs
+        .first()
+        .ok_or_else(|| crate::Error::Inference("model returned no output".into()))?;
+    let view = output
+        .to_plain_array_view::<f32>()
+        .map_err(|e| crate::Error::Inference(e.to_string()))?;
+    view.to_slice()
+        .ok_or_else(|| crate::Error::Inference("model output is not contiguous".into()))
 }
 
 /// Size of the output heatmap in cells.
