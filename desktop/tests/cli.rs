@@ -360,6 +360,10 @@ fn eval_on_rendered_frames_with_known_labels() {
     let dir = scratch("eval");
     let frames = render(Scenario::StraightPass, 30, 9);
     write_pngs(&dir, &frames, true);
+    // A budget no frame can exceed: the schedule (and so the figures) must not depend on how
+    // busy the test machine is.
+    let config = dir.join("unbounded.toml");
+    std::fs::write(&config, "[schedule]\nbudget_us = 100000000\n").unwrap();
     let out = dir.join("out");
     let o = ballcam(&[
         "eval",
@@ -367,6 +371,8 @@ fn eval_on_rendered_frames_with_known_labels() {
         s(&dir.join("labels.csv")),
         "--out",
         s(&out),
+        "--config",
+        s(&config),
     ]);
     assert_ok(&o);
     let m: serde_json::Value =
@@ -392,6 +398,8 @@ fn eval_on_rendered_frames_with_known_labels() {
         s(&out),
         "--resize",
         "1280x720",
+        "--config",
+        s(&config),
     ]));
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
