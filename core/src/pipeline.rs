@@ -19,8 +19,8 @@ use crate::crop::{CropPlanner, CropRect};
 use crate::detect::{Candidate, Detector, InputSize};
 use crate::error::{Error, FrameError, Result};
 use crate::frame::{Converter, Frame};
-use crate::schedule::{CostClass, DetectorMode, Scheduler, TrackView};
-use crate::track::{BallEstimate, TrackState, Tracker};
+use crate::schedule::{CostClass, DetectorMode, Lookout, Scheduler, TrackView};
+use crate::track::{BallEstimate, TrackState, Tracker, MAX_HYPOTHESES};
 
 /// The default model, embedded at build time (feature `embedded-model`).
 #[cfg(feature = "embedded-model")]
@@ -270,19 +270,28 @@ impl Engine {
         let (w, h) = frame.upright_size();
         let mut timings = StageTimings::default();
 
-        // Where to look.
-        let view = match self
-            .tracker
-            .predict(t)
-            .or_else(|| self.tracker.tentative(t))
-        {
+        // Where to look: the track (or the best hypothesis), a rival hypothesis, and the rest
+        // of the frame while the tracker is not sure it follows the ball in play.
+        let mut hyps = [None; MAX_HYPOTHESES];
+        self.tracker.hypotheses(t, &mut hyps);
+        let track = self.tracker.predict(t);
+        let exploring = self.tracker.exploring(t);
+        let (primary, rival) = match track {
+            Some(p) => (Some(p), if exploring { hyps[0] } else { None }),
+            None => (hyps[0], hyps[1]),
+        };
+        let view = match primary {
             Some(prediction) => TrackView::At {
                 prediction,
                 unseen_s: self.tracker.time_since_detection_s(t).unwrap_or(0.0),
             },
             None => TrackView::None,
         };
-        let decision = self.scheduler.decide(w, h, view);
+        let lookout = Lookout {
+            rival,
+            search: exploring,
+        };
+        let decision = self.scheduler.decide(w, h, view, lookout);
 
         // Detector runs.
         self.candidates.clear();

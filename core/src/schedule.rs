@@ -118,6 +118,16 @@ pub enum TrackView {
 }
 
 /// The adaptive scheduler.
+/// Work beyond the track's region of interest, asked for by the tracker while it is not sure
+/// it follows the ball in play (acquiring, or locked on something that does not move).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Lookout {
+    /// A rival hypothesis to look at too, with the small region-of-interest input.
+    pub rival: Option<Prediction>,
+    /// Keep scanning the frame (full / tiles) after the regions of interest, within budget.
+    pub search: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Scheduler {
     cfg: ScheduleConfig,
@@ -249,7 +259,7 @@ impl Scheduler {
     }
 
     /// Decides the detector work for a frame of upright size `w`x`h`.
-    pub fn decide(&mut self, w: u32, h: u32, track: TrackView) -> Decision {
+    pub fn decide(&mut self, w: u32, h: u32, track: TrackView, lookout: Lookout) -> Decision {
         if self.frame_size != (w, h) {
             self.layout_tiles(w, h);
         }
@@ -271,8 +281,11 @@ impl Scheduler {
                 if d.mode != DetectorMode::Skip {
                     self.frames_since_detect = 0;
                 }
+                if let Some(rival) = lookout.rival {
+                    self.rival_into(&mut d, w, h, &rival);
+                }
                 // Coasting for long: the ball may have reappeared elsewhere; look around too.
-                if unseen_s > self.cfg.coast_search_after_s {
+                if unseen_s > self.cfg.coast_search_after_s || lookout.search {
                     self.search_into(&mut d);
                 }
                 d
@@ -330,6 +343,32 @@ impl Scheduler {
     }
 
     /// Adds as many search runs as the remaining credit allows (at least one when it fits).
+    /// A small region of interest on a rival hypothesis, when it fits this frame's budget
+    /// after the jobs already chosen.
+    fn rival_into(&self, d: &mut Decision, w: u32, h: u32, p: &Prediction) {
+        let input = self.det.roi_small_input;
+        let cost = self.estimate(CostClass::RoiSmall);
+        let limit = self.credit_us.min(self.cfg.budget_us as f64);
+        if d.estimated_us as f64 + cost > limit {
+            return;
+        }
+        let base = input.width.max(input.height) as f32;
+        let spread = (self.cfg.roi_radius_factor * p.radius.max(0.0))
+            .max(2.0 * self.cfg.roi_sigma_factor * p.sigma_x.max(p.sigma_y).max(0.0));
+        let scale = spread.clamp(base, base * self.cfg.roi_max_scale) / base;
+        let rw = (input.width as f32 * scale).round() as u32;
+        let rh = (input.height as f32 * scale).round() as u32;
+        let job = Job {
+            class: CostClass::RoiSmall,
+            input,
+            region: centred_region(p.x, p.y, rw, rh, w, h),
+            whole_frame: false,
+        };
+        if d.push(job, cost.round() as u64) && d.mode == DetectorMode::Skip {
+            d.mode = DetectorMode::Roi;
+        }
+    }
+
     fn search_into(&mut self, d: &mut Decision) {
         let cycle = self.search_cycle_len();
         let has_full = self.cfg.search != SearchStrategy::Tiles;
@@ -458,15 +497,62 @@ mod tests {
     #[test]
     fn tracking_uses_a_native_roi_around_the_prediction() {
         let mut s = sched(Preset::Phone30Fps);
-        let d = s.decide(1920, 1080, pred(1000.0, 500.0));
+        let d = s.decide(1920, 1080, pred(1000.0, 500.0), Lookout::default());
         assert_eq!(d.mode, DetectorMode::Roi);
         let j = d.jobs().next().unwrap();
         assert_eq!((j.region.width, j.region.height), (192, 192));
         assert_eq!((j.region.x, j.region.y), (904, 404));
         // Near an edge the region stays inside the frame.
-        let d = s.decide(1920, 1080, pred(5.0, 1079.0));
+        let d = s.decide(1920, 1080, pred(5.0, 1079.0), Lookout::default());
         let j = d.jobs().next().unwrap();
         assert_eq!((j.region.x, j.region.y), (0, 1080 - 192));
+    }
+
+    #[test]
+    fn lookout_adds_a_rival_roi_and_search_within_the_budget() {
+        let mut s = sched(Preset::Phone30Fps); // budget 8 ms
+        let costs = |c: CostClass| match c {
+            CostClass::Roi => 2_000,
+            CostClass::RoiSmall => 1_000,
+            CostClass::Full | CostClass::Tile => 3_000,
+        };
+        let rival = match pred(1500.0, 300.0) {
+            TrackView::At { prediction, .. } => prediction,
+            TrackView::None => unreachable!(),
+        };
+        let lookout = Lookout {
+            rival: Some(rival),
+            search: true,
+        };
+        // Learn the costs first.
+        for _ in 0..12 {
+            let d = s.decide(1920, 1080, pred(500.0, 500.0), lookout);
+            run(&mut s, &d, costs);
+        }
+        let d = s.decide(1920, 1080, pred(500.0, 500.0), lookout);
+        let classes: Vec<CostClass> = d.jobs().map(|j| j.class).collect();
+        assert_eq!(classes[0], CostClass::Roi, "{classes:?}");
+        assert_eq!(classes[1], CostClass::RoiSmall, "{classes:?}");
+        let rj = d.jobs().nth(1).unwrap();
+        let (cx, cy) = (
+            rj.region.x as f32 + rj.region.width as f32 / 2.0,
+            rj.region.y as f32 + rj.region.height as f32 / 2.0,
+        );
+        assert!(
+            (cx - 1500.0).abs() < 2.0 && (cy - 300.0).abs() < 2.0,
+            "{rj:?}"
+        );
+        assert!(
+            classes[2..]
+                .iter()
+                .all(|c| matches!(c, CostClass::Full | CostClass::Tile))
+                && classes.len() == 3,
+            "one search job fits the rest of the 8 ms: {classes:?}"
+        );
+        assert!(d.estimated_us <= 8_000, "{d:?}");
+        // No lookout: the ROI alone.
+        let d = s.decide(1920, 1080, pred(500.0, 500.0), Lookout::default());
+        assert_eq!(d.jobs().count(), 1);
     }
 
     #[test]
@@ -474,16 +560,16 @@ mod tests {
         let mut s = sched(Preset::Phone30Fps); // budget 8 ms
         let costs = |c: CostClass| if c == CostClass::Roi { 3_000 } else { 1_000 };
         for _ in 0..5 {
-            let d = s.decide(1920, 1080, pred(500.0, 500.0));
+            let d = s.decide(1920, 1080, pred(500.0, 500.0), Lookout::default());
             assert_eq!(d.mode, DetectorMode::Roi);
             run(&mut s, &d, costs);
         }
         // A hiccup: one run costs 30 ms (the phone was busy).
-        let d = s.decide(1920, 1080, pred(500.0, 500.0));
+        let d = s.decide(1920, 1080, pred(500.0, 500.0), Lookout::default());
         run(&mut s, &d, |_| 30_000);
         let mut modes = Vec::new();
         for _ in 0..8 {
-            let d = s.decide(1920, 1080, pred(500.0, 500.0));
+            let d = s.decide(1920, 1080, pred(500.0, 500.0), Lookout::default());
             modes.push(d.mode);
             run(&mut s, &d, costs);
         }
@@ -500,12 +586,12 @@ mod tests {
     fn tight_budget_shrinks_the_roi() {
         let mut s = sched(Preset::Phone30Fps);
         // Learn that the big ROI costs more than the budget but the small one fits.
-        let d = s.decide(1920, 1080, pred(500.0, 500.0));
+        let d = s.decide(1920, 1080, pred(500.0, 500.0), Lookout::default());
         run(&mut s, &d, |_| 9_000);
         s.record(CostClass::RoiSmall, 3_000);
         let mut saw_small = false;
         for _ in 0..6 {
-            let d = s.decide(1920, 1080, pred(500.0, 500.0));
+            let d = s.decide(1920, 1080, pred(500.0, 500.0), Lookout::default());
             if let Some(j) = d.jobs().next() {
                 saw_small |= j.class == CostClass::RoiSmall;
                 assert_eq!(j.region.width, 128);
@@ -523,14 +609,14 @@ mod tests {
     fn lost_searches_full_then_tiles_and_covers_the_frame() {
         let mut s = sched(Preset::Phone30Fps);
         let cycle = {
-            s.decide(1920, 1080, TrackView::None);
+            s.decide(1920, 1080, TrackView::None, Lookout::default());
             s.search_cycle_len()
         };
         s.reset();
         let mut covered = vec![false; s.tiles().len()];
         let mut saw_full = false;
         for _ in 0..cycle {
-            let d = s.decide(1920, 1080, TrackView::None);
+            let d = s.decide(1920, 1080, TrackView::None, Lookout::default());
             assert!(d.mode == DetectorMode::Full || d.mode == DetectorMode::Tile);
             for j in d.jobs() {
                 saw_full |= j.whole_frame;
@@ -573,7 +659,7 @@ mod tests {
             _ => 1_000,
         };
         for i in 0..200 {
-            let d = s.decide(1280, 720, TrackView::None);
+            let d = s.decide(1280, 720, TrackView::None, Lookout::default());
             if i > 10 {
                 assert!(d.estimated_us as f64 <= 2.0 * 4_000.0, "frame {i}: {d:?}");
             }
@@ -585,11 +671,11 @@ mod tests {
     fn a_search_costlier_than_any_credit_still_runs_and_is_remeasured() {
         let mut s = sched(Preset::Phone30Fps); // budget 8 ms, credit cap 16 ms
                                                // One very slow cold run: the estimate jumps above the largest possible credit.
-        let d = s.decide(1920, 1080, TrackView::None);
+        let d = s.decide(1920, 1080, TrackView::None, Lookout::default());
         run(&mut s, &d, |_| 50_000);
         let mut ran = 0;
         for _ in 0..40 {
-            let d = s.decide(1920, 1080, TrackView::None);
+            let d = s.decide(1920, 1080, TrackView::None, Lookout::default());
             ran += d.jobs().count();
             run(
                 &mut s,

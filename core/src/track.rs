@@ -20,8 +20,18 @@
 //!   small Kalman filter of its own) are started from strong candidates. One is confirmed after
 //!   `confirm_hits` associated detections; when several confirm on the same frame a moving one
 //!   (the ball in play) beats a static one (a spare ball, a white boot), then the higher mean
-//!   score wins. A strong candidate close to where the lost ball was last seen (it left the
-//!   frame and came back) is confirmed at once.
+//!   score wins. A static one is confirmed only after `static_confirm_s`, once the search has
+//!   covered the frame; while two or more *static* hypotheses live (a ball waiting for kick-off
+//!   and a spare ball by the line), acquisition waits up to `ambiguity_wait_s` for one of them
+//!   to move instead of guessing. A strong candidate close to where the lost ball was last
+//!   seen (it left the frame and came back) is confirmed at once.
+//! * **Static track.** A confirmed track whose detections stayed within `moving_displacement`
+//!   radii for `static_after_s` is *static*: [`Tracker::exploring`] asks the engine to keep
+//!   searching elsewhere, candidates outside the track's gate keep feeding hypotheses, and a
+//!   confirmed *moving* hypothesis takes the track over (the camera locked on a spare ball
+//!   follows the ball in play as soon as it moves).
+//! * **Sparse frames.** The confirmation window stretches to [`STILL_WINDOW_FRAMES`] frame
+//!   intervals, so stills a third of a second apart can still confirm a track.
 //!
 //! Everything is deterministic: time comes only from the timestamps passed in; repeated or
 //! backwards timestamps are treated as no time passing; non-finite candidates are ignored; no
@@ -48,6 +58,8 @@ const CONFIDENCE_DISTANCE_SHARE: f64 = 0.3;
 const SPAWN_TRIES: usize = 3 * MAX_HYPOTHESES;
 /// Coordinates beyond this magnitude (pixels) are treated as garbage.
 const MAX_COORDINATE_PX: f32 = 1.0e6;
+/// The confirmation window is at least this many frame intervals (sparse stills).
+pub const STILL_WINDOW_FRAMES: f64 = 2.5;
 
 /// What the tracker knows about the ball on this frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +156,18 @@ pub struct TrackerConfig {
     pub reacquire_window_s: f32,
     /// Radius used when a candidate reports none (zero or not finite), pixels. Default 6.
     pub default_radius_px: f32,
+    /// A confirmed track detected within `moving_displacement` radii of one place for this
+    /// long is static: the engine keeps searching and a moving hypothesis may take over,
+    /// seconds. Default 0.5.
+    pub static_after_s: f32,
+    /// A hypothesis that has not moved is confirmed only once its first detection is this old,
+    /// so that the search covers the whole frame (and finds rivals) first, seconds. Moving
+    /// hypotheses are confirmed on `confirm_hits` alone. Default 1.0.
+    pub static_confirm_s: f32,
+    /// While two or more static hypotheses are alive, wait this long (from the first hit of
+    /// the oldest) for one of them to move before confirming the best score, seconds.
+    /// Default 1.5.
+    pub ambiguity_wait_s: f32,
 }
 
 impl Default for TrackerConfig {
@@ -163,6 +187,9 @@ impl Default for TrackerConfig {
             reacquire_radius: 12.0,
             reacquire_window_s: 3.0,
             default_radius_px: 6.0,
+            static_after_s: 0.5,
+            static_confirm_s: 1.0,
+            ambiguity_wait_s: 1.5,
         }
     }
 }
@@ -215,6 +242,9 @@ impl TrackerConfig {
         check_range("reacquire_radius", self.reacquire_radius, 0.0, 1.0e4)?;
         check_range("reacquire_window_s", self.reacquire_window_s, 0.0, 3600.0)?;
         check_range("default_radius_px", self.default_radius_px, 0.1, 1.0e4)?;
+        check_range("static_after_s", self.static_after_s, 0.0, 3600.0)?;
+        check_range("static_confirm_s", self.static_confirm_s, 0.0, 3600.0)?;
+        check_range("ambiguity_wait_s", self.ambiguity_wait_s, 0.0, 3600.0)?;
         Ok(())
     }
 }
@@ -343,6 +373,8 @@ struct Hypothesis {
     last_t_us: i64,
     first_x: f64,
     first_y: f64,
+    /// Time of the first detection, microseconds.
+    first_t_us: i64,
     score_sum: f64,
     /// Started close to where the lost ball was last seen.
     near_exit: bool,
@@ -374,6 +406,21 @@ struct Track {
     last_det_y: f64,
     /// Confidence at the last detection, 0..1.
     det_confidence: f64,
+    /// Where and since when the detections stayed put (static-track detection).
+    anchor_x: f64,
+    anchor_y: f64,
+    anchor_t_us: i64,
+}
+
+impl Track {
+    /// Moves the static anchor when a detection at (`x`, `y`) left it by more than `reach`.
+    fn note_detection(&mut self, now: i64, x: f64, y: f64, reach: f64) {
+        if (x - self.anchor_x).hypot(y - self.anchor_y) > reach {
+            self.anchor_x = x;
+            self.anchor_y = y;
+            self.anchor_t_us = now;
+        }
+    }
 }
 
 /// Where the last track was lost, for fast re-acquisition.
@@ -394,11 +441,27 @@ pub struct Tracker {
     lost_at: Option<LostAt>,
     /// Latest timestamp seen, microseconds (time never runs backwards inside).
     now_us: Option<i64>,
+    /// Interval between the last two updates, microseconds (0 before the second update).
+    frame_dt_us: i64,
 }
 
 /// Microseconds to seconds.
 fn seconds(us: i64) -> f64 {
     us as f64 / US_PER_S
+}
+
+/// The public prediction of a filter state.
+fn prediction_of(f: &Filter) -> Prediction {
+    let sigma = f.p00.max(0.0).sqrt() as f32;
+    Prediction {
+        x: f.x as f32,
+        y: f.y as f32,
+        vx: f.vx as f32,
+        vy: f.vy as f32,
+        sigma_x: sigma,
+        sigma_y: sigma,
+        radius: f.radius as f32,
+    }
 }
 
 impl Tracker {
@@ -411,6 +474,7 @@ impl Tracker {
             hyps: [None; MAX_HYPOTHESES],
             lost_at: None,
             now_us: None,
+            frame_dt_us: 0,
         })
     }
 
@@ -425,6 +489,7 @@ impl Tracker {
         self.hyps = [None; MAX_HYPOTHESES];
         self.lost_at = None;
         self.now_us = None;
+        self.frame_dt_us = 0;
     }
 
     /// State after the last [`Tracker::update`].
@@ -446,17 +511,7 @@ impl Tracker {
         if seconds(t_us.saturating_sub(track.last_det_t_us)) > f64::from(self.cfg.max_coast_s) {
             return None;
         }
-        let f = track.filter.predicted(t_us, self.q_scale());
-        let sigma = f.p00.max(0.0).sqrt() as f32;
-        Some(Prediction {
-            x: f.x as f32,
-            y: f.y as f32,
-            vx: f.vx as f32,
-            vy: f.vy as f32,
-            sigma_x: sigma,
-            sigma_y: sigma,
-            radius: f.radius as f32,
-        })
+        Some(prediction_of(&track.filter.predicted(t_us, self.q_scale())))
     }
 
     /// Where the most promising tentative (not yet confirmed) track should be at `t_us`, so
@@ -466,30 +521,61 @@ impl Tracker {
         if self.track.is_some() {
             return None;
         }
-        let window = f64::from(self.cfg.confirm_window_s);
-        let mut best: Option<&Hypothesis> = None;
+        let mut out = [None; MAX_HYPOTHESES];
+        self.hypotheses(t_us, &mut out);
+        out[0]
+    }
+
+    /// The live hypotheses predicted to `t_us`, most promising first (most hits, then highest
+    /// mean score), also while a confirmed track exists (a static track keeps them); returns
+    /// how many were written. Does not change the tracker.
+    pub fn hypotheses(&self, t_us: i64, out: &mut [Option<Prediction>; MAX_HYPOTHESES]) -> usize {
+        *out = [None; MAX_HYPOTHESES];
+        let window = self.window_s();
+        let mut order: [Option<&Hypothesis>; MAX_HYPOTHESES] = [None; MAX_HYPOTHESES];
+        let mut n = 0;
         for h in self.hyps.iter().flatten() {
             if seconds(t_us.saturating_sub(h.last_t_us)) > window {
                 continue;
             }
-            let better = best.is_none_or(|b| {
-                h.hits > b.hits || (h.hits == b.hits && h.mean_score() > b.mean_score())
-            });
-            if better {
-                best = Some(h);
+            // Insertion sort by (hits, mean score), descending.
+            let mut i = n;
+            while i > 0
+                && order[i - 1].is_some_and(|b| {
+                    h.hits > b.hits || (h.hits == b.hits && h.mean_score() > b.mean_score())
+                })
+            {
+                order[i] = order[i - 1];
+                i -= 1;
             }
+            order[i] = Some(h);
+            n += 1;
         }
-        let f = best?.filter.predicted(t_us, self.q_scale());
-        let sigma = f.p00.max(0.0).sqrt() as f32;
-        Some(Prediction {
-            x: f.x as f32,
-            y: f.y as f32,
-            vx: f.vx as f32,
-            vy: f.vy as f32,
-            sigma_x: sigma,
-            sigma_y: sigma,
-            radius: f.radius as f32,
-        })
+        for (o, h) in out.iter_mut().zip(order.iter()) {
+            *o = h.map(|h| prediction_of(&h.filter.predicted(t_us, self.q_scale())));
+        }
+        n
+    }
+
+    /// Whether the engine should keep searching the frame beyond the track: no confirmed track,
+    /// or a confirmed track that has been static (detected in one place) for `static_after_s`.
+    pub fn exploring(&self, t_us: i64) -> bool {
+        match self.track {
+            None => true,
+            Some(track) => self.is_static(&track, t_us),
+        }
+    }
+
+    /// A detected track that has not moved for `static_after_s`.
+    fn is_static(&self, track: &Track, t_us: i64) -> bool {
+        track.state == TrackState::Detected
+            && seconds(t_us.saturating_sub(track.anchor_t_us)) >= f64::from(self.cfg.static_after_s)
+    }
+
+    /// The confirmation window: `confirm_window_s`, stretched to [`STILL_WINDOW_FRAMES`]
+    /// frame intervals for sparse frames.
+    fn window_s(&self) -> f64 {
+        f64::from(self.cfg.confirm_window_s).max(STILL_WINDOW_FRAMES * seconds(self.frame_dt_us))
     }
 
     /// One frame at `t_us` with the detector's `candidates`. `searched` says whether the
@@ -502,6 +588,11 @@ impl Tracker {
         searched: bool,
     ) -> Option<BallEstimate> {
         let now = self.now_us.map_or(t_us, |prev| prev.max(t_us));
+        if let Some(prev) = self.now_us {
+            if now > prev {
+                self.frame_dt_us = now - prev;
+            }
+        }
         self.now_us = Some(now);
 
         if let Some(track) = self.track {
@@ -511,10 +602,22 @@ impl Tracker {
         }
 
         match self.track {
-            Some(track) => self.step_track(track, now, candidates, searched),
+            Some(track) => {
+                let was_static = self.is_static(&track, now);
+                self.step_track(track, now, candidates, searched);
+                match self.track {
+                    Some(t) if was_static && searched => {
+                        self.update_hypotheses(now, candidates, Some(t.filter));
+                        self.switch_to_moving(now);
+                    }
+                    Some(_) => self.expire_hypotheses(now),
+                    None => {}
+                }
+            }
             None => {
                 if searched {
-                    self.acquire(now, candidates);
+                    self.update_hypotheses(now, candidates, None);
+                    self.confirm(now);
                 } else {
                     self.expire_hypotheses(now);
                 }
@@ -592,6 +695,8 @@ impl Tracker {
             track.last_det_t_us = now;
             track.last_det_x = m.x;
             track.last_det_y = m.y;
+            let reach = f64::from(self.cfg.moving_displacement) * f.radius;
+            track.note_detection(now, m.x, m.y, reach);
             let closeness = 1.0 - CONFIDENCE_DISTANCE_SHARE * (d2 / gate).clamp(0.0, 1.0);
             track.det_confidence = (m.score * closeness).clamp(0.0, 1.0);
             self.track = Some(track);
@@ -621,6 +726,8 @@ impl Tracker {
             track.last_det_t_us = now;
             track.last_det_x = m.x;
             track.last_det_y = m.y;
+            let reach = f64::from(self.cfg.moving_displacement) * nf.radius;
+            track.note_detection(now, m.x, m.y, reach);
             track.det_confidence = (m.score * (1.0 - CONFIDENCE_DISTANCE_SHARE)).clamp(0.0, 1.0);
             self.track = Some(track);
             return;
@@ -664,7 +771,7 @@ impl Tracker {
 
     /// Drops hypotheses with no detection within the confirmation window.
     fn expire_hypotheses(&mut self, now: i64) {
-        let window = f64::from(self.cfg.confirm_window_s);
+        let window = self.window_s();
         for slot in &mut self.hyps {
             if let Some(h) = slot {
                 if seconds(now.saturating_sub(h.last_t_us)) > window {
@@ -674,8 +781,10 @@ impl Tracker {
         }
     }
 
-    /// Acquisition on a searched frame with no track.
-    fn acquire(&mut self, now: i64, candidates: &[Candidate]) {
+    /// Hypotheses on a searched frame: each takes its best gated candidate, strong candidates
+    /// nobody gates start new ones. With `exclude` (the confirmed track's filter) candidates
+    /// inside its gate are left to the track.
+    fn update_hypotheses(&mut self, now: i64, candidates: &[Candidate], exclude: Option<Filter>) {
         self.expire_hypotheses(now);
         let q_scale = self.q_scale();
         let gate = f64::from(self.cfg.gate);
@@ -694,7 +803,7 @@ impl Tracker {
             let Some(m) = self.valid_meas(c, default_radius) else {
                 continue;
             };
-            if m.score < acquire {
+            if m.score < acquire || self.taken_by(exclude.as_ref(), &m) {
                 continue;
             }
             for (p, ch) in pred.iter().zip(chosen.iter_mut()) {
@@ -730,7 +839,7 @@ impl Tracker {
                 let Some(m) = self.valid_meas(c, default_radius) else {
                     continue;
                 };
-                if m.score < acquire {
+                if m.score < acquire || self.taken_by(exclude.as_ref(), &m) {
                     continue;
                 }
                 // Only candidates after the previous pick in (score down, index up) order.
@@ -770,13 +879,66 @@ impl Tracker {
                 last_t_us: now,
                 first_x: m.x,
                 first_y: m.y,
+                first_t_us: now,
                 score_sum: m.score,
                 near_exit,
             });
             pred[slot] = None;
         }
+    }
 
-        self.confirm(now);
+    /// Whether `m` lies inside the gate of the track filter `f`.
+    fn taken_by(&self, f: Option<&Filter>, m: &Meas) -> bool {
+        f.is_some_and(|f| f.distance2(m, self.r_var(f.radius)) <= f64::from(self.cfg.gate))
+    }
+
+    /// A hypothesis with enough hits, or started where the lost ball left.
+    fn qualifies(&self, h: &Hypothesis) -> bool {
+        h.hits >= self.cfg.confirm_hits || h.near_exit
+    }
+
+    /// Whether a hypothesis moved since its first detection.
+    fn moving(&self, h: &Hypothesis) -> bool {
+        h.displacement() >= f64::from(self.cfg.moving_displacement) * h.filter.radius
+    }
+
+    /// Replaces a static track by a confirmed moving hypothesis updated on this frame.
+    fn switch_to_moving(&mut self, now: i64) {
+        let mut best: Option<Hypothesis> = None;
+        for h in self.hyps.iter().flatten() {
+            if h.last_t_us != now || h.hits < self.cfg.confirm_hits || !self.moving(h) {
+                continue;
+            }
+            if best.is_none_or(|b| h.mean_score() > b.mean_score()) {
+                best = Some(*h);
+            }
+        }
+        if let Some(h) = best {
+            self.start_track(now, &h);
+        }
+    }
+
+    /// Makes `h` the confirmed track and forgets the other hypotheses.
+    fn start_track(&mut self, now: i64, h: &Hypothesis) {
+        let moving = self.moving(h);
+        let (ax, ay, at) = if moving {
+            (h.filter.x, h.filter.y, now)
+        } else {
+            (h.first_x, h.first_y, h.first_t_us)
+        };
+        self.track = Some(Track {
+            filter: h.filter,
+            state: TrackState::Detected,
+            last_det_t_us: now,
+            last_det_x: h.filter.x,
+            last_det_y: h.filter.y,
+            det_confidence: h.mean_score().clamp(0.0, 1.0),
+            anchor_x: ax,
+            anchor_y: ay,
+            anchor_t_us: at,
+        });
+        self.hyps = [None; MAX_HYPOTHESES];
+        self.lost_at = None;
     }
 
     /// A slot for a new hypothesis: a free one, else the weakest one (fewest hits, then lowest
@@ -799,39 +961,54 @@ impl Tracker {
         worst.map(|(i, _, _)| i)
     }
 
-    /// Promotes the best confirmed hypothesis (updated on this frame) to the track.
+    /// Promotes the best qualifying hypothesis (updated on this frame) to the track: a moving
+    /// one first, then the highest mean score; while other static hypotheses are alive (even
+    /// with fewer hits), a static one waits up to `ambiguity_wait_s` for one of them to move.
     fn confirm(&mut self, now: i64) {
-        let moving_px = f64::from(self.cfg.moving_displacement);
+        let window = self.window_s();
         let mut best: Option<(Hypothesis, bool, f64)> = None;
+        let mut static_rivals = 0u32;
+        let mut oldest_static_us = now;
         for h in self.hyps.iter().flatten() {
-            if h.last_t_us != now {
+            if seconds(now.saturating_sub(h.last_t_us)) > window {
                 continue;
             }
-            let confirmed = h.hits >= self.cfg.confirm_hits || h.near_exit;
-            if !confirmed {
+            let moving = self.moving(h);
+            // Every live static hypothesis is a rival, confirmed or not yet: it may be the
+            // ball waiting for play to start.
+            if !moving && !h.near_exit {
+                static_rivals += 1;
+                oldest_static_us = oldest_static_us.min(h.first_t_us);
+            }
+            if h.last_t_us != now || !self.qualifies(h) {
                 continue;
             }
-            let moving = h.displacement() >= moving_px * h.filter.radius;
             let score = h.mean_score();
             let better = match best {
                 None => true,
-                Some((_, bm, bs)) => (moving && !bm) || (moving == bm && score > bs),
+                Some((b, bm, bs)) => {
+                    (h.near_exit && !b.near_exit)
+                        || (h.near_exit == b.near_exit
+                            && ((moving && !bm) || (moving == bm && score > bs)))
+                }
             };
             if better {
                 best = Some((*h, moving, score));
             }
         }
-        if let Some((h, _, score)) = best {
-            self.track = Some(Track {
-                filter: h.filter,
-                state: TrackState::Detected,
-                last_det_t_us: now,
-                last_det_x: h.filter.x,
-                last_det_y: h.filter.y,
-                det_confidence: score.clamp(0.0, 1.0),
-            });
-            self.hyps = [None; MAX_HYPOTHESES];
-            self.lost_at = None;
+        let Some((h, moving, _)) = best else {
+            return;
+        };
+        let settled =
+            |since_us: i64, wait_s: f32| seconds(now.saturating_sub(since_us)) >= f64::from(wait_s);
+        let is_static = !moving && !h.near_exit;
+        // A static candidate must persist long enough for the search to see the whole frame
+        // (a rival, maybe the real ball, could be elsewhere), and rivals must be resolved.
+        let too_young = is_static && !settled(h.first_t_us, self.cfg.static_confirm_s);
+        let ambiguous =
+            is_static && static_rivals > 1 && !settled(oldest_static_us, self.cfg.ambiguity_wait_s);
+        if !too_young && !ambiguous {
+            self.start_track(now, &h);
         }
     }
 
@@ -1073,11 +1250,12 @@ mod tests {
     #[test]
     fn static_ball_alone_is_acquired() {
         let mut tr = tracker();
-        for i in 0..5 {
+        // A static candidate is confirmed after static_confirm_s (1 s by default).
+        for i in 0..35 {
             tr.update(us(i as f64 / 30.0), &[cand(640.0, 360.0, 0.9)], true);
         }
         let e = tr
-            .update(us(5.0 / 30.0), &[cand(640.0, 360.0, 0.9)], true)
+            .update(us(35.0 / 30.0), &[cand(640.0, 360.0, 0.9)], true)
             .unwrap();
         assert_eq!(e.state, TrackState::Detected);
         assert!((e.x - 640.0).abs() < 0.5);
@@ -1097,7 +1275,9 @@ mod tests {
         assert!(tr.predict(us(0.02)).is_none());
         assert!(tr.tentative(us(1.0)).is_none(), "expired");
         for i in 1..4 {
-            tr.update(us(i as f64 / 30.0), &[cand(900.0, 500.0, 0.9)], true);
+            // Moving (a static one would wait for static_confirm_s).
+            let t = i as f64 / 30.0;
+            tr.update(us(t), &[cand(900.0 + 300.0 * t, 500.0, 0.9)], true);
         }
         assert_eq!(tr.state(), TrackState::Detected);
         assert!(tr.tentative(us(0.2)).is_none());
@@ -1346,6 +1526,116 @@ mod tests {
                 assert!((f64::from(e.x) - x).abs() < 3.0, "frame {i}: {e:?}");
             }
         }
+    }
+
+    #[test]
+    fn two_static_candidates_wait_for_one_to_move() {
+        let mut tr = tracker();
+        let spare = cand(1500.0, 900.0, 0.95);
+        let mut first = None;
+        for i in 0..90 {
+            let t = i as f64 / 30.0;
+            // The ball rests until 0.8 s, then rolls at 300 px/s.
+            let bx = 400.0 + 300.0 * (t - 0.8).max(0.0);
+            let e = tr.update(us(t), &[spare, cand(bx, 500.0, 0.8)], true);
+            if let Some(e) = e {
+                first.get_or_insert(i);
+                assert!(
+                    (f64::from(e.x) - bx).abs() < 15.0,
+                    "frame {i}: reported {e:?}, ball at {bx}"
+                );
+            }
+        }
+        let first = first.expect("the moving ball is confirmed");
+        assert!(
+            (24..=30).contains(&first),
+            "confirmed at frame {first}: after the ball moved (frame 24), soon after"
+        );
+    }
+
+    #[test]
+    fn lone_static_candidate_waits_for_static_confirm_time() {
+        let mut tr = tracker();
+        let wait = f64::from(tr.config().static_confirm_s);
+        let mut first = None;
+        for i in 0..60 {
+            let t = i as f64 / 30.0;
+            if tr.update(us(t), &[cand(640.0, 360.0, 0.9)], true).is_some() {
+                first.get_or_insert(t);
+            }
+        }
+        let first = first.expect("confirmed");
+        assert!(
+            first >= wait && first < wait + 0.1,
+            "confirmed at {first} s, wait {wait} s"
+        );
+    }
+
+    #[test]
+    fn static_track_is_taken_over_by_a_moving_ball() {
+        let mut tr = tracker();
+        let spare = cand(1500.0, 900.0, 0.95);
+        // Only the spare ball for 1.5 s: it is confirmed and becomes static.
+        for i in 0..45 {
+            tr.update(us(i as f64 / 30.0), &[spare], true);
+        }
+        assert_eq!(tr.state(), TrackState::Detected);
+        assert!(
+            tr.exploring(us(1.5)),
+            "a static track keeps the search going"
+        );
+        let mut switched = None;
+        for i in 45..75 {
+            let t = i as f64 / 30.0;
+            let bx = 300.0 + 400.0 * (t - 1.5);
+            let e = tr
+                .update(us(t), &[spare, cand(bx, 400.0, 0.8)], true)
+                .unwrap();
+            if (f64::from(e.x) - bx).abs() < 10.0 {
+                switched.get_or_insert(i);
+            }
+        }
+        let switched = switched.expect("the moving ball takes the track over");
+        assert!(switched <= 50, "switched at frame {switched}");
+        assert!(!tr.exploring(us(75.0 / 30.0)), "a moving track is trusted");
+        // The spare ball cannot take the moving track back.
+        for i in 75..120 {
+            let t = i as f64 / 30.0;
+            let bx = 300.0 + 400.0 * (t - 1.5);
+            let e = tr
+                .update(us(t), &[spare, cand(bx, 400.0, 0.8)], true)
+                .unwrap();
+            assert!((f64::from(e.x) - bx).abs() < 10.0, "frame {i}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn sparse_stills_confirm_a_moving_ball() {
+        // Stills a third of a second apart (longer than confirm_window_s).
+        let mut tr = tracker();
+        let mut confirmed = None;
+        for i in 0..8 {
+            let t = i as f64 / 3.0;
+            let x = 300.0 + 150.0 * t;
+            if tr.update(us(t), &[cand(x, 500.0, 0.8)], true).is_some() {
+                confirmed.get_or_insert(i);
+            }
+        }
+        assert_eq!(confirmed, Some(2), "confirmed on the third still");
+    }
+
+    #[test]
+    fn hypotheses_are_ranked_and_kept_beside_a_track() {
+        let mut tr = tracker();
+        let mut out = [None; MAX_HYPOTHESES];
+        assert_eq!(tr.hypotheses(0, &mut out), 0);
+        tr.update(0, &[cand(300.0, 400.0, 0.7), cand(900.0, 500.0, 0.9)], true);
+        tr.update(us(0.033), &[cand(300.0, 400.0, 0.7)], true);
+        assert_eq!(tr.hypotheses(us(0.05), &mut out), 2);
+        let (a, b) = (out[0].unwrap(), out[1].unwrap());
+        assert!((a.x - 300.0).abs() < 1.0, "more hits first: {a:?}");
+        assert!((b.x - 900.0).abs() < 1.0, "{b:?}");
+        assert!(out[2].is_none());
     }
 
     #[test]

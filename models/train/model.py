@@ -66,6 +66,28 @@ class BallNet(nn.Module):
         return o * scale
 
 
+class S2DStem(nn.Module):
+    """The stem's 4x4 stride-4 convolution written as space-to-depth (Reshape, Transpose, Reshape) and a 1x1
+    convolution: the same function, but tract runs it as one matmul; its im2col path for a 4x4/4 kernel is
+    several times slower on wide inputs (>= 512 px). Export-only (see export.py --stem)."""
+
+    def __init__(self, stem):
+        super().__init__()
+        conv, bn, relu = stem[0], stem[1], stem[2]
+        k = conv.kernel_size[0]
+        self.k = k
+        self.conv = nn.Conv2d(conv.in_channels * k * k, conv.out_channels, 1, bias=False)
+        with torch.no_grad():
+            self.conv.weight.copy_(conv.weight.reshape(conv.out_channels, -1, 1, 1))
+        self.bn, self.relu = bn, relu
+
+    def forward(self, x):
+        n, c, h, w = x.shape
+        k = self.k
+        x = x.reshape(n, c, h // k, k, w // k, k).permute(0, 1, 3, 5, 2, 4).reshape(n, c * k * k, h // k, w // k)
+        return self.relu(self.bn(self.conv(x)))
+
+
 def count_macs(model, inp):
     macs = []
 

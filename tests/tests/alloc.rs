@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use ballcam_core::crop::{CropConfig, CropPlanner};
 use ballcam_core::detect::{decode_heatmap, Candidate, Grid};
 use ballcam_core::frame::{ColorRange, Converter, Region, TensorMapping};
-use ballcam_core::schedule::{CostClass, Scheduler, TrackView};
+use ballcam_core::schedule::{CostClass, Lookout, Scheduler, TrackView};
 use ballcam_core::track::{Tracker, TrackerConfig};
 use ballcam_core::{Config, Engine, Frame, Rotation};
 
@@ -123,7 +123,7 @@ fn conversion_decoding_tracking_planning_do_not_allocate_when_warm() {
             },
             None => TrackView::None,
         };
-        let d = sched.decide(1080, 1920, view);
+        let d = sched.decide(1080, 1920, view, Lookout::default());
         for j in d.jobs() {
             sched.record(j.class, 1_000);
         }
