@@ -34,7 +34,7 @@ pub const MAX_INPUT_SIDE: u32 = 4096;
 const DIRECT_SPATIAL_KNOB: &str = "TRACT_DISABLE_DIRECT_SPATIAL";
 
 /// One ball candidate, in upright frame pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct Candidate {
     pub x: f32,
     pub y: f32,

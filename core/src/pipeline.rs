@@ -59,6 +59,9 @@ pub struct FrameResult {
     pub candidates: u32,
     /// The frame's detector work stayed within the per-frame budget.
     pub budget_held: bool,
+    /// The most confident detector candidate of this frame (whether or not the tracker took
+    /// it): evidence for evaluation, hard-case capture and search tests.
+    pub top_candidate: Option<Candidate>,
     pub timings: StageTimings,
 }
 
@@ -364,6 +367,7 @@ impl Engine {
             detector_runs: runs,
             candidates: candidates_above,
             budget_held,
+            top_candidate: self.candidates.first().copied(),
             timings,
         })
     }
