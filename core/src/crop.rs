@@ -446,6 +446,15 @@ fn seconds(us: i64) -> f64 {
     us as f64 / US_PER_S
 }
 
+/// `c` moved so that `[c - half, c + half]` lies inside `[0, len]` (the middle when it cannot).
+fn clamp_centre(c: f64, half: f64, len: f64) -> f64 {
+    if 2.0 * half >= len {
+        0.5 * len
+    } else {
+        c.clamp(half, len - half)
+    }
+}
+
 /// Smooth 0..1 ramp with zero slope at both ends.
 fn smoothstep(x: f64) -> f64 {
     let x = x.clamp(0.0, 1.0);
@@ -625,11 +634,13 @@ impl CropPlanner {
     fn ball_width(&self, frame: &Frame, b: &Ball) -> f64 {
         let speed = b.vx.hypot(b.vy) / frame.w;
         let mut fraction = self.cfg.zoom.fraction(speed);
+        let fit = self.fit_width(frame);
         if b.predicted {
-            let widest = self.cfg.zoom.max_fraction().max(fraction);
+            // Coasting: the less sure the tracker is, the closer to the wide view (at zero
+            // confidence nobody knows where the ball is).
+            let widest = (fit / frame.w).max(fraction);
             fraction += (widest - fraction) * (1.0 - b.confidence);
         }
-        let fit = self.fit_width(frame);
         (fraction * frame.w).clamp(min_width(fit), fit)
     }
 
@@ -746,11 +757,15 @@ impl CropPlanner {
             w_next = w_next.min(room_x.min(room_y).max(cam.width));
         }
         let dw = (w_next - cam.width) / h;
+        // Aim the centre where the goal width fits, so that a crop at a frame edge can grow
+        // (it grows symmetrically about its centre, so the centre must leave the edge).
+        let goal_x = clamp_centre(goal.x, 0.5 * goal_w, frame.w);
+        let goal_y = clamp_centre(goal.y, 0.5 * goal_w * h_over_w, frame.h);
 
         let ax = axis_accel(
             cam.cx,
             cam.vx,
-            goal.x,
+            goal_x,
             goal.vx,
             0.5 * cam.width,
             frame.w,
@@ -762,7 +777,7 @@ impl CropPlanner {
         let ay = axis_accel(
             cam.cy,
             cam.vy,
-            goal.y,
+            goal_y,
             goal.vy,
             0.5 * cam.width * h_over_w,
             frame.h,
@@ -979,6 +994,37 @@ mod tests {
                 ddx.hypot(ddy)
             );
         }
+    }
+
+    #[test]
+    fn coasting_ball_at_an_edge_widens_to_the_wide_view() {
+        // A ball held at the left edge, then coasting with confidence falling to zero: the
+        // crop must grow (moving its centre off the edge), not stay stuck at its width.
+        let (fw, fh) = (1280u32, 720u32);
+        let mut p = planner();
+        let mut path = Vec::new();
+        let mut last = None;
+        for i in 0..150 {
+            let t = i as f64 / 30.0;
+            let mut b = ball(40.0, 600.0, 0.0, 0.0, TrackState::Detected);
+            if i >= 60 {
+                b.state = TrackState::Predicted;
+                b.confidence = (0.9 * (1.0 - (t - 2.0))).max(0.0) as f32;
+            }
+            let r = p.update(us(t), fw, fh, Some(&b));
+            check_rect(&r, fw, fh, AspectRatio::new(16, 9), "coast");
+            path.push((us(t), r));
+            if i == 59 {
+                assert!(r.width < 0.9 * fw as f32, "zoomed in on the ball: {r:?}");
+            }
+            last = Some(r);
+        }
+        let r = last.unwrap();
+        assert!(
+            r.width > 0.95 * fw as f32,
+            "zero confidence: wide view expected, got {r:?}"
+        );
+        check_accel(&path, fw, "coast");
     }
 
     /// Adversarial ball: jumping to corners, outside the frame, NaN, lost, predicted.

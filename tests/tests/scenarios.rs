@@ -239,3 +239,11 @@ fn decoy_does_not_capture_the_track() {
         "the reported ball followed the decoy in {on_decoy} frames"
     );
 }
+
+/// The demo's clip (`ballcam demo`: a 10 s match, seed 7): passes, dribbles, a lofted ball
+/// and occlusions by moving players.
+#[test]
+fn match_clip() {
+    let run = run_clip(Scenario::Match, 30.0, 10.0, 7);
+    check_common("match", &run);
+}
