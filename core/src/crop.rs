@@ -215,16 +215,6 @@ impl ZoomMode {
         }
     }
 
-    /// Widest fraction this mode uses.
-    fn max_fraction(&self) -> f64 {
-        match *self {
-            ZoomMode::Fixed { width_fraction } => f64::from(width_fraction),
-            ZoomMode::Speed {
-                max_width_fraction, ..
-            } => f64::from(max_width_fraction),
-        }
-    }
-
     fn validate(&self) -> Result<(), ConfigError> {
         match *self {
             ZoomMode::Fixed { width_fraction } => {
