@@ -23,6 +23,10 @@ pub const MAX_THREADS: usize = 64;
 pub const MAX_CANDIDATES: u32 = 64;
 /// Bytes in a mebibyte.
 const MIB: u64 = 1024 * 1024;
+/// Default detector threshold of the search passes (models/README.md, "Evaluation").
+pub const SEARCH_THRESHOLD: f32 = 0.5;
+/// Default detector threshold in a region of interest (models/README.md, "Evaluation").
+pub const ROI_THRESHOLD: f32 = 0.3;
 
 /// Named device presets: the on-device and the cloud setting differ by a preset, not by code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -107,8 +111,12 @@ pub struct DetectorConfig {
     pub roi_small_input: InputSize,
     /// Input size of one search tile.
     pub tile_input: InputSize,
-    /// Score (0..1) above which a heatmap peak is a candidate.
+    /// Score (0..1) above which a heatmap peak is a candidate in the search passes (whole
+    /// frame, tiles). Default 0.5.
     pub threshold: f32,
+    /// The same in a region of interest around the track or a hypothesis, where a peak is
+    /// already supported by the prediction (see the model card's threshold sweep). Default 0.3.
+    pub roi_threshold: f32,
     /// Candidates kept per frame, best first.
     pub max_candidates: u32,
 }
@@ -252,7 +260,8 @@ impl Preset {
                 roi_input: size(roi),
                 roi_small_input: size(roi_small),
                 tile_input: size(tile),
-                threshold: 0.5,
+                threshold: SEARCH_THRESHOLD,
+                roi_threshold: ROI_THRESHOLD,
                 max_candidates: 8,
             },
             schedule: ScheduleConfig {
@@ -308,6 +317,11 @@ impl DetectorConfig {
             self.threshold.is_finite() && self.threshold > 0.0 && self.threshold < 1.0,
             "threshold",
             || format!("{} must be in (0, 1)", self.threshold),
+        )?;
+        check(
+            self.roi_threshold.is_finite() && self.roi_threshold > 0.0 && self.roi_threshold < 1.0,
+            "roi_threshold",
+            || format!("{} must be in (0, 1)", self.roi_threshold),
         )?;
         check(
             (1..=MAX_CANDIDATES).contains(&self.max_candidates),
@@ -537,6 +551,8 @@ mod tests {
     fn bad_values_name_the_field() {
         let e = Config::from_toml_str("[detector]\nthreshold = 1.5\n").unwrap_err();
         assert_eq!(e.field, "detector.threshold");
+        let e = Config::from_toml_str("[detector]\nroi_threshold = 0.0\n").unwrap_err();
+        assert_eq!(e.field, "detector.roi_threshold");
         assert!(e.message.contains("1.5"), "{e}");
         let e = Config::from_toml_str("[detector]\nroi_input = { width = 100, height = 192 }\n")
             .unwrap_err();

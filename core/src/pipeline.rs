@@ -317,13 +317,13 @@ impl Engine {
             };
             let convert = elapsed_us(t0);
             let t1 = Instant::now();
-            let stats = self.detector.run(
-                slot,
-                self.config.detector.threshold,
-                &mapping,
-                bounds,
-                &mut self.candidates,
-            )?;
+            let threshold = match job.class {
+                CostClass::Roi | CostClass::RoiSmall => self.config.detector.roi_threshold,
+                CostClass::Full | CostClass::Tile => self.config.detector.threshold,
+            };
+            let stats =
+                self.detector
+                    .run(slot, threshold, &mapping, bounds, &mut self.candidates)?;
             let infer_decode = elapsed_us(t1);
             timings.convert_us += convert;
             timings.infer_us += infer_decode.saturating_sub(stats.decode_us);

@@ -528,6 +528,7 @@ pub fn engine_json(engine: &Engine) -> serde_json::Value {
         "preset": engine.config().preset.name(),
         "aspect": format!("{}:{}", engine.config().crop.aspect.w, engine.config().crop.aspect.h),
         "threshold": engine.config().detector.threshold,
+        "roi_threshold": engine.config().detector.roi_threshold,
         "model": engine.config().model_path.as_ref().map_or_else(|| "embedded".to_string(), |p| p.display().to_string()),
         "model_bytes": engine.model_bytes(),
         "heap_bytes": engine.heap_bytes(),
