@@ -551,9 +551,9 @@ mod tests {
     fn bad_values_name_the_field() {
         let e = Config::from_toml_str("[detector]\nthreshold = 1.5\n").unwrap_err();
         assert_eq!(e.field, "detector.threshold");
+        assert!(e.message.contains("1.5"), "{e}");
         let e = Config::from_toml_str("[detector]\nroi_threshold = 0.0\n").unwrap_err();
         assert_eq!(e.field, "detector.roi_threshold");
-        assert!(e.message.contains("1.5"), "{e}");
         let e = Config::from_toml_str("[detector]\nroi_input = { width = 100, height = 192 }\n")
             .unwrap_err();
         assert_eq!(e.field, "detector.roi_input");
