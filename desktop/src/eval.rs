@@ -128,6 +128,10 @@ pub fn run(args: &EvalArgs, json: bool) -> Result<()> {
             num(metrics.median_error_px, 2)
         );
         println!(
+            "detector top-1 on the ball (per frame, before tracking) {}",
+            pct(metrics.top_candidate_recall)
+        );
+        println!(
             "ball in crop {}, in safe zone {}",
             pct(metrics.ball_in_crop),
             pct(metrics.ball_in_safe_zone)

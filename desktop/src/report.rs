@@ -75,6 +75,8 @@ pub struct TrackRow {
     pub state: &'static str,
     pub ball: Option<BallRow>,
     pub candidates: u32,
+    /// The frame's most confident detector candidate: x, y, score.
+    pub top: Option<[f64; 3]>,
     /// x, y, width, height.
     pub crop: [f64; 4],
     /// full / roi / tile / skip.
@@ -236,6 +238,10 @@ pub struct Metrics {
     pub crop_smoothness: Smoothness,
     /// Frames with two or more candidates above threshold.
     pub multi_candidate_frames: usize,
+    /// Share of visible-ball frames whose most confident detector candidate lies on the ball
+    /// (within the tolerance), whatever the tracker made of it: the detector's per-frame recall
+    /// on the regions the scheduler chose.
+    pub top_candidate_recall: Option<f64>,
     pub counts: Counts,
     pub latency_us: Latency,
     pub by_size: Vec<SizeBucket>,
@@ -250,6 +256,7 @@ pub fn compute(rows: &[TrackRow], truths: &[Option<Truth>], tolerance_px: Option
     let mut det = Detection::default();
     let (mut scored, mut visible) = (0usize, 0usize);
     let (mut in_crop, mut in_safe) = (0usize, 0usize);
+    let mut top_hits = 0usize;
     let mut errors = Vec::new();
     #[derive(Default)]
     struct Bucket {
@@ -276,6 +283,10 @@ pub fn compute(rows: &[TrackRow], truths: &[Option<Truth>], tolerance_px: Option
         visible += 1;
         let size = truth.size();
         let tol = tolerance_px.unwrap_or_else(|| size.unwrap_or(0.0).max(MIN_TOLERANCE_PX));
+        top_hits += usize::from(
+            row.top
+                .is_some_and(|[cx, cy, _]| ((cx - tx).powi(2) + (cy - ty).powi(2)).sqrt() <= tol),
+        );
         let crop_hit = row.in_crop(tx, ty, 1.0);
         let safe_hit = row.in_crop(tx, ty, SAFE_ZONE_FRACTION);
         in_crop += usize::from(crop_hit);
@@ -358,6 +369,7 @@ pub fn compute(rows: &[TrackRow], truths: &[Option<Truth>], tolerance_px: Option
         ball_in_safe_zone: ratio(in_safe, visible),
         crop_smoothness: smoothness(rows),
         multi_candidate_frames: rows.iter().filter(|r| r.candidates >= 2).count(),
+        top_candidate_recall: ratio(top_hits, visible),
         counts,
         latency_us: latency,
         by_size: buckets
@@ -515,6 +527,10 @@ pub fn markdown(
             m.multi_candidate_frames.to_string(),
         ),
         (
+            "detector top-1 on the ball (per frame, before tracking)".into(),
+            pct(m.top_candidate_recall),
+        ),
+        (
             "tracker states (detected / predicted / lost)".into(),
             format!(
                 "{} / {} / {}",
@@ -593,6 +609,7 @@ mod tests {
                 confidence: 0.9,
             }),
             candidates: 1,
+            top: ball.map(|(x, y)| [x, y, 0.9]),
             crop: [crop_x, 0.0, 320.0, 180.0],
             mode: "full",
             timings: Timings {
@@ -628,9 +645,13 @@ mod tests {
             truth(false, 0.0, 0.0),
             None,
         ];
+        let mut rows = rows;
+        // The detector saw the ball on frame 2 although the tracker reported nothing.
+        rows[2].top = Some([51.0, 50.0, 0.6]);
         let m = compute(&rows, &truths, None);
         assert_eq!(m.scored_frames, 4);
         assert_eq!(m.visible_frames, 3);
+        assert_eq!(m.top_candidate_recall, Some(2.0 / 3.0));
         assert_eq!(m.detection.true_positives, 1);
         assert_eq!(m.detection.false_negatives, 2);
         assert_eq!(m.detection.false_positives, 2);

@@ -161,6 +161,9 @@ pub fn track_row(info: &FrameInfo, clip: usize, r: &FrameResult) -> TrackRow {
             confidence: f64::from(b.confidence),
         }),
         candidates: r.candidates,
+        top: r
+            .top_candidate
+            .map(|c| [f64::from(c.x), f64::from(c.y), f64::from(c.score)]),
         crop: [
             f64::from(r.crop.x),
             f64::from(r.crop.y),
@@ -502,10 +505,11 @@ pub fn summary_lines(frames: usize, m: &Metrics, wall_s: f64) -> Vec<String> {
             m.visible_frames
         ));
         lines.push(format!(
-            "detection: precision {}, recall {}, median error {} px",
+            "detection: precision {}, recall {}, median error {} px; detector top-1 on the ball {}",
             pct(m.detection.precision),
             pct(m.detection.recall),
-            crate::report::num(m.median_error_px, 1)
+            crate::report::num(m.median_error_px, 1),
+            pct(m.top_candidate_recall)
         ));
     }
     lines.push(format!(
