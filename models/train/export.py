@@ -3,6 +3,7 @@
 usage: python export.py CKPT [--out ../ballnet.onnx] [--ref ../ballnet_reference.json] [--readme ../README.md]
                          [--stem conv|s2d]
 
+The input normalisation is folded into the stem (exact: the stem convolution has no padding) unless --keep-norm.
 --stem s2d writes the 4x4 stride-4 stem as space-to-depth + 1x1 convolution (same function; faster in tract on wide
 inputs, slightly slower on small ones; see README "Speed").
 """
@@ -11,7 +12,7 @@ import numpy as np
 import torch
 import onnx
 import onnxruntime as ort
-from model import build, count_macs, S2DStem
+from model import build, count_macs, fold_normalisation, S2DStem
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
@@ -28,11 +29,15 @@ def main():
     ap.add_argument('--ref', default=os.path.join(ROOT, '..', 'ballnet_reference.json'))
     ap.add_argument('--readme', default=os.path.join(ROOT, '..', 'README.md'))
     ap.add_argument('--stem', choices=('conv', 's2d'), default='conv')
+    ap.add_argument('--keep-norm', action='store_true', help='keep the input normalisation as Mul/Sub nodes')
     ap.add_argument('--no-ref', action='store_true', help='do not rewrite the reference, info and README')
     a = ap.parse_args()
     torch.set_num_threads(2)
     ck = torch.load(a.ckpt, map_location='cpu')
     m = build(ck['cfg']); m.load_state_dict(ck['model']); m.eval()
+    ref_model = build(ck['cfg']); ref_model.load_state_dict(ck['model']); ref_model.eval()
+    if not a.keep_norm:
+        fold_normalisation(m)
     if a.stem == 's2d':
         m.stem = S2DStem(m.stem).eval()
     x0 = torch.from_numpy(ref_input())
@@ -56,7 +61,7 @@ def main():
     for h, w in ((64, 96), (192, 192), (288, 512), (160, 256)):
         x = ref_input(h, w) if (h, w) == (64, 96) else (rng.random((1, 3, h, w)) * 255).astype(np.float32)
         with torch.no_grad():
-            t = m(torch.from_numpy(x)).numpy()
+            t = ref_model(torch.from_numpy(x)).numpy()
         o = sess.run(None, {'image': x})[0]
         assert o.shape == (1, 4, h // 4, w // 4), o.shape
         d = float(np.abs(o - t).max())
@@ -71,7 +76,7 @@ def main():
     size = os.path.getsize(a.out)
     nparam = sum(p.numel() for p in m.parameters())
     with torch.no_grad():
-        ref_out = m(x0).numpy()[0]
+        ref_out = ref_model(x0).numpy()[0]
     o = sess.run(None, {'image': ref_input()})[0][0]
     ref = dict(
         model='ballnet.onnx', sha256=sha,

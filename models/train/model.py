@@ -11,6 +11,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 RADIUS_SCALE = 8.0  # the head predicts r/8; the graph multiplies by 8
+NORM_SCALE, NORM_SHIFT = 1.0 / 64.0, 2.0  # input normalisation: x * NORM_SCALE - NORM_SHIFT
 
 
 class CBR(nn.Sequential):
@@ -33,6 +34,7 @@ class BallNet(nn.Module):
     def __init__(self, c4=16, c8=32, c16=64, n16=2, n8=1, n4=0, f4=16):
         super().__init__()
         self.cfg = dict(c4=c4, c8=c8, c16=c16, n16=n16, n8=n8, n4=n4, f4=f4)
+        self.norm_folded = False  # see fold_normalisation()
         self.stem = CBR(3, c4, 4, 4)                      # /4, space-to-depth as one conv
         self.s4 = nn.Sequential(*[Res(c4) for _ in range(n4)])
         self.down8 = CBR(c4, c8, 3, 2)                    # /8  (k3 s2 pad1)
@@ -54,7 +56,8 @@ class BallNet(nn.Module):
 
     def forward(self, x):
         # x: RGB float in 0..255, [N,3,H,W], H and W multiples of 32
-        x = x * (1.0 / 64.0) - 2.0
+        if not self.norm_folded:
+            x = x * NORM_SCALE - NORM_SHIFT
         f4 = self.s4(self.stem(x))
         f8 = self.s8(self.down8(f4))
         f16 = self.s16(self.down16(f8))
@@ -64,6 +67,19 @@ class BallNet(nn.Module):
         # channel 3 -> radius in input pixels (scale inside the graph)
         scale = torch.tensor([1.0, 1.0, 1.0, RADIUS_SCALE], dtype=o.dtype, device=o.device).view(1, 4, 1, 1)
         return o * scale
+
+
+def fold_normalisation(model):
+    """Folds the input normalisation into the stem (export only, eval mode): the stem convolution has no
+    padding, so conv(x * a - b) = conv_{w*a}(x) - b * sum(w) exactly, and the BatchNorm's running mean absorbs
+    the constant. Saves two elementwise passes over the input in tract."""
+    conv, bn = model.stem[0], model.stem[1]
+    assert conv.padding in ((0, 0), 0) and conv.bias is None, 'exact only for an unpadded, bias-free stem'
+    with torch.no_grad():
+        bn.running_mean.add_(NORM_SHIFT * conv.weight.sum(dim=(1, 2, 3)))
+        conv.weight.mul_(NORM_SCALE)
+    model.norm_folded = True
+    return model
 
 
 class S2DStem(nn.Module):
