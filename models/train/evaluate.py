@@ -297,11 +297,12 @@ def main():
     S, recs = evaluate(run, frames, a.thr, synth_pool=pool if pool.I is not None else None, keep=True)
     S['model'] = os.path.basename(name)
     S['threshold_sweep_roi'] = {}
-    for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+    for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         s2 = summarize(recs, t)
         S['threshold_sweep_roi'][str(t)] = dict(recall=round(s2['roi']['recall'], 3), precision=round(s2['roi']['precision'], 3),
                                                 search_combined=round(s2['search']['combined']['recall'], 3),
-                                                fp_inpainted_roi=round(s2['fp_real_roi_inpainted']['rate'], 3))
+                                                fp_inpainted_roi=round(s2['fp_real_roi_inpainted']['rate'], 3),
+                                                search={k: {q: round(v, 3) for q, v in d.items()} for k, d in s2['search'].items()})
     S['rust_renderer'] = [evaluate_folder(run, fdir, a.thr) for fdir in a.folder]
     S['eval_seconds'] = round(time.time() - t0, 1)
     S['command'] = 'python ' + ' '.join(sys.argv)
