@@ -279,9 +279,10 @@ impl Engine {
         self.tracker.hypotheses(t, &mut hyps);
         let track = self.tracker.predict(t);
         let exploring = self.tracker.exploring(t);
+        let rank = |i: usize| hyps.get(i).copied().flatten();
         let (primary, rival) = match track {
-            Some(p) => (Some(p), if exploring { hyps[0] } else { None }),
-            None => (hyps[0], hyps[1]),
+            Some(p) => (Some(p), if exploring { rank(0) } else { None }),
+            None => (rank(0), rank(1)),
         };
         let view = match primary {
             Some(prediction) => TrackView::At {
