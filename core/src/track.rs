@@ -523,7 +523,7 @@ impl Tracker {
         }
         let mut out = [None; MAX_HYPOTHESES];
         self.hypotheses(t_us, &mut out);
-        out[0]
+        out.first().copied().flatten()
     }
 
     /// The live hypotheses predicted to `t_us`, most promising first (most hits, then highest
