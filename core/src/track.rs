@@ -30,6 +30,12 @@
 //!   searching elsewhere, candidates outside the track's gate keep feeding hypotheses, and a
 //!   confirmed *moving* hypothesis takes the track over (the camera locked on a spare ball
 //!   follows the ball in play as soon as it moves).
+//! * **Coasting track.** After [`COAST_EXPLORE_S`] without a detection the same happens: a
+//!   confirmed moving hypothesis away from the prediction (the ball reappeared where the
+//!   filter did not expect it) takes the track over.
+//! * **Rivals.** A moving hypothesis whose mean score is far below a rival's (a resting ball
+//!   seen clearly next to a walking player's boot) waits up to `ambiguity_wait_s`; a static
+//!   one waits while a qualified moving one is alive.
 //! * **Sparse frames.** The confirmation window stretches to [`STILL_WINDOW_FRAMES`] frame
 //!   intervals, so stills a third of a second apart can still confirm a track.
 //!
@@ -58,6 +64,12 @@ const CONFIDENCE_DISTANCE_SHARE: f64 = 0.3;
 const SPAWN_TRIES: usize = 3 * MAX_HYPOTHESES;
 /// Coordinates beyond this magnitude (pixels) are treated as garbage.
 const MAX_COORDINATE_PX: f32 = 1.0e6;
+/// A track coasting this long without a detection keeps hypotheses beside it, and a confirmed
+/// moving one takes over (the ball reappeared away from the prediction), seconds.
+pub const COAST_EXPLORE_S: f64 = 0.2;
+/// A hypothesis is not confirmed while a rival's mean score exceeds its own by more than this
+/// (see `confirm`).
+const RIVAL_SCORE_MARGIN: f64 = 0.15;
 /// The confirmation window is at least this many frame intervals (sparse stills).
 pub const STILL_WINDOW_FRAMES: f64 = 2.5;
 
@@ -148,6 +160,9 @@ pub struct TrackerConfig {
     /// A tentative track that moved at least this far since its first detection counts as
     /// moving (preferred at confirmation), radii. Default 1.5.
     pub moving_displacement: f32,
+    /// Floor of that displacement, pixels: a small false positive (a sock, a line crossing)
+    /// jitters by a few pixels, which is many of its tiny radii. Default 8.
+    pub moving_min_px: f32,
     /// A strong candidate within this distance of where a lost ball was last seen is confirmed
     /// at once, radii. 0 disables fast re-acquisition. Default 12.
     pub reacquire_radius: f32,
@@ -184,6 +199,7 @@ impl Default for TrackerConfig {
             min_measurement_noise_px: 1.0,
             max_speed: 270.0,
             moving_displacement: 1.5,
+            moving_min_px: 8.0,
             reacquire_radius: 12.0,
             reacquire_window_s: 3.0,
             default_radius_px: 6.0,
@@ -239,6 +255,7 @@ impl TrackerConfig {
         )?;
         check_range("max_speed", self.max_speed, 1.0, 1.0e5)?;
         check_range("moving_displacement", self.moving_displacement, 0.0, 1000.0)?;
+        check_range("moving_min_px", self.moving_min_px, 0.0, 1.0e4)?;
         check_range("reacquire_radius", self.reacquire_radius, 0.0, 1.0e4)?;
         check_range("reacquire_window_s", self.reacquire_window_s, 0.0, 3600.0)?;
         check_range("default_radius_px", self.default_radius_px, 0.1, 1.0e4)?;
@@ -558,12 +575,21 @@ impl Tracker {
     }
 
     /// Whether the engine should keep searching the frame beyond the track: no confirmed track,
-    /// or a confirmed track that has been static (detected in one place) for `static_after_s`.
+    /// a confirmed track that has been static (detected in one place) for `static_after_s`, or
+    /// one coasting without a detection for [`COAST_EXPLORE_S`].
     pub fn exploring(&self, t_us: i64) -> bool {
         match self.track {
             None => true,
-            Some(track) => self.is_static(&track, t_us),
+            Some(track) => self.unsure(&track, t_us),
         }
+    }
+
+    /// A track the tracker is not sure of: static (see [`Tracker::is_static`]) or coasting
+    /// without a detection for [`COAST_EXPLORE_S`] (the ball may have reappeared elsewhere).
+    fn unsure(&self, track: &Track, t_us: i64) -> bool {
+        self.is_static(track, t_us)
+            || (track.state == TrackState::Predicted
+                && seconds(t_us.saturating_sub(track.last_det_t_us)) >= COAST_EXPLORE_S)
     }
 
     /// A detected track that has not moved for `static_after_s`.
@@ -603,10 +629,10 @@ impl Tracker {
 
         match self.track {
             Some(track) => {
-                let was_static = self.is_static(&track, now);
+                let was_unsure = self.unsure(&track, now);
                 self.step_track(track, now, candidates, searched);
                 match self.track {
-                    Some(t) if was_static && searched => {
+                    Some(t) if was_unsure && searched => {
                         self.update_hypotheses(now, candidates, Some(t.filter));
                         self.switch_to_moving(now);
                     }
@@ -637,6 +663,11 @@ impl Tracker {
     fn q_scale(&self) -> f64 {
         let q = f64::from(self.cfg.process_noise);
         q * q
+    }
+
+    /// Displacement that counts as motion for a ball of `radius` pixels.
+    fn moving_reach(&self, radius: f64) -> f64 {
+        (f64::from(self.cfg.moving_displacement) * radius).max(f64::from(self.cfg.moving_min_px))
     }
 
     /// Fastest plausible speed for a ball of `radius` pixels, px/s.
@@ -695,7 +726,7 @@ impl Tracker {
             track.last_det_t_us = now;
             track.last_det_x = m.x;
             track.last_det_y = m.y;
-            let reach = f64::from(self.cfg.moving_displacement) * f.radius;
+            let reach = self.moving_reach(f.radius);
             track.note_detection(now, m.x, m.y, reach);
             let closeness = 1.0 - CONFIDENCE_DISTANCE_SHARE * (d2 / gate).clamp(0.0, 1.0);
             track.det_confidence = (m.score * closeness).clamp(0.0, 1.0);
@@ -726,7 +757,7 @@ impl Tracker {
             track.last_det_t_us = now;
             track.last_det_x = m.x;
             track.last_det_y = m.y;
-            let reach = f64::from(self.cfg.moving_displacement) * nf.radius;
+            let reach = self.moving_reach(nf.radius);
             track.note_detection(now, m.x, m.y, reach);
             track.det_confidence = (m.score * (1.0 - CONFIDENCE_DISTANCE_SHARE)).clamp(0.0, 1.0);
             self.track = Some(track);
@@ -899,7 +930,7 @@ impl Tracker {
 
     /// Whether a hypothesis moved since its first detection.
     fn moving(&self, h: &Hypothesis) -> bool {
-        h.displacement() >= f64::from(self.cfg.moving_displacement) * h.filter.radius
+        h.displacement() >= self.moving_reach(h.filter.radius)
     }
 
     /// Replaces a static track by a confirmed moving hypothesis updated on this frame.
@@ -969,11 +1000,19 @@ impl Tracker {
         let mut best: Option<(Hypothesis, bool, f64)> = None;
         let mut static_rivals = 0u32;
         let mut oldest_static_us = now;
+        let mut oldest_us = now;
+        let mut strongest = 0.0f64;
+        let mut moving_qualified = 0u32;
         for h in self.hyps.iter().flatten() {
             if seconds(now.saturating_sub(h.last_t_us)) > window {
                 continue;
             }
             let moving = self.moving(h);
+            oldest_us = oldest_us.min(h.first_t_us);
+            if h.hits >= self.cfg.confirm_hits {
+                strongest = strongest.max(h.mean_score());
+                moving_qualified += u32::from(moving);
+            }
             // Every live static hypothesis is a rival, confirmed or not yet: it may be the
             // ball waiting for play to start.
             if !moving && !h.near_exit {
@@ -996,7 +1035,7 @@ impl Tracker {
                 best = Some((*h, moving, score));
             }
         }
-        let Some((h, moving, _)) = best else {
+        let Some((h, moving, score)) = best else {
             return;
         };
         let settled =
@@ -1005,9 +1044,16 @@ impl Tracker {
         // A static candidate must persist long enough for the search to see the whole frame
         // (a rival, maybe the real ball, could be elsewhere), and rivals must be resolved.
         let too_young = is_static && !settled(h.first_t_us, self.cfg.static_confirm_s);
-        let ambiguous =
-            is_static && static_rivals > 1 && !settled(oldest_static_us, self.cfg.ambiguity_wait_s);
-        if !too_young && !ambiguous {
+        // ... and a ball in motion elsewhere (even one still held back) beats it.
+        let ambiguous = is_static
+            && ((static_rivals > 1 && !settled(oldest_static_us, self.cfg.ambiguity_wait_s))
+                || moving_qualified > 0);
+        // Motion is evidence, but a player's boot moves too: a moving hypothesis much weaker
+        // than a rival (a resting ball seen clearly) waits for the rival to move or settle.
+        let outscored = !h.near_exit
+            && strongest > score + RIVAL_SCORE_MARGIN
+            && !settled(oldest_us, self.cfg.ambiguity_wait_s);
+        if !too_young && !ambiguous && !outscored {
             self.start_track(now, &h);
         }
     }
@@ -1207,15 +1253,20 @@ mod tests {
         for i in 0..120 {
             let t = i as f64 / 30.0;
             let (x, y) = cv(t);
-            let hidden = (40..60).contains(&i);
+            // Hidden once the track is confirmed (the decoy holds confirmation back 1.5 s).
+            let hidden = (60..80).contains(&i);
             let c = if hidden {
                 vec![decoy]
             } else {
                 vec![decoy, cand(x, y, 0.7)]
             };
             let e = tr.update(us(t), &c, true);
-            if i >= 2 {
-                let e = e.unwrap();
+            // The much stronger static decoy holds confirmation back for up to
+            // ambiguity_wait_s; then (and whenever a ball is reported) it is the real one.
+            if i >= 50 {
+                assert!(e.is_some(), "frame {i}: the ball is tracked");
+            }
+            if let Some(e) = e {
                 let to_decoy = (e.x - decoy.x).hypot(e.y - decoy.y);
                 assert!(to_decoy > 500.0, "frame {i}: captured by the decoy {e:?}");
                 if !hidden {
@@ -1636,6 +1687,52 @@ mod tests {
         assert!((a.x - 300.0).abs() < 1.0, "more hits first: {a:?}");
         assert!((b.x - 900.0).abs() < 1.0, "{b:?}");
         assert!(out[2].is_none());
+    }
+
+    #[test]
+    fn coasting_track_yields_to_a_ball_reappearing_elsewhere() {
+        let mut tr = tracker();
+        // A ball rolling right, then hidden at 1.0 s; it reappears 300 px behind the
+        // prediction (it slowed down behind a player) rolling left.
+        let mut back_at = None;
+        for i in 0..75 {
+            let t = i as f64 / 30.0;
+            let c = if t < 1.0 {
+                vec![cand(300.0 + 300.0 * t, 500.0, 0.8)]
+            } else if t < 1.5 {
+                vec![]
+            } else {
+                vec![cand(600.0 - 400.0 * (t - 1.5), 520.0, 0.8)]
+            };
+            let e = tr.update(us(t), &c, true);
+            if let (Some(e), Some(c)) = (e, c.first()) {
+                if t >= 1.5 && e.state == TrackState::Detected && (e.x - c.x).abs() < 10.0 {
+                    back_at.get_or_insert(t - 1.5);
+                }
+            }
+        }
+        let back = back_at.expect("re-acquired");
+        assert!(back <= 0.15, "re-acquired {back:.3} s after it reappeared");
+    }
+
+    #[test]
+    fn weak_moving_candidate_waits_for_a_strong_resting_ball() {
+        let mut tr = tracker();
+        let wait = f64::from(tr.config().ambiguity_wait_s);
+        for i in 0..60 {
+            let t = i as f64 / 30.0;
+            // A resting ball seen clearly, and a boot walking past with a weak score.
+            let c = [
+                cand(640.0, 360.0, 0.92),
+                cand(200.0 + 60.0 * t, 600.0, 0.65),
+            ];
+            if let Some(e) = tr.update(us(t), &c, true) {
+                assert!(
+                    (e.x - 640.0).abs() < 5.0 || t >= wait,
+                    "t {t:.2}: took the weak moving candidate {e:?}"
+                );
+            }
+        }
     }
 
     #[test]
