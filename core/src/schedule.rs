@@ -141,6 +141,11 @@ pub struct Scheduler {
     /// Position in the search cycle: 0 is the whole-frame pass when the strategy has one.
     cursor: usize,
     frames_since_detect: u32,
+    /// Where the last track (or hypothesis) was expected, and whether a frame tracked it
+    /// without searching since the last search: the next search then starts with the tile
+    /// nearest to it (a lost ball is most likely nearby).
+    last_seen: Option<(f32, f32)>,
+    reposition_pending: bool,
 }
 
 impl Scheduler {
@@ -162,12 +167,16 @@ impl Scheduler {
             tile_count: 0,
             cursor: 0,
             frames_since_detect: 0,
+            last_seen: None,
+            reposition_pending: false,
         }
     }
 
     /// Forgets the search position and the credit (costs are kept: they describe the machine).
     pub fn reset(&mut self) {
         self.cursor = 0;
+        self.last_seen = None;
+        self.reposition_pending = false;
         self.credit_us = self.cfg.budget_us as f64;
         self.frames_since_detect = 0;
     }
@@ -273,6 +282,9 @@ impl Scheduler {
                 prediction,
                 unseen_s,
             } => {
+                if prediction.x.is_finite() && prediction.y.is_finite() {
+                    self.last_seen = Some((prediction.x, prediction.y));
+                }
                 self.frames_since_detect += 1;
                 if unseen_s == 0.0 && self.frames_since_detect < self.cfg.detect_interval {
                     return Decision::skip();
@@ -287,6 +299,8 @@ impl Scheduler {
                 // Coasting for long: the ball may have reappeared elsewhere; look around too.
                 if unseen_s > self.cfg.coast_search_after_s || lookout.search {
                     self.search_into(&mut d);
+                } else if d.mode != DetectorMode::Skip {
+                    self.reposition_pending = true;
                 }
                 d
             }
@@ -369,7 +383,35 @@ impl Scheduler {
         }
     }
 
+    /// Points the search cursor at the tile nearest to where the ball was last expected, when
+    /// a search follows tracking.
+    fn start_search_near_last_seen(&mut self) {
+        if !std::mem::replace(&mut self.reposition_pending, false) {
+            return;
+        }
+        let Some((x, y)) = self.last_seen else {
+            return;
+        };
+        let has_full = self.cfg.search != SearchStrategy::Tiles;
+        if self.cfg.search == SearchStrategy::Full {
+            return;
+        }
+        let mut best: Option<(usize, f32)> = None;
+        for (i, t) in self.tiles().iter().enumerate() {
+            let cx = t.x as f32 + t.width as f32 / 2.0;
+            let cy = t.y as f32 + t.height as f32 / 2.0;
+            let d = (cx - x).hypot(cy - y);
+            if best.is_none_or(|(_, bd)| d < bd) {
+                best = Some((i, d));
+            }
+        }
+        if let Some((i, _)) = best {
+            self.cursor = i + usize::from(has_full);
+        }
+    }
+
     fn search_into(&mut self, d: &mut Decision) {
+        self.start_search_near_last_seen();
         let cycle = self.search_cycle_len();
         let has_full = self.cfg.search != SearchStrategy::Tiles;
         let mut spent = d.estimated_us as f64;
@@ -553,6 +595,37 @@ mod tests {
         // No lookout: the ROI alone.
         let d = s.decide(1920, 1080, pred(500.0, 500.0), Lookout::default());
         assert_eq!(d.jobs().count(), 1);
+    }
+
+    #[test]
+    fn search_after_a_loss_starts_near_the_last_prediction() {
+        let mut s = sched(Preset::Phone30Fps);
+        let costs = |c: CostClass| if c == CostClass::Tile { 3_000 } else { 1_500 };
+        // Track a ball at the lower right for a while.
+        for _ in 0..5 {
+            let d = s.decide(1920, 1080, pred(1700.0, 900.0), Lookout::default());
+            run(&mut s, &d, costs);
+        }
+        // Lost: the first search job is the tile around (1700, 900), not the whole frame or
+        // the top-left tile.
+        let d = s.decide(1920, 1080, TrackView::None, Lookout::default());
+        let j = d.jobs().next().unwrap();
+        assert_eq!(j.class, CostClass::Tile, "{d:?}");
+        let r = j.region;
+        assert!(
+            r.x <= 1700 && 1700 < r.x + r.width as i32 && r.y <= 900 && 900 < r.y + r.height as i32,
+            "{r:?}"
+        );
+        // The cycle then goes on from there and still covers every tile.
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..s.search_cycle_len() {
+            let d = s.decide(1920, 1080, TrackView::None, Lookout::default());
+            for j in d.jobs() {
+                seen.insert((j.region.x, j.region.y, j.class == CostClass::Full));
+            }
+            run(&mut s, &d, costs);
+        }
+        assert_eq!(seen.len(), s.search_cycle_len(), "{seen:?}");
     }
 
     #[test]
