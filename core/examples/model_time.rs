@@ -8,26 +8,18 @@ use std::time::Instant;
 
 use ballcam_core::detect::{Detector, InputSize};
 
+mod common;
+
 /// Warm-up runs before timing.
 const WARMUP_RUNS: usize = 20;
 /// Timed runs unless given.
 const DEFAULT_RUNS: usize = 200;
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 4 {
-        eprintln!("usage: model_time MODEL.onnx H W [RUNS]");
-        std::process::exit(2);
-    }
-    let path = std::path::Path::new(&args[1]);
-    let h: u32 = args[2].parse()?;
-    let w: u32 = args[3].parse()?;
-    let runs: usize = args
-        .get(4)
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(DEFAULT_RUNS)
-        .max(1);
+    let args = common::model_args("model_time", DEFAULT_RUNS)?;
+    let (path, runs) = (args.path.as_path(), args.runs);
+    let h = u32::try_from(args.height)?;
+    let w = u32::try_from(args.width)?;
 
     let size = InputSize::new(w, h);
     let t0 = Instant::now();

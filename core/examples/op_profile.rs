@@ -10,6 +10,8 @@ use tract_onnx::prelude::*;
 use tract_onnx::tract_core::knobs::KnobScope;
 use tract_onnx::tract_core::plan::eval;
 
+mod common;
+
 /// Warm-up runs before timing.
 const WARMUP_RUNS: usize = 10;
 /// Timed runs unless given.
@@ -18,21 +20,10 @@ const DEFAULT_RUNS: usize = 100;
 const TOP: usize = 25;
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 4 {
-        eprintln!("usage: op_profile MODEL.onnx H W [RUNS]");
-        std::process::exit(2);
-    }
-    let h: usize = args[2].parse()?;
-    let w: usize = args[3].parse()?;
-    let runs: usize = args
-        .get(4)
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(DEFAULT_RUNS)
-        .max(1);
+    let args = common::model_args("op_profile", DEFAULT_RUNS)?;
+    let (h, w, runs) = (args.height, args.width, args.runs);
     let typed = tract_onnx::onnx()
-        .model_for_path(&args[1])?
+        .model_for_path(&args.path)?
         .with_input_fact(0, f32::fact([1, 3, h, w]).into())?
         .into_typed()?;
     let scope = KnobScope::new([("TRACT_DISABLE_DIRECT_SPATIAL", "true")])?;
@@ -64,7 +55,7 @@ fn main() -> anyhow::Result<()> {
     order.sort_by(|&a, &b| spent[b].total_cmp(&spent[a]));
     println!(
         "{} at 1x3x{h}x{w}: {:.3} ms per run in {n_nodes} nodes ({runs} runs)",
-        args[1],
+        args.path.display(),
         total * 1e3 / runs as f64
     );
     for &id in order.iter().take(TOP) {

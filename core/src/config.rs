@@ -313,16 +313,16 @@ impl DetectorConfig {
                 )
             },
         )?;
-        check(
-            self.threshold.is_finite() && self.threshold > 0.0 && self.threshold < 1.0,
-            "threshold",
-            || format!("{} must be in (0, 1)", self.threshold),
-        )?;
-        check(
-            self.roi_threshold.is_finite() && self.roi_threshold > 0.0 && self.roi_threshold < 1.0,
-            "roi_threshold",
-            || format!("{} must be in (0, 1)", self.roi_threshold),
-        )?;
+        for (field, value) in [
+            ("threshold", self.threshold),
+            ("roi_threshold", self.roi_threshold),
+        ] {
+            check(
+                value.is_finite() && value > 0.0 && value < 1.0,
+                field,
+                || format!("{value} must be in (0, 1)"),
+            )?;
+        }
         check(
             (1..=MAX_CANDIDATES).contains(&self.max_candidates),
             "max_candidates",

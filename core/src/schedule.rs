@@ -117,7 +117,6 @@ pub enum TrackView {
     },
 }
 
-/// The adaptive scheduler.
 /// Work beyond the track's region of interest, asked for by the tracker while it is not sure
 /// it follows the ball in play (acquiring, or locked on something that does not move).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -128,6 +127,7 @@ pub struct Lookout {
     pub search: bool,
 }
 
+/// The adaptive scheduler.
 #[derive(Debug, Clone)]
 pub struct Scheduler {
     cfg: ScheduleConfig,
@@ -315,8 +315,6 @@ impl Scheduler {
 
     fn roi(&self, w: u32, h: u32, p: &Prediction) -> Decision {
         let mut d = Decision::skip();
-        let spread = (self.cfg.roi_radius_factor * p.radius.max(0.0))
-            .max(2.0 * self.cfg.roi_sigma_factor * p.sigma_x.max(p.sigma_y).max(0.0));
         // Prefer the largest region whose cost fits this frame's budget; when none does, the
         // small one may still run on saved-up credit (an overrun paid back on later frames).
         let limit = self.credit_us.min(self.cfg.budget_us as f64);
@@ -335,28 +333,31 @@ impl Scheduler {
             if !chosen {
                 continue;
             }
-            let base = input.width.max(input.height) as f32;
-            let side = spread.clamp(base, base * self.cfg.roi_max_scale);
-            let scale = side / base;
-            let rw = (input.width as f32 * scale).round() as u32;
-            let rh = (input.height as f32 * scale).round() as u32;
-            let region = centred_region(p.x, p.y, rw, rh, w, h);
-            d.push(
-                Job {
-                    class,
-                    input,
-                    region,
-                    whole_frame: false,
-                },
-                cost.round() as u64,
-            );
+            d.push(self.roi_job(class, input, p, w, h), cost.round() as u64);
             d.mode = DetectorMode::Roi;
             break;
         }
         d
     }
 
-    /// Adds as many search runs as the remaining credit allows (at least one when it fits).
+    /// A region of interest around `p` for `input`: the input's shape scaled up to cover the
+    /// ball's neighbourhood and the prediction's uncertainty (at most `roi_max_scale`),
+    /// inside the `w`x`h` frame.
+    fn roi_job(&self, class: CostClass, input: InputSize, p: &Prediction, w: u32, h: u32) -> Job {
+        let spread = (self.cfg.roi_radius_factor * p.radius.max(0.0))
+            .max(2.0 * self.cfg.roi_sigma_factor * p.sigma_x.max(p.sigma_y).max(0.0));
+        let base = input.width.max(input.height) as f32;
+        let scale = spread.clamp(base, base * self.cfg.roi_max_scale) / base;
+        let rw = (input.width as f32 * scale).round() as u32;
+        let rh = (input.height as f32 * scale).round() as u32;
+        Job {
+            class,
+            input,
+            region: centred_region(p.x, p.y, rw, rh, w, h),
+            whole_frame: false,
+        }
+    }
+
     /// A small region of interest on a rival hypothesis, when it fits this frame's budget
     /// after the jobs already chosen.
     fn rival_into(&self, d: &mut Decision, w: u32, h: u32, p: &Prediction) {
@@ -366,18 +367,7 @@ impl Scheduler {
         if d.estimated_us as f64 + cost > limit {
             return;
         }
-        let base = input.width.max(input.height) as f32;
-        let spread = (self.cfg.roi_radius_factor * p.radius.max(0.0))
-            .max(2.0 * self.cfg.roi_sigma_factor * p.sigma_x.max(p.sigma_y).max(0.0));
-        let scale = spread.clamp(base, base * self.cfg.roi_max_scale) / base;
-        let rw = (input.width as f32 * scale).round() as u32;
-        let rh = (input.height as f32 * scale).round() as u32;
-        let job = Job {
-            class: CostClass::RoiSmall,
-            input,
-            region: centred_region(p.x, p.y, rw, rh, w, h),
-            whole_frame: false,
-        };
+        let job = self.roi_job(CostClass::RoiSmall, input, p, w, h);
         if d.push(job, cost.round() as u64) && d.mode == DetectorMode::Skip {
             d.mode = DetectorMode::Roi;
         }
@@ -392,10 +382,10 @@ impl Scheduler {
         let Some((x, y)) = self.last_seen else {
             return;
         };
-        let has_full = self.cfg.search != SearchStrategy::Tiles;
         if self.cfg.search == SearchStrategy::Full {
             return;
         }
+        let has_full = self.cfg.search != SearchStrategy::Tiles;
         let mut best: Option<(usize, f32)> = None;
         for (i, t) in self.tiles().iter().enumerate() {
             let cx = t.x as f32 + t.width as f32 / 2.0;
@@ -410,6 +400,7 @@ impl Scheduler {
         }
     }
 
+    /// Adds as many search runs as the remaining credit allows (at least one when it fits).
     fn search_into(&mut self, d: &mut Decision) {
         self.start_search_near_last_seen();
         let cycle = self.search_cycle_len();

@@ -1,0 +1,32 @@
+//! Command line shared by the model timing examples: `MODEL.onnx H W [RUNS]`.
+
+use std::path::PathBuf;
+
+/// The parsed command line.
+pub struct ModelArgs {
+    pub path: PathBuf,
+    pub height: usize,
+    pub width: usize,
+    pub runs: usize,
+}
+
+/// Parses `MODEL.onnx H W [RUNS]`; prints the usage of `name` and exits with 2 when it is short.
+pub fn model_args(name: &str, default_runs: usize) -> anyhow::Result<ModelArgs> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 4 {
+        eprintln!("usage: {name} MODEL.onnx H W [RUNS]");
+        std::process::exit(2);
+    }
+    let runs = args
+        .get(4)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(default_runs)
+        .max(1);
+    Ok(ModelArgs {
+        path: PathBuf::from(&args[1]),
+        height: args[2].parse()?,
+        width: args[3].parse()?,
+        runs,
+    })
+}
