@@ -27,6 +27,10 @@ const MIB: u64 = 1024 * 1024;
 pub const SEARCH_THRESHOLD: f32 = 0.5;
 /// Default detector threshold in a region of interest (models/README.md, "Evaluation").
 pub const ROI_THRESHOLD: f32 = 0.3;
+/// Default scheduling margin, in rolling mean absolute deviations of a job's cost.
+pub const COST_MARGIN_DEVIATIONS: f32 = 2.0;
+/// Largest accepted scheduling margin.
+const MAX_COST_MARGIN: f32 = 10.0;
 
 /// Named device presets: the on-device and the cloud setting differ by a preset, not by code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -145,6 +149,10 @@ pub struct ScheduleConfig {
     pub detect_interval: u32,
     /// Weight of the newest measurement in the rolling cost estimate (0..1].
     pub cost_smoothing: f32,
+    /// Jobs are planned with their rolling mean cost plus this many rolling mean absolute
+    /// deviations, so that ordinary run-to-run variation does not push a full frame over the
+    /// budget (0 plans with the mean alone).
+    pub cost_margin: f32,
     /// The region of interest spans at least this many predicted ball radii.
     pub roi_radius_factor: f32,
     /// ... and this many standard deviations of the predicted position on each side.
@@ -272,6 +280,7 @@ impl Preset {
                 tile_overlap: 32,
                 detect_interval: 1,
                 cost_smoothing: 0.2,
+                cost_margin: COST_MARGIN_DEVIATIONS,
                 roi_radius_factor: 8.0,
                 roi_sigma_factor: 3.0,
                 roi_max_scale: 3.0,
@@ -350,6 +359,11 @@ impl ScheduleConfig {
         check(self.detect_interval >= 1, "detect_interval", || {
             "must be at least 1".into()
         })?;
+        check(
+            self.cost_margin.is_finite() && (0.0..=MAX_COST_MARGIN).contains(&self.cost_margin),
+            "cost_margin",
+            || format!("{} must be in [0, {MAX_COST_MARGIN}]", self.cost_margin),
+        )?;
         check(
             self.cost_smoothing.is_finite()
                 && self.cost_smoothing > 0.0

@@ -7,7 +7,9 @@
 //! `burst_frames` budgets), every detector run spends what it cost. A run whose estimated cost
 //! exceeds the credit is replaced by a cheaper one (a smaller region of interest) or skipped
 //! (predict only), so an overrun is paid back on the following frames and the schedule
-//! recovers by itself when there is room again.
+//! recovers by itself when there is room again. Jobs are planned with a cost margin (rolling
+//! mean plus `cost_margin` rolling mean absolute deviations), so that a frame filled up to the
+//! budget stays inside it when a run is a little slower than usual.
 
 use serde::{Deserialize, Serialize};
 
@@ -134,6 +136,10 @@ pub struct Scheduler {
     det: DetectorConfig,
     /// Rolling cost estimate per class, microseconds (None until measured).
     cost: [Option<f64>; COST_CLASSES],
+    /// Rolling mean absolute deviation of each class's cost, microseconds.
+    deviation: [f64; COST_CLASSES],
+    /// Classes measured since the last decision.
+    measured: [bool; COST_CLASSES],
     credit_us: f64,
     frame_size: (u32, u32),
     tiles: [Region; MAX_TILES],
@@ -156,6 +162,8 @@ impl Scheduler {
             cfg,
             det,
             cost: [None; COST_CLASSES],
+            deviation: [0.0; COST_CLASSES],
+            measured: [false; COST_CLASSES],
             credit_us,
             frame_size: (0, 0),
             tiles: [Region {
@@ -198,9 +206,15 @@ impl Scheduler {
         &self.tiles[..self.tile_count]
     }
 
-    /// Current rolling cost estimate of a class, microseconds.
+    /// Current rolling cost estimate (mean) of a class, microseconds.
     pub fn cost_estimate(&self, class: CostClass) -> Option<f64> {
         self.cost[class as usize]
+    }
+
+    /// Cost a class is planned with (mean plus the configured margin), microseconds; 0 until
+    /// measured.
+    pub fn planned_cost(&self, class: CostClass) -> f64 {
+        self.estimate(class)
     }
 
     /// Credit left for this frame's work, microseconds (may be negative after an overrun).
@@ -262,9 +276,25 @@ impl Scheduler {
         cost <= self.credit_us || self.credit_us >= cap
     }
 
+    /// Planning cost of a class: the rolling mean plus `cost_margin` rolling deviations.
     fn estimate(&self, class: CostClass) -> f64 {
         // Unmeasured classes are assumed to fit, so that they get measured once.
-        self.cost[class as usize].unwrap_or(0.0)
+        let i = class as usize;
+        self.cost[i].map_or(0.0, |mean| {
+            mean + f64::from(self.cfg.cost_margin) * self.deviation[i]
+        })
+    }
+
+    /// Shrinks the deviation of the classes that did not run on the last frame: a margin grown
+    /// by a few slow runs would otherwise keep a class out for good, since its cost is only
+    /// re-measured when it runs.
+    fn age_deviations(&mut self) {
+        let keep = 1.0 - f64::from(self.cfg.cost_smoothing);
+        for (dev, measured) in self.deviation.iter_mut().zip(self.measured.iter_mut()) {
+            if !std::mem::take(measured) {
+                *dev *= keep;
+            }
+        }
     }
 
     /// Decides the detector work for a frame of upright size `w`x`h`.
@@ -272,6 +302,7 @@ impl Scheduler {
         if self.frame_size != (w, h) {
             self.layout_tiles(w, h);
         }
+        self.age_deviations();
         let budget = self.cfg.budget_us as f64;
         self.credit_us = (self.credit_us + budget).min(budget * f64::from(self.cfg.burst_frames));
         if self.credit_us <= 0.0 {
@@ -466,12 +497,20 @@ impl Scheduler {
     /// Records what one run of `class` cost, microseconds (measured, or injected by tests).
     pub fn record(&mut self, class: CostClass, cost_us: u64) {
         let c = cost_us as f64;
-        let slot = &mut self.cost[class as usize];
+        let i = class as usize;
         let a = f64::from(self.cfg.cost_smoothing);
-        *slot = Some(match *slot {
-            Some(prev) => prev + a * (c - prev),
-            None => c,
-        });
+        if let Some(m) = self.measured.get_mut(i) {
+            *m = true;
+        }
+        if let (Some(slot), Some(dev)) = (self.cost.get_mut(i), self.deviation.get_mut(i)) {
+            *slot = Some(match *slot {
+                Some(prev) => {
+                    *dev += a * ((c - prev).abs() - *dev);
+                    prev + a * (c - prev)
+                }
+                None => c,
+            });
+        }
         self.credit_us -= c;
     }
 }
@@ -498,7 +537,7 @@ pub fn centred_region(cx: f32, cy: f32, rw: u32, rh: u32, w: u32, h: u32) -> Reg
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Config, Preset};
+    use crate::config::{Config, Preset, COST_MARGIN_DEVIATIONS};
 
     fn sched(preset: Preset) -> Scheduler {
         let c = Config::preset(preset);
@@ -729,6 +768,80 @@ mod tests {
             }
             run(&mut s, &d, costs);
         }
+    }
+
+    /// Frames (after warm-up) whose jobs actually cost more than the budget, with tile costs
+    /// alternating 1.2 ms / 2.8 ms and the given margin, while tracking a resting ball that
+    /// asks for a lookout search.
+    fn overruns_with_noisy_costs(margin: f32) -> usize {
+        let mut c = Config::preset(Preset::Phone30Fps);
+        c.schedule.cost_margin = margin;
+        let budget = c.schedule.budget_us;
+        let mut s = Scheduler::new(c.schedule, c.detector);
+        let mut over = 0;
+        for i in 0..400u64 {
+            let look = Lookout {
+                rival: None,
+                search: true,
+            };
+            let d = s.decide(1920, 1080, pred(900.0, 500.0), look);
+            let mut spent = 0;
+            for (k, j) in d.jobs().enumerate() {
+                let cost = match j.class {
+                    CostClass::Roi => 1_500,
+                    _ if (i + k as u64).is_multiple_of(2) => 1_200,
+                    _ => 2_800,
+                };
+                s.record(j.class, cost);
+                spent += cost;
+            }
+            if i > 20 && spent > budget {
+                over += 1;
+            }
+        }
+        over
+    }
+
+    #[test]
+    fn the_cost_margin_keeps_noisy_frames_inside_the_budget() {
+        let mean_only = overruns_with_noisy_costs(0.0);
+        let with_margin = overruns_with_noisy_costs(COST_MARGIN_DEVIATIONS);
+        assert!(
+            mean_only > 50,
+            "mean-only planning overruns often: {mean_only}"
+        );
+        assert_eq!(with_margin, 0, "the margin absorbs the variation");
+    }
+
+    #[test]
+    fn a_big_roi_kept_out_by_slow_runs_comes_back() {
+        let mut s = sched(Preset::Phone30Fps); // budget 8 ms
+        for _ in 0..5 {
+            let d = s.decide(1920, 1080, pred(500.0, 500.0), Lookout::default());
+            run(&mut s, &d, |_| 3_000);
+        }
+        // A few slow runs (a busy phone) inflate the margin beyond the budget.
+        for _ in 0..3 {
+            let d = s.decide(1920, 1080, pred(500.0, 500.0), Lookout::default());
+            run(&mut s, &d, |_| 7_900);
+        }
+        assert!(s.planned_cost(CostClass::Roi) > 8_000.0);
+        let mut classes = Vec::new();
+        for _ in 0..12 {
+            let d = s.decide(1920, 1080, pred(500.0, 500.0), Lookout::default());
+            classes.push(d.jobs().next().map(|j| j.class));
+            run(
+                &mut s,
+                &d,
+                |c| if c == CostClass::Roi { 3_000 } else { 1_000 },
+            );
+        }
+        assert!(classes.contains(&Some(CostClass::RoiSmall)), "{classes:?}");
+        assert_eq!(
+            classes.last(),
+            Some(&Some(CostClass::Roi)),
+            "the big ROI is back: {classes:?}"
+        );
     }
 
     #[test]

@@ -82,7 +82,39 @@ def crop(native, pcx, pcy, P=192):
     return data.warp_patch(native, 1.0, 1.0, pcx, pcy, 1.0, P)
 
 
-def evaluate(run, frames, thr=THR, search=True, native_pass=True, fp_real=True, synth_pool=None, keep=False, search_fp=True):
+# Two-stage acquisition, as the engine acquires a ball (core/src/track.rs): a search peak scoring at least
+# `acquire_score` (0.6) starts a hypothesis; the hypothesis gets a native-resolution ROI and is confirmed only by
+# further detections >= acquire_score near it. On stills, the second look is the native 192x192 ROI centred on the
+# search peak (same frame); it confirms when its top-1 peak scores >= the threshold within VERIFY_GATE_PX.
+ACQUIRE_SCORE = 0.6
+VERIFY_GATE_PX = 24.0
+VERIFY_PEAKS = 4        # search peaks per pass that get a second look
+VERIFY_MIN_P = 0.3      # smallest search peak recorded (the sweep starts there)
+
+
+def peaks(out, k=VERIFY_PEAKS, pmin=VERIFY_MIN_P):
+    """Local maxima (3x3) of the centre logit above pmin, best first: [(p, x, y)] in input pixels."""
+    lg = out[0]
+    mx = cv2.dilate(lg, np.ones((3, 3), np.float32))
+    ys, xs = np.nonzero((lg == mx) & (lg >= np.log(pmin / (1 - pmin))))
+    order = np.argsort(-lg[ys, xs])[:k]
+    return [(float(sigmoid(lg[ys[i], xs[i]])), float((xs[i] + out[1, ys[i], xs[i]]) * 4),
+             float((ys[i] + out[2, ys[i], xs[i]]) * 4)) for i in order]
+
+
+def second_looks(run, native, cands):
+    """Native ROI around each search candidate: adds roi_p (its top-1 within the gate, else 0)."""
+    out = []
+    for c in cands:
+        p, x, y, _ = top1(run(crop(native, c['X'], c['Y'])))
+        X, Y = c['X'] + x - 96, c['Y'] + y - 96
+        near = np.hypot(X - c['X'], Y - c['Y']) <= VERIFY_GATE_PX
+        out.append(dict(c, roi_p=p if near else 0.0, RX=float(X), RY=float(Y)))
+    return out
+
+
+def evaluate(run, frames, thr=THR, search=True, native_pass=True, fp_real=True, synth_pool=None, keep=False, search_fp=True,
+             verify=False):
     rng = np.random.default_rng(0)
     rng2 = np.random.default_rng(1)
     recs = []
@@ -119,12 +151,25 @@ def evaluate(run, frames, thr=THR, search=True, native_pass=True, fp_real=True, 
             passes['half'] = (0.5, cv2.resize(native, (960, 540), interpolation=cv2.INTER_AREA))
             passes['whole512'] = (512 / 1920, cv2.resize(native, (512, 288), interpolation=cv2.INTER_AREA))
             rec['search'] = {}
+            cands, cands_empty = [], []
             for k, (s, im) in passes.items():
-                p, x, y, r = top1(run(letterbox32(im)))
+                o = run(letterbox32(im))
+                p, x, y, r = top1(o)
                 rec['search'][k] = dict(p=p, err=float(np.hypot(x / s - fr['cx'], y / s - fr['cy'])))
+                if verify:
+                    cands += [dict(p=q, X=qx / s, Y=qy / s) for q, qx, qy in peaks(o)]
                 if fp_real and search_fp:
                     e = empty if s == 1.0 else cv2.resize(empty, im.shape[1::-1], interpolation=cv2.INTER_AREA)
-                    rec['search'][k]['p_inpainted'] = top1(run(letterbox32(e)))[0]
+                    oe = run(letterbox32(e))
+                    rec['search'][k]['p_inpainted'] = top1(oe)[0]
+                    if verify:
+                        cands_empty += [dict(p=q, X=qx / s, Y=qy / s) for q, qx, qy in peaks(oe)]
+            if verify:
+                rec['verify'] = second_looks(run, native, cands)
+                for c in rec['verify']:
+                    c['err'] = float(np.hypot(c['RX'] - fr['cx'], c['RY'] - fr['cy']))
+                if fp_real and search_fp:
+                    rec['verify_empty'] = second_looks(run, empty, cands_empty)
         recs.append(rec)
     synth = []
     if synth_pool is not None:
@@ -219,6 +264,8 @@ def summarize(recs, thr, synth_empty=()):
         S['search']['combined'] = dict(recall=float(np.mean(comb)))
         if comb_fp:
             S['search']['combined']['fp_inpainted'] = float(np.mean(comb_fp))
+    if recs and 'verify' in recs[0]:
+        S['search_two_stage'] = two_stage(recs, ACQUIRE_SCORE, ACQUIRE_SCORE)
     if len(synth_empty):
         S['fp_synthetic_empty'] = dict(rate=float((np.array(synth_empty) >= thr).mean()), n=len(synth_empty))
     # size buckets
@@ -232,6 +279,23 @@ def summarize(recs, thr, synth_empty=()):
             d['search_combined_recall'] = float(np.mean([hit(max(r['search'].values(), key=lambda q: q['p'])) for r in sel]))
         S['by_size'][f'{lo}-{hi if hi < 1e9 else "inf"}px'] = d
     return S
+
+
+def two_stage(recs, t_search, t_verify):
+    """Per-frame recall and false positives of search + native second look (see ACQUIRE_SCORE)."""
+    ok = lambda c: c['p'] >= t_search and c['roi_p'] >= t_verify
+    rec = []
+    fp = []
+    for r in recs:
+        acc = [c for c in r['verify'] if ok(c)]
+        best = max(acc, key=lambda c: min(c['p'], c['roi_p'])) if acc else None
+        rec.append(best is not None and best['err'] <= r['tol'])
+        if 'verify_empty' in r:
+            fp.append(any(ok(c) for c in r['verify_empty']))
+    out = dict(t_search=t_search, t_verify=t_verify, recall=float(np.mean(rec)))
+    if fp:
+        out['fp_inpainted'] = float(np.mean(fp))
+    return out
 
 
 def score(S):
@@ -294,7 +358,8 @@ def main():
     frames = data.load_dfl('valid')
     pool = data.PoolSource(a.synth); pool.refresh()
     t0 = time.time()
-    S, recs = evaluate(run, frames, a.thr, synth_pool=pool if pool.I is not None else None, keep=True)
+    S, recs = evaluate(run, frames, a.thr, synth_pool=pool if pool.I is not None else None, keep=True, verify=True)
+    S['search_two_stage_sweep'] = [two_stage(recs, ts, tv) for ts in (0.5, 0.6, 0.7) for tv in (0.5, 0.6, 0.7, 0.8)]
     S['model'] = os.path.basename(name)
     S['threshold_sweep_roi'] = {}
     for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):

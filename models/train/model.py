@@ -31,9 +31,9 @@ class Res(nn.Module):
 
 
 class BallNet(nn.Module):
-    def __init__(self, c4=16, c8=32, c16=64, n16=2, n8=1, n4=0, f4=16):
+    def __init__(self, c4=16, c8=32, c16=64, n16=2, n8=1, n4=0, f4=16, k4=3):
         super().__init__()
-        self.cfg = dict(c4=c4, c8=c8, c16=c16, n16=n16, n8=n8, n4=n4, f4=f4)
+        self.cfg = dict(c4=c4, c8=c8, c16=c16, n16=n16, n8=n8, n4=n4, f4=f4, k4=k4)
         self.norm_folded = False  # see fold_normalisation()
         self.stem = CBR(3, c4, 4, 4)                      # /4, space-to-depth as one conv
         self.s4 = nn.Sequential(*[Res(c4) for _ in range(n4)])
@@ -44,7 +44,7 @@ class BallNet(nn.Module):
         self.lat16 = CBR(c16, c8, 1)
         self.fuse8 = CBR(c8, c8, 3)
         self.lat8 = CBR(c8, c4, 1)
-        self.fuse4 = CBR(c4 * 2, f4, 3)
+        self.fuse4 = CBR(c4 * 2, f4, k4)
         self.head = nn.Conv2d(f4, 4, 1)
         nn.init.normal_(self.head.weight, std=0.01)
         nn.init.constant_(self.head.bias, 0.0)

@@ -1,6 +1,7 @@
-"""Structured pruning: slice a trained BallNet checkpoint down to narrower stride-8/16 widths, as a warm start.
+"""Structured pruning: slice a trained BallNet checkpoint down to narrower stride-8/16 widths (and its stride-4
+`fuse4` 3x3 convolution down to 1x1, `"k4":1`), as a warm start.
 
-usage: python prune.py IN.pt OUT.pt '{"c8":24,"c16":48}'
+usage: python prune.py IN.pt OUT.pt '{"c8":24,"c16":48}'   (or '{"k4":1}')
 
 tract runs the stride-8 and stride-16 convolutions of a 192x192 ROI at poor efficiency (small spatial sizes), so
 narrowing them buys most of the latency; a fine-tune (train.py --init OUT.pt) recovers the accuracy far faster
@@ -34,6 +35,8 @@ def main():
     sd, cfg = ck['model'], dict(ck['cfg'])
     new_cfg = dict(cfg, **json.loads(cfg_json))
     assert new_cfg['c4'] == cfg['c4'] and new_cfg['f4'] == cfg['f4'], 'only c8/c16 can be pruned'
+    k4_old, k4_new = cfg.get('k4', 3), new_cfg.get('k4', 3)
+    assert k4_new in (1, k4_old), 'fuse4 can only shrink to a 1x1 convolution'
     n8, n16 = cfg['n8'], cfg['n16']
 
     imp_a = bn_importance(sd, 'down8.1') + bn_importance(sd, 'lat16.1') + in_importance(sd, 'fuse8.0.weight') \
@@ -74,6 +77,11 @@ def main():
     conv('lat16.0.weight', keep_a, keep_16, new); bn('lat16.1', keep_a, new)
     conv('fuse8.0.weight', keep_b, keep_a, new); bn('fuse8.1', keep_b, new)
     conv('lat8.0.weight', None, keep_b, new); new.update({k: v.clone() for k, v in sd.items() if k.startswith('lat8.1')})
+
+    if k4_new != k4_old:
+        # 3x3 -> 1x1: the sum of the taps (exact on locally constant features, which the nearest-upsampled
+        # stride-8 half of fuse4's input is); the fine-tune adapts the rest.
+        new['fuse4.0.weight'] = new['fuse4.0.weight'].sum(dim=(2, 3), keepdim=True)
 
     model = build(new_cfg)
     model.load_state_dict(new, strict=True)
