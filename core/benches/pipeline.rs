@@ -236,6 +236,20 @@ fn conversion(c: &mut Criterion) {
                         .expect("roi")
                 })
             });
+            // A region of interest scaled up for a near, fast ball (1.5x: resampled).
+            let scaled = Region {
+                x: region.x - (roi.width / 4) as i32,
+                y: region.y - (roi.height / 4) as i32,
+                width: roi.width * 3 / 2,
+                height: roi.height * 3 / 2,
+            };
+            group.bench_function(format!("roi {roi} from 1.5x {tag}"), |b| {
+                b.iter(|| {
+                    converter
+                        .tensor_from_region(&frame, scaled, &mut tensor, roi.width, roi.height)
+                        .expect("scaled roi")
+                })
+            });
             group.bench_function(format!("full {full} {tag}"), |b| {
                 b.iter(|| {
                     converter
