@@ -1431,7 +1431,11 @@ fn resample_row(
                 continue;
             };
             split.clear();
-            split.extend(bytes.iter().skip(j).step_by(ps));
+            // Whole pixels, then the last one, which may hold only `count` bytes.
+            let pixels = bytes.chunks_exact(ps);
+            let last = pixels.remainder().get(j).copied();
+            split.extend(pixels.map(|px| px.get(j).copied().unwrap_or(0.0)));
+            split.extend(last);
             split
         };
         let Some(out) = rows.get_mut(channel) else {
@@ -1457,7 +1461,22 @@ fn horizontal_pass(axis: &Axis, src: &[f32], out: &mut [f32]) {
             }
         };
     }
-    dispatch!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+    if axis.fixed_len == 2 {
+        // Bilinear (the 2x chroma upsampling of every native-resolution region): its own
+        // loop, without the lanes of the general dot product.
+        horizontal_two(src, starts, weights, out);
+        return;
+    }
+    dispatch!(1 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+}
+
+/// Horizontal filter with 2 taps per output.
+fn horizontal_two(src: &[f32], starts: &[usize], weights: &[f32], out: &mut [f32]) {
+    for ((o, &s), w) in out.iter_mut().zip(starts).zip(weights.chunks_exact(2)) {
+        if let (Some(&[a, b]), &[w0, w1]) = (src.get(s..).and_then(|x| x.first_chunk::<2>()), w) {
+            *o = a * w0 + b * w1;
+        }
+    }
 }
 
 /// Lanes of partial sums in the horizontal filter (independent chains hide the add latency).

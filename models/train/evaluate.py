@@ -171,12 +171,20 @@ def evaluate(run, frames, thr=THR, search=True, native_pass=True, fp_real=True, 
                 if fp_real and search_fp:
                     rec['verify_empty'] = second_looks(run, empty, cands_empty)
         recs.append(rec)
-    synth = []
+    synth, synth_two = [], []
     if synth_pool is not None:
         for i in range(len(synth_pool.I)):
             if synth_pool.L[i, 0] == 0:
-                synth.append(top1(run(letterbox32(synth_pool.I[i])))[0])
-    return summarize(recs, thr, synth), recs
+                o = run(letterbox32(synth_pool.I[i]))
+                synth.append(top1(o)[0])
+                if verify:   # the frame is small: one native pass, then the second look
+                    cands = [dict(p=q, X=qx, Y=qy) for q, qx, qy in peaks(o)]
+                    synth_two.append(second_looks(run, synth_pool.I[i], cands))
+    S = summarize(recs, thr, synth)
+    if synth_two:
+        ok = lambda c: c['p'] >= ACQUIRE_SCORE and c['roi_p'] >= ACQUIRE_SCORE
+        S['fp_synthetic_empty']['two_stage'] = float(np.mean([any(ok(c) for c in cs) for cs in synth_two]))
+    return S, recs
 
 
 def evaluate_folder(run, folder, thr=THR, limit=300):
