@@ -211,12 +211,6 @@ impl Scheduler {
         self.cost[class as usize]
     }
 
-    /// Cost a class is planned with (mean plus the configured margin), microseconds; 0 until
-    /// measured.
-    pub fn planned_cost(&self, class: CostClass) -> f64 {
-        self.estimate(class)
-    }
-
     /// Credit left for this frame's work, microseconds (may be negative after an overrun).
     pub fn credit_us(&self) -> f64 {
         self.credit_us
@@ -276,8 +270,9 @@ impl Scheduler {
         cost <= self.credit_us || self.credit_us >= cap
     }
 
-    /// Planning cost of a class: the rolling mean plus `cost_margin` rolling deviations.
-    fn estimate(&self, class: CostClass) -> f64 {
+    /// Cost a class is planned with, microseconds: the rolling mean plus `cost_margin` rolling
+    /// mean absolute deviations (0 until measured).
+    pub fn planned_cost(&self, class: CostClass) -> f64 {
         // Unmeasured classes are assumed to fit, so that they get measured once.
         let i = class as usize;
         self.cost[i].map_or(0.0, |mean| {
@@ -349,14 +344,14 @@ impl Scheduler {
         // Prefer the largest region whose cost fits this frame's budget; when none does, the
         // small one may still run on saved-up credit (an overrun paid back on later frames).
         let limit = self.credit_us.min(self.cfg.budget_us as f64);
-        let small_cost = self.estimate(CostClass::RoiSmall);
-        let fits_big = self.estimate(CostClass::Roi) <= limit;
+        let small_cost = self.planned_cost(CostClass::RoiSmall);
+        let fits_big = self.planned_cost(CostClass::Roi) <= limit;
         let fits_small = small_cost <= limit || self.affordable(small_cost);
         for (class, input) in [
             (CostClass::Roi, self.det.roi_input),
             (CostClass::RoiSmall, self.det.roi_small_input),
         ] {
-            let cost = self.estimate(class);
+            let cost = self.planned_cost(class);
             let chosen = match class {
                 CostClass::Roi => fits_big,
                 _ => fits_small,
@@ -393,7 +388,7 @@ impl Scheduler {
     /// after the jobs already chosen.
     fn rival_into(&self, d: &mut Decision, w: u32, h: u32, p: &Prediction) {
         let input = self.det.roi_small_input;
-        let cost = self.estimate(CostClass::RoiSmall);
+        let cost = self.planned_cost(CostClass::RoiSmall);
         let limit = self.credit_us.min(self.cfg.budget_us as f64);
         if d.estimated_us as f64 + cost > limit {
             return;
@@ -452,7 +447,7 @@ impl Scheduler {
                     region,
                     whole_frame: true,
                 };
-                (job, self.estimate(CostClass::Full))
+                (job, self.planned_cost(CostClass::Full))
             } else {
                 let i = self.cursor - usize::from(has_full);
                 let Some(&region) = self.tiles.get(i).filter(|_| i < self.tile_count) else {
@@ -465,7 +460,7 @@ impl Scheduler {
                     region,
                     whole_frame: false,
                 };
-                (job, self.estimate(CostClass::Tile))
+                (job, self.planned_cost(CostClass::Tile))
             };
             let first = d.jobs().next().is_none();
             // Within this frame's budget; a first run that alone exceeds the budget may still
