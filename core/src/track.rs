@@ -137,8 +137,13 @@ pub struct TrackerConfig {
     /// Gate on the squared Mahalanobis distance of a candidate to the prediction (chi-square,
     /// 2 degrees of freedom: 9.2 keeps 99%, 16 keeps 99.97%). Default 16.
     pub gate: f32,
-    /// Smallest score of a candidate that may start (or continue) a tentative track. Default 0.6.
+    /// Smallest score of a candidate that may start a tentative track (a hypothesis). Default
+    /// 0.6.
     pub acquire_score: f32,
+    /// Smallest score of a detection that continues a hypothesis towards confirmation (the
+    /// second look, in a native-resolution region of interest, at what a search found).
+    /// Default 0.6.
+    pub confirm_score: f32,
     /// Smallest score of a candidate that may update a confirmed track. Default 0.3.
     pub track_score: f32,
     /// Associated detections needed to confirm a tentative track. Default 3.
@@ -191,6 +196,7 @@ impl Default for TrackerConfig {
             max_coast_s: 1.0,
             gate: 16.0,
             acquire_score: 0.6,
+            confirm_score: 0.6,
             track_score: 0.3,
             confirm_hits: 3,
             confirm_window_s: 0.3,
@@ -228,6 +234,7 @@ impl TrackerConfig {
         check_range("max_coast_s", self.max_coast_s, 0.01, 60.0)?;
         check_range("gate", self.gate, 1.0, 1000.0)?;
         check_range("acquire_score", self.acquire_score, 0.0, 1.0)?;
+        check_range("confirm_score", self.confirm_score, 0.0, 1.0)?;
         check_range("track_score", self.track_score, 0.0, 1.0)?;
         if self.track_score > self.acquire_score {
             return Err(ConfigError::new(
@@ -820,6 +827,7 @@ impl Tracker {
         let q_scale = self.q_scale();
         let gate = f64::from(self.cfg.gate);
         let acquire = f64::from(self.cfg.acquire_score);
+        let confirm = f64::from(self.cfg.confirm_score);
         let default_radius = f64::from(self.cfg.default_radius_px);
 
         // Hypotheses predicted to now.
@@ -834,7 +842,7 @@ impl Tracker {
             let Some(m) = self.valid_meas(c, default_radius) else {
                 continue;
             };
-            if m.score < acquire || self.taken_by(exclude.as_ref(), &m) {
+            if m.score < confirm || self.taken_by(exclude.as_ref(), &m) {
                 continue;
             }
             for (p, ch) in pred.iter().zip(chosen.iter_mut()) {

@@ -83,10 +83,12 @@ def crop(native, pcx, pcy, P=192):
 
 
 # Two-stage acquisition, as the engine acquires a ball (core/src/track.rs): a search peak scoring at least
-# `acquire_score` (0.6) starts a hypothesis; the hypothesis gets a native-resolution ROI and is confirmed only by
-# further detections >= acquire_score near it. On stills, the second look is the native 192x192 ROI centred on the
-# search peak (same frame); it confirms when its top-1 peak scores >= the threshold within VERIFY_GATE_PX.
+# `acquire_score` starts a hypothesis; the hypothesis gets a native-resolution ROI and is confirmed only by further
+# detections >= `confirm_score` near it. On stills, the second look is the native 192x192 ROI centred on the search
+# peak (same frame); it confirms when its top-1 peak scores >= confirm_score within VERIFY_GATE_PX.
+# Keep these equal to TrackerConfig's defaults.
 ACQUIRE_SCORE = 0.6
+CONFIRM_SCORE = 0.6
 VERIFY_GATE_PX = 24.0
 VERIFY_PEAKS = 4        # search peaks per pass that get a second look
 VERIFY_MIN_P = 0.3      # smallest search peak recorded (the sweep starts there)
@@ -182,7 +184,7 @@ def evaluate(run, frames, thr=THR, search=True, native_pass=True, fp_real=True, 
                     synth_two.append(second_looks(run, synth_pool.I[i], cands))
     S = summarize(recs, thr, synth)
     if synth_two:
-        ok = lambda c: c['p'] >= ACQUIRE_SCORE and c['roi_p'] >= ACQUIRE_SCORE
+        ok = lambda c: c['p'] >= ACQUIRE_SCORE and c['roi_p'] >= CONFIRM_SCORE
         S['fp_synthetic_empty']['two_stage'] = float(np.mean([any(ok(c) for c in cs) for cs in synth_two]))
     return S, recs
 
@@ -273,7 +275,7 @@ def summarize(recs, thr, synth_empty=()):
         if comb_fp:
             S['search']['combined']['fp_inpainted'] = float(np.mean(comb_fp))
     if recs and 'verify' in recs[0]:
-        S['search_two_stage'] = two_stage(recs, ACQUIRE_SCORE, ACQUIRE_SCORE)
+        S['search_two_stage'] = two_stage(recs, ACQUIRE_SCORE, CONFIRM_SCORE)
     if len(synth_empty):
         S['fp_synthetic_empty'] = dict(rate=float((np.array(synth_empty) >= thr).mean()), n=len(synth_empty))
     # size buckets
