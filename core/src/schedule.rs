@@ -433,7 +433,14 @@ impl Scheduler {
         let has_full = self.cfg.search != SearchStrategy::Tiles;
         let mut spent = d.estimated_us as f64;
         let limit = self.credit_us.min(self.cfg.budget_us as f64);
+        // A whole-frame pass that alone would overrun the budget is left out of the cycle while
+        // tiles cover the frame (it runs again once its planned cost fits, as its margin ages).
+        let full_fits = self.planned_cost(CostClass::Full) <= self.cfg.budget_us as f64;
+        let skip_full = has_full && self.tile_count > 0 && !full_fits;
         for _ in 0..cycle {
+            if skip_full && self.cursor == 0 {
+                self.cursor = 1 % cycle;
+            }
             let (job, cost) = if has_full && self.cursor == 0 {
                 let region = Region {
                     x: 0,
@@ -746,6 +753,31 @@ mod tests {
                     && y < t.y + t.height as i32));
             }
         }
+    }
+
+    #[test]
+    fn a_whole_frame_pass_over_the_budget_gives_way_to_tiles() {
+        let mut s = sched(Preset::Phone30Fps); // budget 8 ms
+        let costs = |c: CostClass| if c == CostClass::Full { 9_000 } else { 3_000 };
+        let mut over = 0;
+        let mut fulls = 0;
+        for i in 0..60 {
+            let d = s.decide(1920, 1080, TrackView::None, Lookout::default());
+            assert!(
+                d.jobs().next().is_some(),
+                "frame {i}: the search never stops"
+            );
+            let spent: u64 = d.jobs().map(|j| costs(j.class)).sum();
+            fulls += d.jobs().filter(|j| j.whole_frame).count();
+            if i > 0 && spent > 8_000 {
+                over += 1;
+            }
+            run(&mut s, &d, costs);
+        }
+        assert_eq!(fulls, 1, "measured once, then left to the tiles");
+        assert_eq!(over, 0);
+        // Its mean alone (9 ms) is over the budget, so it stays out.
+        assert!(s.planned_cost(CostClass::Full) > 8_000.0);
     }
 
     #[test]
