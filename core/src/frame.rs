@@ -6,10 +6,10 @@
 //!
 //! [`Converter`] turns a frame (or a region of it) into the detector's input tensor (CHW `f32`,
 //! planes R, G, B, values 0..255) or into an upright RGB8 image. It resamples the source planes
-//! directly (Y and chroma separately, chroma upsampled bilinearly) with a separable filter:
-//! area averaging when downscaling (so small objects survive big downscales, and the result is
-//! what the detector was trained on) and bilinear when upscaling; it converts BT.601 YUV to RGB
-//! at the output resolution and applies the rotation while writing. Only the source pixels that the output needs are read. All scratch memory is
+//! directly (Y and chroma separately, chroma upsampled bilinearly) with a separable triangle
+//! filter whose support widens with the downscale factor (area-aware, so small objects survive
+//! big downscales), converts BT.601 YUV to RGB at the output resolution, and applies the rotation
+//! while writing. Only the source pixels that the output needs are read. All scratch memory is
 //! allocated in [`Converter::new`] and reused, so a warm converter does not allocate.
 //!
 //! Coordinate convention: pixel `i` of an image covers the continuous interval `[i, i + 1)`, so
@@ -58,8 +58,6 @@ const BT601_B_CB: f32 = 1.772;
 const WEIGHTS_PER_SIDE_SAMPLE: usize = 4;
 /// Offset from a pixel index to its centre.
 const PIXEL_CENTRE: f64 = 0.5;
-/// Overlaps below this (in source pixels) are rounding noise of the footprint bounds, not taps.
-const AREA_EPSILON: f64 = 1e-9;
 /// Output rows converted before a rotated (90° / 270°) conversion writes them out: each output
 /// column then lands as a run of this many neighbouring destination pixels instead of scattered
 /// single pixels, which keeps the writes in cache.
@@ -610,12 +608,10 @@ struct Taps {
     len: usize,
 }
 
-/// Resampling coefficients along one axis: area averaging when downscaling (each source sample
-/// weighted by its overlap with the output pixel's footprint, as OpenCV's `INTER_AREA`, which
-/// the detector was trained on) and a triangle of radius one source pixel when upscaling
-/// (bilinear).
+/// Resampling coefficients along one axis: a triangle filter whose radius is one output pixel
+/// when downscaling (area-aware) and one source pixel when upscaling (bilinear).
 ///
-/// An output sample of a downscale by `s` reads at most `s + 2` source samples, so the weights
+/// An output sample of a downscale by `s` reads at most `2s + 2` source samples, so the weights
 /// of an axis fit in `2 * source + 2 * output` entries; [`WEIGHTS_PER_SIDE_SAMPLE`] per sample of
 /// the longest side covers outputs up to that side.
 #[derive(Debug, Default)]
@@ -663,35 +659,17 @@ impl Axis {
         self.weights.clear();
         let scale = (x1 - x0) / out_len.max(1) as f64;
         let radius = scale.max(1.0);
-        let area = scale > 1.0;
         let last = src_len.saturating_sub(1) as f64;
         for i in 0..out_len {
             let centre = x0 + (i as f64 + PIXEL_CENTRE) * scale;
-            // Downscale: the output pixel's footprint [a, b) in source coordinates, each source
-            // pixel weighted by its overlap (area averaging). Upscale: a triangle of radius one
-            // source pixel (bilinear).
-            let (a, b) = (x0 + i as f64 * scale, x0 + (i + 1) as f64 * scale);
-            let (lo, hi) = if area {
-                (
-                    a.floor().clamp(0.0, last) as usize,
-                    (b.ceil() - 1.0).clamp(0.0, last) as usize,
-                )
-            } else {
-                (
-                    (centre - radius - PIXEL_CENTRE).ceil().clamp(0.0, last) as usize,
-                    (centre + radius - PIXEL_CENTRE).floor().clamp(0.0, last) as usize,
-                )
-            };
+            let lo = (centre - radius - PIXEL_CENTRE).ceil().clamp(0.0, last) as usize;
+            let hi = (centre + radius - PIXEL_CENTRE).floor().clamp(0.0, last) as usize;
             let offset = self.weights.len();
             let mut start = lo;
             let mut sum = 0.0f64;
             for j in lo..=hi {
-                let w = if area {
-                    (b.min(j as f64 + 1.0) - a.max(j as f64)).max(0.0)
-                } else {
-                    1.0 - ((j as f64 + PIXEL_CENTRE - centre) / radius).abs()
-                };
-                if w > AREA_EPSILON {
+                let w = 1.0 - ((j as f64 + PIXEL_CENTRE - centre) / radius).abs();
+                if w > 0.0 {
                     if self.weights.len() == offset {
                         start = j;
                     }
@@ -2643,45 +2621,6 @@ mod tests {
         let (cx, cy) = centroid(&t, 512, 288, background + 20.0);
         let (fx, fy) = m.to_frame(cx, cy);
         assert!((fx - 1000.0).abs() < 0.5 * m.scale_x && (fy - 600.0).abs() < 0.5 * m.scale_y);
-    }
-
-    #[test]
-    fn an_integer_downscale_averages_the_source_blocks() {
-        // Area averaging (OpenCV's INTER_AREA, as in training): a 2x downscale is the mean of
-        // each 2x2 block, exactly (a triangle filter would mix in the neighbouring blocks).
-        let (w, h) = (8u32, 4u32);
-        let rgb: Vec<u8> = (0..w * h * 3)
-            .map(|i| ((i * 37 + 11) % 251) as u8)
-            .collect();
-        let frame = Frame::packed(
-            PixelFormat::Rgb8,
-            &rgb,
-            w,
-            h,
-            3 * w as usize,
-            Rotation::Deg0,
-            0,
-        );
-        let mut conv = Converter::new(w, h, ColorRange::Limited);
-        let (t, _) = tensor_of(&mut conv, &frame, w / 2, h / 2);
-        let plane = (w / 2 * h / 2) as usize;
-        for c in 0..3 {
-            for oy in 0..h / 2 {
-                for ox in 0..w / 2 {
-                    let mut sum = 0.0f32;
-                    for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
-                        let i = (((2 * oy + dy) * w + 2 * ox + dx) * 3 + c) as usize;
-                        sum += f32::from(rgb[i]);
-                    }
-                    let got = t[c as usize * plane + (oy * w / 2 + ox) as usize];
-                    assert!(
-                        (got - sum / 4.0).abs() < 1e-3,
-                        "c{c} ({ox},{oy}): {got} vs {}",
-                        sum / 4.0
-                    );
-                }
-            }
-        }
     }
 
     #[test]
