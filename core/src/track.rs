@@ -1167,6 +1167,30 @@ mod tests {
         );
     }
 
+    /// Frames until a moving ball first seen at 0.9, then only at 0.5, is confirmed (None: never
+    /// within a second).
+    fn frames_to_confirm(confirm_score: f32) -> Option<usize> {
+        let cfg = TrackerConfig {
+            confirm_score,
+            ..TrackerConfig::default()
+        };
+        let mut tr = Tracker::new(cfg).unwrap();
+        (0..30).find(|&i| {
+            let t = i as f64 / 30.0;
+            let (x, y) = cv(t);
+            let score = if i == 0 { 0.9 } else { 0.5 };
+            tr.update(us(t), &[cand(x, y, score)], true).is_some()
+        })
+    }
+
+    #[test]
+    fn confirm_score_sets_the_bar_for_the_second_looks() {
+        // The strong first sighting starts a hypothesis (acquire 0.6); the weaker second looks
+        // confirm it only when confirm_score lets them.
+        assert_eq!(frames_to_confirm(0.6), None);
+        assert_eq!(frames_to_confirm(0.45), Some(2));
+    }
+
     #[test]
     fn occlusion_is_coasted_then_reacquired() {
         let mut tr = tracker();

@@ -5,7 +5,6 @@
 //! (live webcam window) and `profile` (latency profiling). Errors are printed on one line and
 //! mapped to exit codes by [`errors::exit_code`].
 
-mod allocator;
 mod camera;
 mod demo;
 mod errors;
@@ -66,7 +65,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let kept = allocator::keep_large_blocks();
+    let kept = ballcam_core::malloc::keep_large_blocks();
     let cli = Cli::parse();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     log::debug!("allocator keeps large blocks: {kept}");

@@ -1,5 +1,5 @@
-//! Process-wide allocator settings of the CLI (the binary owns the process; the core library never
-//! changes them).
+//! Opt-in, process-wide malloc tuning for whoever owns the process (the `ballcam` CLI, the timing
+//! examples, an app on glibc). The engine itself never calls it.
 //!
 //! tract allocates every intermediate tensor of a run afresh (about 3.5 MB per frame with the
 //! shipped model). glibc's malloc maps blocks above its mmap threshold (128 KiB at start) with
@@ -19,12 +19,11 @@ const KEEP_BLOCKS_UP_TO_BYTES: libc::c_int = 32 << 20;
 const TRIM_ABOVE_BYTES: libc::c_int = 64 << 20;
 
 /// Keeps large freed blocks for reuse instead of unmapping them (glibc only; a no-op elsewhere).
-/// Returns whether the setting took effect.
+/// Returns whether the setting took effect. Call it once at start, before other threads run.
 pub fn keep_large_blocks() -> bool {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        // SAFETY: mallopt only changes malloc's tuning parameters; it is called once at start,
-        // before any other thread exists.
+        // SAFETY: mallopt only changes malloc's tuning parameters (it takes malloc's own lock).
         let mmap = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, KEEP_BLOCKS_UP_TO_BYTES) };
         // SAFETY: as above.
         let trim = unsafe { libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_ABOVE_BYTES) };
