@@ -9,6 +9,8 @@
 //! comes back into the frame, the crop inside the frame always, and the crop's acceleration
 //! never above the configured limit.
 
+use ballcam_core::detect::InputSize;
+use ballcam_core::pipeline::CostModel;
 use ballcam_core::schedule::CostClass;
 use ballcam_core::{Config, Engine, Frame, FrameResult, Rotation, TrackState};
 use ballcam_sim::{nv21_from_rgb, Clip, ClipSpec, GroundTruth, Scenario};
@@ -31,11 +33,27 @@ struct Run {
 }
 
 fn run_clip(scenario: Scenario, fps: f64, duration_s: f64, seed: u64) -> Run {
+    run_clip_with_costs(
+        scenario,
+        fps,
+        duration_s,
+        seed,
+        Box::new(|_: CostClass, _| NOMINAL_COST_US),
+    )
+}
+
+fn run_clip_with_costs(
+    scenario: Scenario,
+    fps: f64,
+    duration_s: f64,
+    seed: u64,
+    costs: CostModel,
+) -> Run {
     let spec = ClipSpec::new(scenario, WIDTH, HEIGHT, fps, duration_s, seed);
     let mut clip = Clip::new(spec).expect("clip");
     let config = Config::default();
     let mut engine = Engine::new(config.clone()).expect("engine");
-    engine.set_cost_model(Some(Box::new(|_: CostClass, _| NOMINAL_COST_US)));
+    engine.set_cost_model(Some(costs));
     let (w, h) = (WIDTH as usize, HEIGHT as usize);
     let mut rgb = vec![0u8; w * h * 3];
     let mut nv21 = vec![0u8; w * h * 3 / 2];
@@ -246,4 +264,54 @@ fn decoy_does_not_capture_the_track() {
 fn match_clip() {
     let run = run_clip(Scenario::Match, 30.0, 10.0, 7);
     check_common("match", &run);
+}
+
+/// Detector cost per input pixel in the tight-budget run, nanoseconds: a device about 2.5x
+/// slower than this machine's one core (a whole 512x288 pass then fills the desktop budget).
+const TIGHT_NS_PER_PIXEL: u64 = 100;
+/// Fixed cost of every detector run in the tight-budget run (conversion, decoding), microseconds.
+const TIGHT_FIXED_US: u64 = 300;
+/// Spread of the tight-budget costs: each run costs its base times 1 + U(0, 1), drawn from a fixed
+/// sequence (measured costs vary; the run stays deterministic).
+const TIGHT_SPREAD: f64 = 1.0;
+/// Smallest share of visible frames with the ball detected within max(10 px, its diameter)
+/// in the tight-budget run (measured 0.70 with the shipped model; the `slim2` candidate,
+/// whose rendered-ball scores are lower, gets 0.514).
+const TIGHT_MIN_RECALL: f64 = 0.65;
+
+#[test]
+fn match_clip_under_a_tight_budget_keeps_detecting_the_ball() {
+    // A budget-limited schedule: the lofted kick has to be found again by a search that the
+    // budget rations, and a track kept alive by stray detections must not hide the ball.
+    let draws = std::sync::atomic::AtomicU64::new(0);
+    let costs: CostModel = Box::new(move |_: CostClass, s: InputSize| {
+        let n = draws.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let u = (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1u64 << 53) as f64;
+        let base = u64::from(s.width * s.height) * TIGHT_NS_PER_PIXEL / 1_000 + TIGHT_FIXED_US;
+        (base as f64 * (1.0 + TIGHT_SPREAD * u)).round() as u64
+    });
+    let run = run_clip_with_costs(Scenario::Match, 30.0, 10.0, 7, costs);
+    let (mut visible, mut found) = (0usize, 0usize);
+    for (t, r) in run.truth.iter().zip(&run.results) {
+        if !t.visible {
+            continue;
+        }
+        visible += 1;
+        let tol = 10f32.max(2.0 * t.radius);
+        if r.state == TrackState::Detected
+            && r.ball.is_some_and(|b| (b.x - t.x).hypot(b.y - t.y) <= tol)
+        {
+            found += 1;
+        }
+    }
+    let recall = found as f64 / visible.max(1) as f64;
+    println!(
+        "scenario match, tight budget: ball detected in {:.1}% of {visible} visible frames, in crop {:.1}%",
+        recall * 100.0,
+        ball_in_crop(&run) * 100.0
+    );
+    assert!(
+        recall >= TIGHT_MIN_RECALL,
+        "recall {recall:.3} < {TIGHT_MIN_RECALL}"
+    );
 }
