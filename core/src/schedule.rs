@@ -152,6 +152,9 @@ pub struct Scheduler {
     /// nearest to it (a lost ball is most likely nearby).
     last_seen: Option<(f32, f32)>,
     reposition_pending: bool,
+    /// A long-coasting track's frame had no room for a search after its region of interest:
+    /// the next such frame searches instead.
+    search_starved: bool,
 }
 
 impl Scheduler {
@@ -177,6 +180,7 @@ impl Scheduler {
             frames_since_detect: 0,
             last_seen: None,
             reposition_pending: false,
+            search_starved: false,
         }
     }
 
@@ -185,6 +189,7 @@ impl Scheduler {
         self.cursor = 0;
         self.last_seen = None;
         self.reposition_pending = false;
+        self.search_starved = false;
         self.credit_us = self.cfg.budget_us as f64;
         self.frames_since_detect = 0;
     }
@@ -315,6 +320,16 @@ impl Scheduler {
                 if unseen_s == 0.0 && self.frames_since_detect < self.cfg.detect_interval {
                     return Decision::skip();
                 }
+                let coasting = unseen_s > self.cfg.coast_search_after_s;
+                if coasting && std::mem::take(&mut self.search_starved) {
+                    // The region of interest of the last frame left no room for the search a
+                    // long-coasting track needs (the ball may be elsewhere): search first now.
+                    let mut d = Decision::skip();
+                    self.search_into(&mut d);
+                    if d.mode != DetectorMode::Skip {
+                        return d;
+                    }
+                }
                 let mut d = self.roi(w, h, &prediction);
                 if d.mode != DetectorMode::Skip {
                     self.frames_since_detect = 0;
@@ -323,8 +338,10 @@ impl Scheduler {
                     self.rival_into(&mut d, w, h, &rival);
                 }
                 // Coasting for long: the ball may have reappeared elsewhere; look around too.
-                if unseen_s > self.cfg.coast_search_after_s || lookout.search {
+                if coasting || lookout.search {
+                    let before = d.jobs().count();
                     self.search_into(&mut d);
+                    self.search_starved = coasting && d.jobs().count() == before;
                 } else if d.mode != DetectorMode::Skip {
                     self.reposition_pending = true;
                 }
@@ -753,6 +770,39 @@ mod tests {
                     && y < t.y + t.height as i32));
             }
         }
+    }
+
+    #[test]
+    fn a_long_coasting_track_searches_even_when_its_roi_fills_the_budget() {
+        let mut s = sched(Preset::Phone30Fps); // budget 8 ms
+        let costs = |c: CostClass| match c {
+            CostClass::Roi => 5_000,
+            CostClass::RoiSmall => 2_000,
+            _ => 6_000,
+        };
+        let coasting = |x: f32| TrackView::At {
+            prediction: Prediction {
+                x,
+                y: 500.0,
+                vx: 0.0,
+                vy: 0.0,
+                sigma_x: 2.0,
+                sigma_y: 2.0,
+                radius: 6.0,
+            },
+            unseen_s: 1.0,
+        };
+        let mut searched = 0;
+        let mut tracked = 0;
+        for i in 0..20 {
+            let d = s.decide(1920, 1080, coasting(500.0 + i as f32), Lookout::default());
+            searched += usize::from(d.mode == DetectorMode::Tile || d.mode == DetectorMode::Full);
+            tracked += usize::from(d.mode == DetectorMode::Roi);
+            run(&mut s, &d, costs);
+        }
+        // The ROI (5 ms) and a tile (6 ms) never fit together in 8 ms: frames alternate.
+        assert!(searched >= 8, "searched on {searched} of 20 frames");
+        assert!(tracked >= 8, "tracked on {tracked} of 20 frames");
     }
 
     #[test]
