@@ -564,6 +564,11 @@ mod tests {
     }
 
     fn pred(x: f32, y: f32) -> TrackView {
+        coasting(x, y, 0.0)
+    }
+
+    /// A track at (x, y) unseen for `unseen_s` seconds.
+    fn coasting(x: f32, y: f32, unseen_s: f64) -> TrackView {
         TrackView::At {
             prediction: Prediction {
                 x,
@@ -574,7 +579,7 @@ mod tests {
                 sigma_y: 2.0,
                 radius: 6.0,
             },
-            unseen_s: 0.0,
+            unseen_s,
         }
     }
 
@@ -780,22 +785,15 @@ mod tests {
             CostClass::RoiSmall => 2_000,
             _ => 6_000,
         };
-        let coasting = |x: f32| TrackView::At {
-            prediction: Prediction {
-                x,
-                y: 500.0,
-                vx: 0.0,
-                vy: 0.0,
-                sigma_x: 2.0,
-                sigma_y: 2.0,
-                radius: 6.0,
-            },
-            unseen_s: 1.0,
-        };
         let mut searched = 0;
         let mut tracked = 0;
         for i in 0..20 {
-            let d = s.decide(1920, 1080, coasting(500.0 + i as f32), Lookout::default());
+            let d = s.decide(
+                1920,
+                1080,
+                coasting(500.0 + i as f32, 500.0, 1.0),
+                Lookout::default(),
+            );
             searched += usize::from(d.mode == DetectorMode::Tile || d.mode == DetectorMode::Full);
             tracked += usize::from(d.mode == DetectorMode::Roi);
             run(&mut s, &d, costs);
