@@ -33,6 +33,13 @@
 //! * **Coasting track.** After [`COAST_EXPLORE_S`] without a detection the same happens: a
 //!   confirmed moving hypothesis away from the prediction (the ball reappeared where the
 //!   filter did not expect it) takes the track over.
+//! * **Probation after a coast.** A weak detection (below `confirm_score`) that ends such a
+//!   coast updates the track but is not yet trusted: the coast clock (loss after
+//!   `max_coast_s`, the search the engine runs beside a coasting track) keeps counting from
+//!   the last trusted detection until `confirm_hits` detections have followed within the
+//!   confirmation window, or a strong one has. A stray peak near a drifting prediction (a
+//!   sock, a line crossing) would otherwise keep a track alive on a trajectory the ball never
+//!   took, and hold back the search that would find the ball.
 //! * **Rivals.** A moving hypothesis whose mean score is far below a rival's (a resting ball
 //!   seen clearly next to a walking player's boot) waits up to `ambiguity_wait_s`; a static
 //!   one waits while a qualified moving one is alive.
@@ -434,9 +441,23 @@ struct Track {
     anchor_x: f64,
     anchor_y: f64,
     anchor_t_us: i64,
+    /// Time and place of the last trusted detection (see the module docs on probation).
+    trusted_t_us: i64,
+    trusted_x: f64,
+    trusted_y: f64,
+    /// Detections since a weak one ended a coast; 0 when the track is trusted.
+    probation_hits: u32,
 }
 
 impl Track {
+    /// Marks the detection at (`x`, `y`) at `now` as trusted and ends any probation.
+    fn trust(&mut self, now: i64, x: f64, y: f64) {
+        self.trusted_t_us = now;
+        self.trusted_x = x;
+        self.trusted_y = y;
+        self.probation_hits = 0;
+    }
+
     /// Moves the static anchor when a detection at (`x`, `y`) left it by more than `reach`.
     fn note_detection(&mut self, now: i64, x: f64, y: f64, reach: f64) {
         if (x - self.anchor_x).hypot(y - self.anchor_y) > reach {
@@ -521,18 +542,18 @@ impl Tracker {
         self.track.map_or(TrackState::Lost, |t| t.state)
     }
 
-    /// Seconds from the last detection to `t_us` (0 when `t_us` is earlier); `None` with no
-    /// track.
+    /// Seconds from the last trusted detection to `t_us` (0 when `t_us` is earlier); `None`
+    /// with no track. Detections on probation (see the module docs) do not reset it.
     pub fn time_since_detection_s(&self, t_us: i64) -> Option<f64> {
         self.track
-            .map(|t| seconds(t_us.saturating_sub(t.last_det_t_us)).max(0.0))
+            .map(|t| seconds(t_us.saturating_sub(t.trusted_t_us)).max(0.0))
     }
 
     /// Where the ball should be at `t_us`; `None` when lost, or when `t_us` is past the coast
     /// limit. Does not change the tracker.
     pub fn predict(&self, t_us: i64) -> Option<Prediction> {
         let track = self.track?;
-        if seconds(t_us.saturating_sub(track.last_det_t_us)) > f64::from(self.cfg.max_coast_s) {
+        if seconds(t_us.saturating_sub(track.trusted_t_us)) > f64::from(self.cfg.max_coast_s) {
             return None;
         }
         Some(prediction_of(&track.filter.predicted(t_us, self.q_scale())))
@@ -591,10 +612,12 @@ impl Tracker {
         }
     }
 
-    /// A track the tracker is not sure of: static (see [`Tracker::is_static`]) or coasting
-    /// without a detection for [`COAST_EXPLORE_S`] (the ball may have reappeared elsewhere).
+    /// A track the tracker is not sure of: static (see [`Tracker::is_static`]), on probation
+    /// after a coast, or coasting without a detection for [`COAST_EXPLORE_S`] (the ball may
+    /// have reappeared elsewhere).
     fn unsure(&self, track: &Track, t_us: i64) -> bool {
         self.is_static(track, t_us)
+            || track.probation_hits > 0
             || (track.state == TrackState::Predicted
                 && seconds(t_us.saturating_sub(track.last_det_t_us)) >= COAST_EXPLORE_S)
     }
@@ -629,7 +652,7 @@ impl Tracker {
         self.now_us = Some(now);
 
         if let Some(track) = self.track {
-            if seconds(now.saturating_sub(track.last_det_t_us)) > f64::from(self.cfg.max_coast_s) {
+            if seconds(now.saturating_sub(track.trusted_t_us)) > f64::from(self.cfg.max_coast_s) {
                 self.lose(&track);
             }
         }
@@ -686,12 +709,12 @@ impl Tracker {
         Meas::from_candidate(c, fallback_radius)
     }
 
-    /// Drops the track, remembering where it was last seen.
+    /// Drops the track, remembering where it was last seen for sure.
     fn lose(&mut self, track: &Track) {
         self.lost_at = Some(LostAt {
-            t_us: track.last_det_t_us,
-            x: track.last_det_x,
-            y: track.last_det_y,
+            t_us: track.trusted_t_us,
+            x: track.trusted_x,
+            y: track.trusted_y,
             radius: track.filter.radius,
         });
         self.track = None;
@@ -728,6 +751,7 @@ impl Tracker {
         }
         if let Some((m, d2, _)) = best {
             f.correct(&m, self.r_var(f.radius));
+            self.note_trust(&mut track, now, &m);
             track.filter = f;
             track.state = TrackState::Detected;
             track.last_det_t_us = now;
@@ -760,6 +784,7 @@ impl Tracker {
                 nf.p11 = sv * sv;
             }
             track.filter = nf;
+            track.trust(now, m.x, m.y);
             track.state = TrackState::Detected;
             track.last_det_t_us = now;
             track.last_det_x = m.x;
@@ -773,6 +798,27 @@ impl Tracker {
         track.filter = f;
         track.state = TrackState::Predicted;
         self.track = Some(track);
+    }
+
+    /// Trust bookkeeping for a detection `m` associated with `track` at `now`, before the
+    /// track's last-detection fields move to it: a weak detection ending a coast starts a
+    /// probation, `confirm_hits` detections within the confirmation window (or a strong one)
+    /// end it.
+    fn note_trust(&self, track: &mut Track, now: i64, m: &Meas) {
+        let gap = seconds(now.saturating_sub(track.last_det_t_us));
+        let strong = m.score >= f64::from(self.cfg.confirm_score);
+        if strong || (track.probation_hits == 0 && gap < COAST_EXPLORE_S) {
+            track.trust(now, m.x, m.y);
+            return;
+        }
+        track.probation_hits = if track.probation_hits > 0 && gap <= self.window_s() {
+            track.probation_hits + 1
+        } else {
+            1
+        };
+        if track.probation_hits >= self.cfg.confirm_hits {
+            track.trust(now, m.x, m.y);
+        }
     }
 
     /// A strong candidate that a kick could have sent from the last detection, shortly after
@@ -975,6 +1021,10 @@ impl Tracker {
             anchor_x: ax,
             anchor_y: ay,
             anchor_t_us: at,
+            trusted_t_us: now,
+            trusted_x: h.filter.x,
+            trusted_y: h.filter.y,
+            probation_hits: 0,
         });
         self.hyps = [None; MAX_HYPOTHESES];
         self.lost_at = None;
@@ -1247,6 +1297,86 @@ mod tests {
             let e = tr.update(us(i as f64 / 30.0), &[], true).unwrap();
             assert!(e.confidence < prev, "frame {i}");
             prev = e.confidence;
+        }
+    }
+
+    /// Tracks the `cv` ball for 10 frames at 30 fps with strong detections.
+    fn tracked_cv_ball() -> Tracker {
+        let mut tr = tracker();
+        for i in 0..10 {
+            let t = i as f64 / 30.0;
+            let (x, y) = cv(t);
+            tr.update(us(t), &[cand(x, y, 0.9)], true);
+        }
+        assert_eq!(tr.state(), TrackState::Detected);
+        tr
+    }
+
+    #[test]
+    fn isolated_weak_detections_after_a_coast_do_not_keep_the_track_alive() {
+        // The ball vanishes after frame 9; every 12th frame a weak stray peak appears right on
+        // the drifting prediction. Such peaks must not extend the coast: the track is lost
+        // `max_coast_s` after the last trusted detection, and the engine is told to search.
+        let mut tr = tracked_cv_ball();
+        let t_last = 9.0 / 30.0;
+        let mut lost_after = None;
+        let mut stray_accepted = false;
+        for i in 10..90 {
+            let t = i as f64 / 30.0;
+            let stray = match tr.predict(us(t)) {
+                Some(p) if (i - 10) % 12 == 11 => {
+                    vec![cand(f64::from(p.x) + 2.0, f64::from(p.y), 0.4)]
+                }
+                _ => vec![],
+            };
+            let e = tr.update(us(t), &stray, true);
+            if !stray.is_empty() && e.is_some_and(|e| e.state == TrackState::Detected) {
+                stray_accepted = true;
+                assert!(
+                    tr.exploring(us(t)),
+                    "frame {i}: an untrusted track keeps the search on"
+                );
+                let unseen = tr.time_since_detection_s(us(t)).unwrap();
+                assert!(
+                    unseen > 0.3,
+                    "frame {i}: a stray peak reset the coast clock"
+                );
+            }
+            if e.is_none() && lost_after.is_none() {
+                lost_after = Some(t - t_last);
+            }
+        }
+        assert!(stray_accepted, "the stray peaks lie inside the gate");
+        let lost_after = lost_after.expect("the track is lost");
+        let max_coast = f64::from(TrackerConfig::default().max_coast_s);
+        assert!(
+            lost_after <= max_coast + 1.5 / 30.0,
+            "lost {lost_after:.3} s after the last trusted detection"
+        );
+    }
+
+    #[test]
+    fn weak_detections_of_a_reappearing_ball_restore_trust() {
+        // Hidden for 0.3 s, then seen again with weak but consistent scores: the track follows
+        // at once, and after `confirm_hits` detections it is trusted again.
+        let mut tr = tracked_cv_ball();
+        for i in 10..19 {
+            tr.update(us(i as f64 / 30.0), &[], true);
+        }
+        let hits = TrackerConfig::default().confirm_hits as usize;
+        for (k, i) in (19..30).enumerate() {
+            let t = i as f64 / 30.0;
+            let (x, y) = cv(t);
+            let e = tr.update(us(t), &[cand(x, y, 0.4)], true).unwrap();
+            assert_eq!(e.state, TrackState::Detected, "frame {i}");
+            let unseen = tr.time_since_detection_s(us(t)).unwrap();
+            if k + 1 < hits {
+                assert!(unseen > 0.3, "frame {i}: trusted after {} weak hits", k + 1);
+                assert!(tr.exploring(us(t)), "frame {i}");
+            } else {
+                assert_eq!(unseen, 0.0, "frame {i}: still on probation");
+                assert!(!tr.exploring(us(t)), "frame {i}");
+            }
         }
     }
 

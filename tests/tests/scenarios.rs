@@ -25,6 +25,9 @@ const REACQUIRE_S: f64 = 0.3;
 const ACCEL_EPS_PX: f64 = 0.05;
 /// Nominal cost of one detector run, microseconds: well inside every budget.
 const NOMINAL_COST_US: u64 = 1_000;
+/// Environment variable naming a candidate ONNX model to run the scenarios with instead of the
+/// embedded one (`BALLCAM_SCENARIO_MODEL=models/train/runs/slim2.onnx cargo test ...`).
+const CANDIDATE_MODEL_VAR: &str = "BALLCAM_SCENARIO_MODEL";
 
 struct Run {
     truth: Vec<GroundTruth>,
@@ -51,7 +54,11 @@ fn run_clip_with_costs(
 ) -> Run {
     let spec = ClipSpec::new(scenario, WIDTH, HEIGHT, fps, duration_s, seed);
     let mut clip = Clip::new(spec).expect("clip");
-    let config = Config::default();
+    let mut config = Config::default();
+    // A candidate model can be put through the suite before it replaces the shipped one.
+    if let Some(path) = std::env::var_os(CANDIDATE_MODEL_VAR).filter(|p| !p.is_empty()) {
+        config.model_path = Some(path.into());
+    }
     let mut engine = Engine::new(config.clone()).expect("engine");
     engine.set_cost_model(Some(costs));
     let (w, h) = (WIDTH as usize, HEIGHT as usize);
