@@ -159,6 +159,11 @@ pub struct ScheduleConfig {
     pub roi_sigma_factor: f32,
     /// Largest region of interest, as a multiple of the ROI input (beyond, it is downscaled).
     pub roi_max_scale: f32,
+    /// Run the small region of interest (`detector.roi_small_input`) whenever the prediction
+    /// fits it at native resolution (its span from `roi_radius_factor` and `roi_sigma_factor`
+    /// is no larger): a confident track costs the small input's inference and sees the ball as
+    /// sharply. Off, the small one is only the fallback of a tight budget.
+    pub roi_fit_small: bool,
     /// While coasting longer than this, search passes are interleaved with the ROI, seconds.
     pub coast_search_after_s: f64,
 }
@@ -284,6 +289,8 @@ impl Preset {
                 roi_radius_factor: 8.0,
                 roi_sigma_factor: 3.0,
                 roi_max_scale: 3.0,
+                // The server runs the large region every frame (detection quality first).
+                roi_fit_small: self != Preset::Server,
                 coast_search_after_s: 0.4,
             },
             tracker: TrackerConfig::default(),

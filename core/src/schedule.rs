@@ -364,10 +364,16 @@ impl Scheduler {
         let small_cost = self.planned_cost(CostClass::RoiSmall);
         let fits_big = self.planned_cost(CostClass::Roi) <= limit;
         let fits_small = small_cost <= limit || self.affordable(small_cost);
-        for (class, input) in [
-            (CostClass::Roi, self.det.roi_input),
-            (CostClass::RoiSmall, self.det.roi_small_input),
-        ] {
+        let big = (CostClass::Roi, self.det.roi_input);
+        let small = (CostClass::RoiSmall, self.det.roi_small_input);
+        // A confident prediction fits the small region at native resolution: run that.
+        let small_base = small.1.width.max(small.1.height) as f32;
+        let order = if self.cfg.roi_fit_small && self.roi_spread(p) <= small_base {
+            [small, big]
+        } else {
+            [big, small]
+        };
+        for (class, input) in order {
             let cost = self.planned_cost(class);
             let chosen = match class {
                 CostClass::Roi => fits_big,
@@ -387,8 +393,7 @@ impl Scheduler {
     /// ball's neighbourhood and the prediction's uncertainty (at most `roi_max_scale`),
     /// inside the `w`x`h` frame.
     fn roi_job(&self, class: CostClass, input: InputSize, p: &Prediction, w: u32, h: u32) -> Job {
-        let spread = (self.cfg.roi_radius_factor * p.radius.max(0.0))
-            .max(2.0 * self.cfg.roi_sigma_factor * p.sigma_x.max(p.sigma_y).max(0.0));
+        let spread = self.roi_spread(p);
         let base = input.width.max(input.height) as f32;
         let scale = spread.clamp(base, base * self.cfg.roi_max_scale) / base;
         let rw = (input.width as f32 * scale).round() as u32;
@@ -399,6 +404,13 @@ impl Scheduler {
             region: centred_region(p.x, p.y, rw, rh, w, h),
             whole_frame: false,
         }
+    }
+
+    /// The side a region of interest around `p` must span, pixels: `roi_radius_factor` radii
+    /// and `roi_sigma_factor` standard deviations of the predicted position on each side.
+    fn roi_spread(&self, p: &Prediction) -> f32 {
+        (self.cfg.roi_radius_factor * p.radius.max(0.0))
+            .max(2.0 * self.cfg.roi_sigma_factor * p.sigma_x.max(p.sigma_y).max(0.0))
     }
 
     /// A small region of interest on a rival hypothesis, when it fits this frame's budget
@@ -558,9 +570,90 @@ mod tests {
     use super::*;
     use crate::config::{Config, Preset, COST_MARGIN_DEVIATIONS};
 
+    /// The preset's scheduler with the big region of interest as the tracking region (most
+    /// tests are about the budget; `roi_fit_small` has tests of its own).
     fn sched(preset: Preset) -> Scheduler {
-        let c = Config::preset(preset);
+        let mut c = Config::preset(preset);
+        c.schedule.roi_fit_small = false;
         Scheduler::new(c.schedule, c.detector)
+    }
+
+    /// A track at (x, y) just seen, its position known to `sigma` pixels.
+    fn pred_sigma(x: f32, y: f32, sigma: f32) -> TrackView {
+        match coasting(x, y, 0.0) {
+            TrackView::At {
+                mut prediction,
+                unseen_s,
+            } => {
+                prediction.sigma_x = sigma;
+                prediction.sigma_y = sigma;
+                TrackView::At {
+                    prediction,
+                    unseen_s,
+                }
+            }
+            TrackView::None => TrackView::None,
+        }
+    }
+
+    #[test]
+    fn a_confident_track_runs_the_small_roi_at_native_scale() {
+        let c = Config::preset(Preset::Phone30Fps);
+        let small = c.detector.roi_small_input;
+        let mut s = Scheduler::new(c.schedule.clone(), c.detector.clone());
+        let d = s.decide(
+            1920,
+            1080,
+            pred_sigma(900.0, 500.0, 2.0),
+            Lookout::default(),
+        );
+        let jobs: Vec<_> = d.jobs().collect();
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].class, CostClass::RoiSmall);
+        assert_eq!(jobs[0].input, small);
+        // Native scale, centred on the prediction.
+        assert_eq!(
+            (jobs[0].region.width, jobs[0].region.height),
+            (small.width, small.height)
+        );
+        assert_eq!(jobs[0].region.x + (small.width / 2) as i32, 900);
+        // An uncertain prediction (6 sigma wider than the small input) gets the big region.
+        let d = s.decide(
+            1920,
+            1080,
+            pred_sigma(900.0, 500.0, 30.0),
+            Lookout::default(),
+        );
+        let jobs: Vec<_> = d.jobs().collect();
+        assert_eq!(jobs[0].class, CostClass::Roi);
+        assert_eq!(jobs[0].input, c.detector.roi_input);
+        // A large ball (8 radii wider than the small input) too.
+        let big_ball = match pred_sigma(900.0, 500.0, 2.0) {
+            TrackView::At {
+                mut prediction,
+                unseen_s,
+            } => {
+                prediction.radius = 20.0;
+                TrackView::At {
+                    prediction,
+                    unseen_s,
+                }
+            }
+            TrackView::None => TrackView::None,
+        };
+        let d = s.decide(1920, 1080, big_ball, Lookout::default());
+        assert_eq!(d.jobs().next().map(|j| j.class), Some(CostClass::Roi));
+        // Switched off, the confident track gets the big region as well.
+        let mut off = c.schedule.clone();
+        off.roi_fit_small = false;
+        let mut s = Scheduler::new(off, c.detector);
+        let d = s.decide(
+            1920,
+            1080,
+            pred_sigma(900.0, 500.0, 2.0),
+            Lookout::default(),
+        );
+        assert_eq!(d.jobs().next().map(|j| j.class), Some(CostClass::Roi));
     }
 
     fn pred(x: f32, y: f32) -> TrackView {
@@ -851,6 +944,7 @@ mod tests {
     fn overruns_with_noisy_costs(margin: f32) -> usize {
         let mut c = Config::preset(Preset::Phone30Fps);
         c.schedule.cost_margin = margin;
+        c.schedule.roi_fit_small = false;
         let budget = c.schedule.budget_us;
         let mut s = Scheduler::new(c.schedule, c.detector);
         let mut over = 0;
