@@ -31,6 +31,10 @@ pub const ROI_THRESHOLD: f32 = 0.3;
 pub const COST_MARGIN_DEVIATIONS: f32 = 2.0;
 /// Largest accepted scheduling margin.
 const MAX_COST_MARGIN: f32 = 10.0;
+/// Default share of the budget that a frame of several detector jobs is planned to fill.
+pub const PACK_FILL: f32 = 0.9;
+/// Smallest accepted `pack_fill`.
+const MIN_PACK_FILL: f32 = 0.5;
 
 /// Named device presets: the on-device and the cloud setting differ by a preset, not by code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -153,6 +157,11 @@ pub struct ScheduleConfig {
     /// deviations, so that ordinary run-to-run variation does not push a full frame over the
     /// budget (0 plans with the mean alone).
     pub cost_margin: f32,
+    /// A job added to a frame that already has one is planned to keep the frame within this
+    /// share of the budget (0.5..=1): each job's margin covers its own usual variation, but
+    /// several jobs packed up to the last microsecond overrun whenever one of them has a slow
+    /// run. A frame's first job may still use the whole budget. Default 0.9.
+    pub pack_fill: f32,
     /// The region of interest spans at least this many predicted ball radii.
     pub roi_radius_factor: f32,
     /// ... and this many standard deviations of the predicted position on each side.
@@ -286,6 +295,7 @@ impl Preset {
                 detect_interval: 1,
                 cost_smoothing: 0.2,
                 cost_margin: COST_MARGIN_DEVIATIONS,
+                pack_fill: PACK_FILL,
                 roi_radius_factor: 8.0,
                 roi_sigma_factor: 3.0,
                 roi_max_scale: 3.0,
@@ -370,6 +380,11 @@ impl ScheduleConfig {
             self.cost_margin.is_finite() && (0.0..=MAX_COST_MARGIN).contains(&self.cost_margin),
             "cost_margin",
             || format!("{} must be in [0, {MAX_COST_MARGIN}]", self.cost_margin),
+        )?;
+        check(
+            self.pack_fill.is_finite() && (MIN_PACK_FILL..=1.0).contains(&self.pack_fill),
+            "pack_fill",
+            || format!("{} must be in [{MIN_PACK_FILL}, 1]", self.pack_fill),
         )?;
         check(
             self.cost_smoothing.is_finite()
