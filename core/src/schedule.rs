@@ -675,13 +675,13 @@ mod tests {
         for i in 0..40 {
             let sigma = if i < 30 { 2.0 } else { 30.0 };
             let d = s.decide(1920, 1080, pred_sigma(900.0, 500.0, sigma), look);
-            let spent: u64 = d.jobs().map(|j| cost(&j)).sum();
+            let spent: u64 = d.jobs().map(cost).sum();
             assert!(spent <= budget, "frame {i}: {spent} us > {budget}: {d:?}");
             if i >= 30 {
                 assert_eq!(d.jobs().next().map(|j| j.class), Some(CostClass::Roi));
             }
             for j in d.jobs() {
-                s.record(j.class, cost(&j));
+                s.record(j.class, cost(j));
             }
         }
     }
