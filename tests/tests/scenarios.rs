@@ -73,9 +73,10 @@ fn run_clip_with_costs(
         let r = engine.process(&frame).expect("process");
         if std::env::var_os("BALLCAM_DUMP").is_some() {
             println!(
-                "{i:4} gt ({:7.1},{:6.1}) r {:4.1} vis {} | {:?} {:?} ball {:?} crop ({:6.1},{:6.1},{:6.1},{:6.1}) cands {} runs {}",
+                "{i:4} gt ({:7.1},{:6.1}) r {:4.1} vis {} | {:?} {:?} ball {:?} crop ({:6.1},{:6.1},{:6.1},{:6.1}) cands {} runs {} top {:?}",
                 gt.x, gt.y, gt.radius, gt.visible, r.mode, r.state,
-                r.ball.map(|b| (b.x as i32, b.y as i32, b.confidence)), r.crop.x, r.crop.y, r.crop.width, r.crop.height, r.candidates, r.detector_runs
+                r.ball.map(|b| (b.x as i32, b.y as i32, b.confidence)), r.crop.x, r.crop.y, r.crop.width, r.crop.height, r.candidates, r.detector_runs,
+                r.top_candidate.map(|c| (c.x as i32, c.y as i32, c.score))
             );
         }
         results.push(r);
