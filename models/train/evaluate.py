@@ -92,6 +92,9 @@ CONFIRM_SCORE = 0.6
 VERIFY_GATE_PX = 24.0
 VERIFY_PEAKS = 4        # search peaks per pass that get a second look
 VERIFY_MIN_P = 0.3      # smallest search peak recorded (the sweep starts there)
+# Operating points of the two-stage sweep (search peak threshold x second-look threshold).
+SWEEP_SEARCH = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+SWEEP_VERIFY = (0.5, 0.55, 0.6, 0.65, 0.7, 0.8)
 
 
 def peaks(out, k=VERIFY_PEAKS, pmin=VERIFY_MIN_P):
@@ -184,9 +187,16 @@ def evaluate(run, frames, thr=THR, search=True, native_pass=True, fp_real=True, 
                     synth_two.append(second_looks(run, synth_pool.I[i], cands))
     S = summarize(recs, thr, synth)
     if synth_two:
-        ok = lambda c: c['p'] >= ACQUIRE_SCORE and c['roi_p'] >= CONFIRM_SCORE
-        S['fp_synthetic_empty']['two_stage'] = float(np.mean([any(ok(c) for c in cs) for cs in synth_two]))
+        S['fp_synthetic_empty']['two_stage'] = synthetic_two_stage(synth_two, ACQUIRE_SCORE, CONFIRM_SCORE)
+        # Not part of the summary (popped by main): the sweep reuses the second looks.
+        S['_synth_two'] = synth_two
     return S, recs
+
+
+def synthetic_two_stage(synth_two, t_search, t_verify):
+    """Share of ball-free synthetic frames with a search peak >= t_search confirmed by a second look >= t_verify."""
+    ok = lambda c: c['p'] >= t_search and c['roi_p'] >= t_verify
+    return float(np.mean([any(ok(c) for c in cs) for cs in synth_two]))
 
 
 def evaluate_folder(run, folder, thr=THR, limit=300):
@@ -369,7 +379,14 @@ def main():
     pool = data.PoolSource(a.synth); pool.refresh()
     t0 = time.time()
     S, recs = evaluate(run, frames, a.thr, synth_pool=pool if pool.I is not None else None, keep=True, verify=True)
-    S['search_two_stage_sweep'] = [two_stage(recs, ts, tv) for ts in (0.5, 0.6, 0.7) for tv in (0.5, 0.6, 0.7, 0.8)]
+    synth_two = S.pop('_synth_two', None)
+    S['search_two_stage_sweep'] = []
+    for ts in SWEEP_SEARCH:
+        for tv in SWEEP_VERIFY:
+            row = two_stage(recs, ts, tv)
+            if synth_two:
+                row['fp_synthetic'] = synthetic_two_stage(synth_two, ts, tv)
+            S['search_two_stage_sweep'].append(row)
     S['model'] = os.path.basename(name)
     S['threshold_sweep_roi'] = {}
     for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
