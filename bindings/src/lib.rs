@@ -29,7 +29,8 @@ pub use engine::BallcamEngine;
 pub use error::BallcamError;
 pub use logging::{clear_log_sink, set_log_sink, LogLevel, LogSink};
 pub use types::{
-    BallEstimate, CropRect, DetectorMode, FrameResult, Preset, StageTimings, Telemetry, TrackState,
+    BallEstimate, Candidate, CropRect, DetectorMode, FrameResult, Preset, StageTimings, Telemetry,
+    TrackState,
 };
 
 uniffi::setup_scaffolding!("ballcam_ffi");

@@ -118,6 +118,30 @@ impl From<core::BallEstimate> for BallEstimate {
     }
 }
 
+/// One detector candidate (a heatmap peak above the threshold), upright-frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct Candidate {
+    /// Centre x, pixels.
+    pub x: f32,
+    /// Centre y, pixels.
+    pub y: f32,
+    /// Apparent radius, pixels.
+    pub radius: f32,
+    /// Detector score, 0..1.
+    pub score: f32,
+}
+
+impl From<core::detect::Candidate> for Candidate {
+    fn from(c: core::detect::Candidate) -> Self {
+        Candidate {
+            x: c.x,
+            y: c.y,
+            radius: c.radius,
+            score: c.score,
+        }
+    }
+}
+
 /// The virtual camera's crop window, inside the upright frame, pixels.
 #[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
 pub struct CropRect {
@@ -195,6 +219,9 @@ pub struct FrameResult {
     pub candidates: u32,
     /// The detector work stayed within the per-frame budget.
     pub budget_held: bool,
+    /// The most confident detector candidate of this frame, whether or not the tracker took
+    /// it (hard-case capture: a strong candidate far from the ball, or a weak one on it).
+    pub top_candidate: Option<Candidate>,
     /// Per-stage timings.
     pub timings: StageTimings,
 }
@@ -212,6 +239,7 @@ impl From<core::FrameResult> for FrameResult {
             detector_runs: r.detector_runs,
             candidates: r.candidates,
             budget_held: r.budget_held,
+            top_candidate: r.top_candidate.map(Candidate::from),
             timings: r.timings.into(),
         }
     }

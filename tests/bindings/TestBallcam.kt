@@ -111,6 +111,9 @@ fun testAndroidCalls() {
         val b = reference.pushNv21(d(f), w.toUInt(), h.toUInt(), 0, t.ts)
         check(key(a) == key(b)) { "YUV_420_888 and NV21 differ on frame $i: $a vs $b" }
         cropOk(a)
+        val top = a.topCandidate
+        check((top != null) == (a.candidates > 0u)) { "top candidate $top with ${a.candidates} candidates" }
+        if (top != null) check(top.score > 0f && top.score <= 1f) { "top candidate score $top" }
         if (a.state == TrackState.DETECTED) {
             val ball: BallEstimate = a.ball ?: throw AssertionError("detected without a ball")
             detected++

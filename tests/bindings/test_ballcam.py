@@ -97,7 +97,7 @@ def test_formats_agree_and_track():
     nv21 = bc.BallcamEngine.from_config_toml(UNBOUNDED)
     inter = bc.BallcamEngine.from_config_toml(UNBOUNDED)
     planar = bc.BallcamEngine.from_config_toml(UNBOUNDED)
-    detected, near = 0, 0
+    detected, near, tops, top_near = 0, 0, 0, 0
     for data, (ts, gx, gy, gr, visible) in zip(FRAMES, TRUTH):
         a = nv21.push_nv21(data, W, H, 0, ts)
         b = inter.push_yuv420(*yuv420_888_interleaved(data, W, H), W, H, 0, ts)
@@ -107,6 +107,12 @@ def test_formats_agree_and_track():
         assert (a.frame_width, a.frame_height, a.timestamp_us) == (W, H, ts)
         check_crop(a)
         assert a.timings.total_us >= a.timings.infer_us
+        # The frame's top candidate travels for hard-case capture: present when a peak passed.
+        assert (a.top_candidate is not None) == (a.candidates > 0), (a.top_candidate, a.candidates)
+        if a.top_candidate is not None:
+            assert 0.0 < a.top_candidate.score <= 1.0 and a.top_candidate.radius > 0, a.top_candidate
+            top_near += visible and ((a.top_candidate.x - gx) ** 2 + (a.top_candidate.y - gy) ** 2) ** 0.5 <= max(12.0, 3 * gr)
+            tops += 1
         if a.state == bc.TrackState.DETECTED:
             assert a.ball is not None and a.ball.state == bc.TrackState.DETECTED
             detected += 1
@@ -124,6 +130,7 @@ def test_formats_agree_and_track():
     print(f"  formats agree on {len(FRAMES)} frames; detected {detected}, near truth {near}; {t}")
     # Detection quality is the core's to test; here the detections must be the ball, not noise.
     assert near >= detected * 3 // 4, f"only {near} of {detected} detections near the truth"
+    assert tops > 0 and top_near >= tops // 2, f"only {top_near} of {tops} top candidates near the truth"
 
 
 def test_rotation():
