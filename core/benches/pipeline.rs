@@ -22,7 +22,7 @@ use ballcam_core::frame::{ColorRange, Converter, Region, TensorMapping};
 use ballcam_core::track::{Tracker, TrackerConfig};
 use ballcam_core::{Config, DetectorMode, Engine, Frame, PixelFormat, Preset, Rotation};
 use ballcam_sim::{Clip, ClipSpec, Scenario};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 
 /// Frame sizes benchmarked.
 const SIZES: [(u32, u32); 2] = [(1280, 720), (1920, 1080)];
@@ -417,4 +417,11 @@ criterion_group! {
     config = Criterion::default().sample_size(SAMPLES).measurement_time(MEASUREMENT).warm_up_time(WARM_UP);
     targets = conversion, inference, decode, track_and_plan, whole_frame
 }
-criterion_main!(benches);
+fn main() {
+    // The process-wide tuning the CLI applies (`ballcam_core::malloc`, `ballcam_core::kernels`),
+    // before any model loads, so that the benches time what the CLI runs.
+    ballcam_core::malloc::keep_large_blocks();
+    ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

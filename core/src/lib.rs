@@ -14,6 +14,7 @@ pub mod crop;
 pub mod detect;
 pub mod error;
 pub mod frame;
+pub mod kernels;
 pub mod malloc;
 pub mod pipeline;
 pub mod schedule;

@@ -69,6 +69,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     log::debug!("allocator keeps large blocks: {kept}");
+    let ymm = ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores();
+    log::debug!("tract's 256-bit kernels preferred on this single-FMA AVX-512 core: {ymm}");
     let json = cli.json;
     let result = match &cli.command {
         Command::Demo(a) => demo::run(a, json),

@@ -11,9 +11,11 @@ pub struct ModelArgs {
 }
 
 /// Parses `MODEL.onnx H W [RUNS]`; prints the usage of `name` and exits with 2 when it is short.
-/// Also tunes malloc as the CLI does (`ballcam_core::malloc`), so that the timings are the CLI's.
+/// Also tunes malloc and tract's kernel choice as the CLI does (`ballcam_core::malloc`,
+/// `ballcam_core::kernels`), so that the timings are the CLI's.
 pub fn model_args(name: &str, default_runs: usize) -> anyhow::Result<ModelArgs> {
     ballcam_core::malloc::keep_large_blocks();
+    ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores();
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
         eprintln!("usage: {name} MODEL.onnx H W [RUNS]");
