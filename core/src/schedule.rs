@@ -627,20 +627,7 @@ mod tests {
 
     /// A track at (x, y) just seen, its position known to `sigma` pixels.
     fn pred_sigma(x: f32, y: f32, sigma: f32) -> TrackView {
-        match coasting(x, y, 0.0) {
-            TrackView::At {
-                mut prediction,
-                unseen_s,
-            } => {
-                prediction.sigma_x = sigma;
-                prediction.sigma_y = sigma;
-                TrackView::At {
-                    prediction,
-                    unseen_s,
-                }
-            }
-            TrackView::None => TrackView::None,
-        }
+        track_view(x, y, sigma, BALL_RADIUS, 0.0)
     }
 
     #[test]
@@ -718,19 +705,7 @@ mod tests {
         assert_eq!(jobs[0].class, CostClass::Roi);
         assert_eq!(jobs[0].input, c.detector.roi_input);
         // A large ball (8 radii wider than the small input) too.
-        let big_ball = match pred_sigma(900.0, 500.0, 2.0) {
-            TrackView::At {
-                mut prediction,
-                unseen_s,
-            } => {
-                prediction.radius = 20.0;
-                TrackView::At {
-                    prediction,
-                    unseen_s,
-                }
-            }
-            TrackView::None => TrackView::None,
-        };
+        let big_ball = track_view(900.0, 500.0, 2.0, 20.0, 0.0);
         let d = s.decide(1920, 1080, big_ball, Lookout::default());
         assert_eq!(d.jobs().next().map(|j| j.class), Some(CostClass::Roi));
         // Switched off, the confident track gets the big region as well.
@@ -750,20 +725,30 @@ mod tests {
         coasting(x, y, 0.0)
     }
 
-    /// A track at (x, y) unseen for `unseen_s` seconds.
-    fn coasting(x: f32, y: f32, unseen_s: f64) -> TrackView {
+    /// Apparent radius of the tests' ball, pixels.
+    const BALL_RADIUS: f32 = 6.0;
+    /// Position uncertainty of a track just seen, pixels.
+    const SIGMA_SEEN: f32 = 2.0;
+
+    /// A resting track at (x, y), its position known to `sigma` pixels, unseen for `unseen_s`.
+    fn track_view(x: f32, y: f32, sigma: f32, radius: f32, unseen_s: f64) -> TrackView {
         TrackView::At {
             prediction: Prediction {
                 x,
                 y,
                 vx: 0.0,
                 vy: 0.0,
-                sigma_x: 2.0,
-                sigma_y: 2.0,
-                radius: 6.0,
+                sigma_x: sigma,
+                sigma_y: sigma,
+                radius,
             },
             unseen_s,
         }
+    }
+
+    /// A track at (x, y) unseen for `unseen_s` seconds.
+    fn coasting(x: f32, y: f32, unseen_s: f64) -> TrackView {
+        track_view(x, y, SIGMA_SEEN, BALL_RADIUS, unseen_s)
     }
 
     /// Runs a decision through a fake machine whose costs are given per class.

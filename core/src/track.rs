@@ -1382,13 +1382,7 @@ mod tests {
 
     #[test]
     fn hidden_longer_than_max_coast_is_lost() {
-        let mut tr = tracker();
-        for i in 0..10 {
-            let t = i as f64 / 30.0;
-            let (x, y) = cv(t);
-            tr.update(us(t), &[cand(x, y, 0.9)], true);
-        }
-        assert_eq!(tr.state(), TrackState::Detected);
+        let mut tr = tracked_cv_ball();
         let t_last = 9.0 / 30.0;
         let mut lost_at = None;
         for i in 10..60 {
