@@ -603,5 +603,13 @@ mod tests {
         assert!(e.message.contains("table"));
         let e = Config::from_toml_str("[schedule]\nbudget_us = 0\n").unwrap_err();
         assert_eq!(e.field, "schedule.budget_us");
+        let e = Config::from_toml_str("[schedule]\npack_fill = 1.2\n").unwrap_err();
+        assert_eq!(e.field, "schedule.pack_fill");
+        assert!(e.message.contains("1.2"), "{e}");
+        let e = Config::from_toml_str("[schedule]\ncost_margin = -1\n").unwrap_err();
+        assert_eq!(e.field, "schedule.cost_margin");
+        let c = Config::from_toml_str("[schedule]\nroi_fit_small = false\npack_fill = 1.0\n")
+            .expect("valid overrides");
+        assert!(!c.schedule.roi_fit_small);
     }
 }
