@@ -40,3 +40,12 @@ uniffi::setup_scaffolding!("ballcam_ffi");
 pub fn ballcam_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+/// Makes the inference library use its 256-bit kernels on an x86-64 core with AVX-512 but a
+/// single 512-bit FMA unit, where they are faster (see `ballcam_core::kernels`). Process-wide:
+/// call it once, before the first engine is built. Returns whether it changed anything; a no-op
+/// on ARM phones and where the environment sets `TRACT_CPU_ISA`.
+#[uniffi::export]
+pub fn prefer_fast_kernels() -> bool {
+    ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores()
+}

@@ -295,6 +295,10 @@ def test_threads():
 
 def main():
     assert bc.ballcam_version()
+    # Before the first engine, as an app would (the rule itself is tested in Rust).
+    fast = bc.prefer_fast_kernels()
+    assert fast in (True, False), fast
+    print(f"fast kernels preferred: {fast}")
     for test in (test_formats_agree_and_track, test_rotation, test_bad_frames_then_recovery,
                  test_other_formats, test_config, test_log_sink, test_threads):
         print(test.__name__)
