@@ -280,14 +280,19 @@ impl Scheduler {
     /// exceeds even the largest credit runs whenever the credit is full, so that a stale,
     /// too-high estimate (one slow run on a busy machine) gets measured again instead of
     /// starving the search for ever.
-    /// The part of `limit` that a frame of several jobs is planned to fill (`pack_fill`).
-    fn packed(&self, limit: f64) -> f64 {
-        limit * f64::from(self.cfg.pack_fill)
-    }
-
     fn affordable(&self, cost: f64) -> bool {
         let cap = self.cfg.budget_us as f64 * f64::from(self.cfg.burst_frames);
         cost <= self.credit_us || self.credit_us >= cap
+    }
+
+    /// How much of `limit` the jobs of `d` plus one more may use: all of it for a frame's first
+    /// job, its `pack_fill` share once the frame has one.
+    fn room(&self, d: &Decision, limit: f64) -> f64 {
+        if d.jobs().next().is_none() {
+            limit
+        } else {
+            limit * f64::from(self.cfg.pack_fill)
+        }
     }
 
     /// Cost a class is planned with, microseconds: the rolling mean plus `cost_margin` rolling
@@ -404,16 +409,15 @@ impl Scheduler {
         let small_cost = self.planned_cost(CostClass::RoiSmall);
         let fits_big = self.planned_cost(CostClass::Roi) <= limit;
         let fits_small = small_cost <= limit || self.affordable(small_cost);
-        let big = (CostClass::Roi, self.det.roi_input);
-        let small = (CostClass::RoiSmall, self.det.roi_small_input);
         // A confident prediction fits the small region at native resolution: run that.
-        let small_base = small.1.width.max(small.1.height) as f32;
+        let small = self.input_of(CostClass::RoiSmall);
+        let small_base = small.width.max(small.height) as f32;
         let order = if self.cfg.roi_fit_small && self.roi_spread(p) <= small_base {
-            [small, big]
+            [CostClass::RoiSmall, CostClass::Roi]
         } else {
-            [big, small]
+            [CostClass::Roi, CostClass::RoiSmall]
         };
-        for (class, input) in order {
+        for class in order {
             let cost = self.planned_cost(class);
             let chosen = match class {
                 CostClass::Roi => fits_big,
@@ -422,17 +426,18 @@ impl Scheduler {
             if !chosen {
                 continue;
             }
-            d.push(self.roi_job(class, input, p, w, h), cost.round() as u64);
+            d.push(self.roi_job(class, p, w, h), cost.round() as u64);
             d.mode = DetectorMode::Roi;
             break;
         }
         d
     }
 
-    /// A region of interest around `p` for `input`: the input's shape scaled up to cover the
+    /// A region of interest around `p` for `class`'s input: its shape scaled up to cover the
     /// ball's neighbourhood and the prediction's uncertainty (at most `roi_max_scale`),
     /// inside the `w`x`h` frame.
-    fn roi_job(&self, class: CostClass, input: InputSize, p: &Prediction, w: u32, h: u32) -> Job {
+    fn roi_job(&self, class: CostClass, p: &Prediction, w: u32, h: u32) -> Job {
+        let input = self.input_of(class);
         let spread = self.roi_spread(p);
         let base = input.width.max(input.height) as f32;
         let scale = spread.clamp(base, base * self.cfg.roi_max_scale) / base;
@@ -456,18 +461,12 @@ impl Scheduler {
     /// A small region of interest on a rival hypothesis, when it fits this frame's budget
     /// after the jobs already chosen.
     fn rival_into(&self, d: &mut Decision, w: u32, h: u32, p: &Prediction) {
-        let input = self.det.roi_small_input;
         let cost = self.planned_cost(CostClass::RoiSmall);
         let limit = self.credit_us.min(self.cfg.budget_us as f64);
-        let room = if d.jobs().next().is_none() {
-            limit
-        } else {
-            self.packed(limit)
-        };
-        if d.estimated_us as f64 + cost > room {
+        if d.estimated_us as f64 + cost > self.room(d, limit) {
             return;
         }
-        let job = self.roi_job(CostClass::RoiSmall, input, p, w, h);
+        let job = self.roi_job(CostClass::RoiSmall, p, w, h);
         if d.push(job, cost.round() as u64) && d.mode == DetectorMode::Skip {
             d.mode = DetectorMode::Roi;
         }
@@ -547,8 +546,7 @@ impl Scheduler {
             // Within this frame's budget (a job added to others within its packing share); a
             // first run that alone exceeds the budget may still use saved-up credit, else the
             // search would never make progress.
-            let room = if first { limit } else { self.packed(limit) };
-            if spent + cost > room && !(first && self.affordable(cost)) {
+            if spent + cost > self.room(d, limit) && !(first && self.affordable(cost)) {
                 break;
             }
             if !d.push(job, cost.round() as u64) {

@@ -553,7 +553,7 @@ impl Tracker {
     /// limit. Does not change the tracker.
     pub fn predict(&self, t_us: i64) -> Option<Prediction> {
         let track = self.track?;
-        if seconds(t_us.saturating_sub(track.trusted_t_us)) > f64::from(self.cfg.max_coast_s) {
+        if self.past_coast_limit(&track, t_us) {
             return None;
         }
         Some(prediction_of(&track.filter.predicted(t_us, self.q_scale())))
@@ -612,6 +612,11 @@ impl Tracker {
         }
     }
 
+    /// Whether `track` has gone longer than `max_coast_s` without a trusted detection at `t_us`.
+    fn past_coast_limit(&self, track: &Track, t_us: i64) -> bool {
+        seconds(t_us.saturating_sub(track.trusted_t_us)) > f64::from(self.cfg.max_coast_s)
+    }
+
     /// A track the tracker is not sure of: static (see [`Tracker::is_static`]), on probation
     /// after a coast, or coasting without a detection for [`COAST_EXPLORE_S`] (the ball may
     /// have reappeared elsewhere).
@@ -652,7 +657,7 @@ impl Tracker {
         self.now_us = Some(now);
 
         if let Some(track) = self.track {
-            if seconds(now.saturating_sub(track.trusted_t_us)) > f64::from(self.cfg.max_coast_s) {
+            if self.past_coast_limit(&track, now) {
                 self.lose(&track);
             }
         }

@@ -28,6 +28,9 @@ const NOMINAL_COST_US: u64 = 1_000;
 /// Environment variable naming a candidate ONNX model to run the scenarios with instead of the
 /// embedded one (`BALLCAM_SCENARIO_MODEL=models/train/runs/slim2.onnx cargo test ...`).
 const CANDIDATE_MODEL_VAR: &str = "BALLCAM_SCENARIO_MODEL";
+/// Environment variable that prints every frame's result (`BALLCAM_DUMP=1 cargo test ...
+/// -- --nocapture`).
+const DUMP_VAR: &str = "BALLCAM_DUMP";
 
 struct Run {
     truth: Vec<GroundTruth>,
@@ -66,12 +69,13 @@ fn run_clip_with_costs(
     let mut nv21 = vec![0u8; w * h * 3 / 2];
     let mut truth = Vec::new();
     let mut results = Vec::new();
+    let dump = std::env::var_os(DUMP_VAR).is_some();
     for i in 0..clip.frame_count() {
         let gt = clip.render_rgb(i, &mut rgb).expect("render");
         nv21_from_rgb(&rgb, WIDTH, HEIGHT, &mut nv21).expect("encode");
         let frame = Frame::nv21(&nv21, WIDTH, HEIGHT, Rotation::Deg0, gt.timestamp_us);
         let r = engine.process(&frame).expect("process");
-        if std::env::var_os("BALLCAM_DUMP").is_some() {
+        if dump {
             println!(
                 "{i:4} gt ({:7.1},{:6.1}) r {:4.1} vis {} | {:?} {:?} ball {:?} crop ({:6.1},{:6.1},{:6.1},{:6.1}) cands {} runs {} top {:?}",
                 gt.x, gt.y, gt.radius, gt.visible, r.mode, r.state,
