@@ -158,17 +158,22 @@ class PoolSource(Source):
     """Synthetic pool chunks (uint8 frames + labels present,cx,cy,r,vis); refreshes as chunks appear."""
     def __init__(self, pattern, max_frames=8000):
         self.pattern, self.files, self.I, self.L, self.max = pattern, [], None, None, max_frames
+        self.start = {}   # chunk file -> index of its first frame in I (absent once truncated away)
 
     def refresh(self):
         new = [f for f in sorted(glob.glob(self.pattern)) if f not in self.files and not f.endswith('.tmp.npz')]
         if not new:
             return 0 if self.I is None else len(self.I)
         imgs, labs = ([self.I] if self.I is not None else []), ([self.L] if self.L is not None else [])
+        n = 0 if self.I is None else len(self.I)
         for fn in new:
             d = np.load(fn)
             imgs.append(d['imgs']); labs.append(d['labels']); self.files.append(fn)
+            self.start[fn] = n; n += len(d['imgs'])
         self.I = np.concatenate(imgs)[-self.max:]
         self.L = np.concatenate(labs)[-self.max:]
+        cut = n - len(self.I)
+        self.start = {fn: i - cut for fn, i in self.start.items() if i - cut >= 0}
         return len(self.I)
 
     def sample(self, rng, P, kind):
@@ -287,3 +292,41 @@ class HardNegSource(Source):
         bu, bv = (fr['cx'] - pcx) * s + P / 2, (fr['cy'] - pcy) * s + P / 2
         inside = 0 <= bu < P and 0 <= bv < P
         return img, fr['present'] and inside, bu, bv, max(fr['r'] * s, 0.6)
+
+
+class FrameHardNegSource(Source):
+    """Patches around mined false-positive peaks on synthetic frames (pool chunks or renderer folders; see
+    mine.py --pool/--folder): records {key, j, x, y, p} where key names the chunk file or folder, j the frame."""
+    def __init__(self, sources, recs, pmin=0.3):
+        # sources: {key: (I, L, start)}; start maps a chunk file to its first index in I (None for folders)
+        self.src = sources
+        self.r = []
+        for r in recs:
+            if r['p'] < pmin or r['key'] not in sources:
+                continue
+            I, L, start = sources[r['key']]
+            if start is None:
+                i = r['j']
+            else:
+                i = start[r['chunk']] + r['j'] if r['chunk'] in start else -1
+            if 0 <= i < len(I):
+                self.r.append((r['key'], i, r['x'], r['y'], r['s']))
+
+    def sample(self, rng, P, kind):
+        key, i, x, y, s = self.r[rng.integers(len(self.r))]
+        I, L, _ = self.src[key]
+        frame = I[i]
+        pres, cx, cy, r, _ = L[i]
+        s *= rng.uniform(0.85, 1.2)
+        u, v = rng.uniform(8, P - 8), rng.uniform(8, P - 8)
+        pcx, pcy = x - (u - P / 2) / s, y - (v - P / 2) / s
+        if s < 0.7:   # downscaled pass: area-resize first, as the engine does (no aliasing)
+            H, W = frame.shape[:2]
+            src = cv2.resize(frame, (int(W * s / 0.9 + 1), int(H * s / 0.9 + 1)), interpolation=cv2.INTER_AREA)
+            f = src.shape[1] / W
+            img = warp_patch(src, 1 / f, 1 / f, pcx, pcy, s, P)
+        else:
+            img = warp_patch(frame, 1.0, 1.0, pcx, pcy, s, P)
+        bu, bv = (cx - pcx) * s + P / 2, (cy - pcy) * s + P / 2
+        inside = 0 <= bu < P and 0 <= bv < P
+        return img, bool(pres) and inside, bu, bv, max(r * s, 0.6)

@@ -2,6 +2,9 @@
 512x288 pass) and record confident peaks away from the ball; train.py --hardneg samples patches around them.
 
 usage: python mine.py MODEL.onnx OUT.json [--threads 1]
+       python mine.py MODEL.onnx OUT.json --synthetic [--pool 'pool/train_*.npz'] [--folder DIR ...]
+The second form mines the synthetic training frames (Python renderer pool chunks at their own scale; Rust
+renderer folders at native, half and 512-wide scale) for train.py --hardneg_synth. Never the test pool.
 """
 import json, sys, time
 import numpy as np
@@ -18,8 +21,52 @@ def peaks(out, k=6, pmin=0.15):
              float(evaluate.sigmoid(lg[ys[i], xs[i]]))) for i in order]
 
 
+def away(x, y, pres, cx, cy, r):
+    return not pres or np.hypot(x - cx, y - cy) > max(24, 2 * r + 8)
+
+
+def mine_synthetic(run, out_path, pool_pattern, folders):
+    recs = []
+    t0 = time.time()
+    if pool_pattern:
+        pool = data.PoolSource(pool_pattern, max_frames=10 ** 9); pool.refresh()
+        for fn in pool.files:
+            base = pool.start[fn]
+            n = (pool.start[pool.files[pool.files.index(fn) + 1]] if fn != pool.files[-1] else len(pool.I)) - base
+            for j in range(n):
+                pres, cx, cy, r, _ = pool.L[base + j]
+                for x, y, p in peaks(run(evaluate.letterbox32(pool.I[base + j]))):
+                    if away(x, y, pres, cx, cy, r):
+                        recs.append(dict(key='pool', chunk=fn, j=j, x=round(x, 1), y=round(y, 1), s=1.0, p=round(p, 3)))
+            print(fn, len(recs), f'{time.time() - t0:.0f}s', flush=True)
+    for d in folders:
+        fs = data.FolderSource(d)
+        for j, img in enumerate(fs.imgs):
+            pres, cx, cy, r, _ = fs.L[j]
+            H, W = img.shape[:2]
+            for s in (1.0, 0.5, 512 / W):
+                im = img if s == 1.0 else cv2.resize(img, (round(W * s), round(H * s)), interpolation=cv2.INTER_AREA)
+                for x, y, p in peaks(run(evaluate.letterbox32(im))):
+                    X, Y = x / s, y / s
+                    if away(X, Y, pres, cx, cy, r):
+                        recs.append(dict(key=d, chunk='', j=j, x=round(X, 1), y=round(Y, 1), s=s, p=round(p, 3)))
+        print(d, len(recs), f'{time.time() - t0:.0f}s', flush=True)
+    json.dump(recs, open(out_path, 'w'))
+    print('done', len(recs), 'peaks;', 'p>=0.5:', sum(r['p'] >= 0.5 for r in recs))
+
+
 def main():
     model, out_path = sys.argv[1], sys.argv[2]
+    if '--synthetic' in sys.argv:
+        threads = int(sys.argv[sys.argv.index('--threads') + 1]) if '--threads' in sys.argv else 1
+        pool = sys.argv[sys.argv.index('--pool') + 1] if '--pool' in sys.argv else None
+        folders = []
+        if '--folder' in sys.argv:
+            for arg in sys.argv[sys.argv.index('--folder') + 1:]:
+                if arg.startswith('--'):
+                    break
+                folders.append(arg)
+        return mine_synthetic(evaluate.OrtRunner(model, threads), out_path, pool, folders)
     threads = int(sys.argv[sys.argv.index('--threads') + 1]) if '--threads' in sys.argv else 1
     run = evaluate.OrtRunner(model, threads)
     frames = data.load_dfl('train')

@@ -43,6 +43,8 @@ def main():
     ap.add_argument('--w_rust', type=float, default=0.3)
     ap.add_argument('--hardneg', default=None, help='json from mine.py')
     ap.add_argument('--w_hardneg', type=float, default=0.2)
+    ap.add_argument('--hardneg_synth', default=None, help='json from mine.py --synthetic (pool and --rust folders)')
+    ap.add_argument('--w_hardneg_synth', type=float, default=0.1)
     ap.add_argument('--eval_every', type=float, default=900)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=0)
@@ -78,10 +80,18 @@ def main():
     sources, weights = [real], [a.w_real]
     if npool:
         sources.append(pool); weights.append(a.w_synth)
+    folders = {}
     for d in a.rust:
-        fs = data.FolderSource(d)
+        fs = folders[d] = data.FolderSource(d)
         log(dict(rust_source=d, frames=len(fs.imgs), present=float(fs.L[:, 0].mean())))
         sources.append(fs); weights.append(a.w_rust / max(len(a.rust), 1))
+    if a.hardneg_synth:
+        frames = {d: (fs.I, fs.L, None) for d, fs in folders.items()}
+        if npool:
+            frames['pool'] = (pool.I, pool.L, pool.start)
+        hs = data.FrameHardNegSource(frames, json.load(open(a.hardneg_synth)))
+        log(dict(hardneg_synth=a.hardneg_synth, peaks=len(hs.r)))
+        sources.append(hs); weights.append(a.w_hardneg_synth)
     if a.hardneg:
         hn = data.HardNegSource(real.f, json.load(open(a.hardneg)))
         log(dict(hardneg=a.hardneg, peaks=len(hn.r)))
