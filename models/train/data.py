@@ -301,14 +301,18 @@ class FrameHardNegSource(Source):
         # sources: {key: (I, L, start)}; start maps a chunk file to its first index in I (None for folders)
         self.src = sources
         self.r = []
+        # chunk files by name: mine.py and train.py may glob the pool by different paths
+        firsts = {key: None if start is None else {os.path.basename(k): v for k, v in start.items()}
+                  for key, (_, _, start) in sources.items()}
         for r in recs:
             if r['p'] < pmin or r['key'] not in sources:
                 continue
-            I, L, start = sources[r['key']]
-            if start is None:
+            I, L, _ = sources[r['key']]
+            first = firsts[r['key']]
+            if first is None:
                 i = r['j']
             else:
-                i = start[r['chunk']] + r['j'] if r['chunk'] in start else -1
+                i = first.get(os.path.basename(r['chunk']), -len(I) - 1) + r['j']
             if 0 <= i < len(I):
                 self.r.append((r['key'], i, r['x'], r['y'], r['s']))
 
