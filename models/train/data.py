@@ -48,6 +48,17 @@ def warp_patch(src, sx, sy, pcx, pcy, s, P):
                           borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
 
 
+def warp_patch_area(frame, pcx, pcy, s, P, below):
+    """warp_patch of a frame stored at native scale; below scale `below` the frame is area-resized first (a
+    downscaled pass, as the engine does: no aliasing)."""
+    if s >= below:
+        return warp_patch(frame, 1.0, 1.0, pcx, pcy, s, P)
+    H, W = frame.shape[:2]
+    src = cv2.resize(frame, (int(W * s / 0.9 + 1), int(H * s / 0.9 + 1)), interpolation=cv2.INTER_AREA)
+    f = src.shape[1] / W
+    return warp_patch(src, 1 / f, 1 / f, pcx, pcy, s, P)
+
+
 def targets(P, present, u, v, r):
     """Heatmap (P/4,P/4), reg (offx, offy, r/8), flat index, mask. (u,v) continuous patch coords."""
     hh = P // STRIDE
@@ -235,13 +246,7 @@ class FolderSource(Source):
             pcx, pcy = cx - (u - P / 2) / s, cy - (v - P / 2) / s
         else:
             pcx, pcy = rng.uniform(0, W), rng.uniform(0, H)
-        src = frame
-        if s < 0.45:
-            src = cv2.resize(frame, (int(W * s / 0.9 + 1), int(H * s / 0.9 + 1)), interpolation=cv2.INTER_AREA)
-            f = src.shape[1] / W
-            img = warp_patch(src, 1 / f, 1 / f, pcx, pcy, s, P)
-        else:
-            img = warp_patch(src, 1.0, 1.0, pcx, pcy, s, P)
+        img = warp_patch_area(frame, pcx, pcy, s, P, below=0.45)
         u, v = (cx - pcx) * s + P / 2, (cy - pcy) * s + P / 2
         inside = 0 <= u < P and 0 <= v < P
         rr = max(r * s, 0.6)
@@ -324,13 +329,7 @@ class FrameHardNegSource(Source):
         s *= rng.uniform(0.85, 1.2)
         u, v = rng.uniform(8, P - 8), rng.uniform(8, P - 8)
         pcx, pcy = x - (u - P / 2) / s, y - (v - P / 2) / s
-        if s < 0.7:   # downscaled pass: area-resize first, as the engine does (no aliasing)
-            H, W = frame.shape[:2]
-            src = cv2.resize(frame, (int(W * s / 0.9 + 1), int(H * s / 0.9 + 1)), interpolation=cv2.INTER_AREA)
-            f = src.shape[1] / W
-            img = warp_patch(src, 1 / f, 1 / f, pcx, pcy, s, P)
-        else:
-            img = warp_patch(frame, 1.0, 1.0, pcx, pcy, s, P)
+        img = warp_patch_area(frame, pcx, pcy, s, P, below=0.7)
         bu, bv = (cx - pcx) * s + P / 2, (cy - pcy) * s + P / 2
         inside = 0 <= bu < P and 0 <= bv < P
         return img, bool(pres) and inside, bu, bv, max(r * s, 0.6)
