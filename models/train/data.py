@@ -301,7 +301,7 @@ class HardNegSource(Source):
 
 class FrameHardNegSource(Source):
     """Patches around mined false-positive peaks on synthetic frames (pool chunks or renderer folders; see
-    mine.py --pool/--folder): records {key, j, x, y, p} where key names the chunk file or folder, j the frame."""
+    mine.py --synthetic): records {key, chunk, j, x, y, s, p} where key names the chunk file or folder, j the frame."""
     def __init__(self, sources, recs, pmin=0.3):
         # sources: {key: (I, L, start)}; start maps a chunk file to its first index in I (None for folders)
         self.src = sources

@@ -6,7 +6,7 @@ usage: python mine.py MODEL.onnx OUT.json [--threads 1]
 The second form mines the synthetic training frames (Python renderer pool chunks at their own scale; Rust
 renderer folders at native, half and 512-wide scale) for train.py --hardneg_synth. Never the test pool.
 """
-import json, sys, time
+import glob, json, sys, time
 import numpy as np
 import cv2
 import data, evaluate
@@ -22,23 +22,20 @@ def peaks(out, k=6, pmin=0.15):
 
 
 def away(x, y, pres, cx, cy, r):
+    """A peak is a false positive when the frame has no ball or it lies clear of the ball."""
     return not pres or np.hypot(x - cx, y - cy) > max(24, 2 * r + 8)
 
 
 def mine_synthetic(run, out_path, pool_pattern, folders):
     recs = []
     t0 = time.time()
-    if pool_pattern:
-        pool = data.PoolSource(pool_pattern, max_frames=10 ** 9); pool.refresh()
-        for fn in pool.files:
-            base = pool.start[fn]
-            n = (pool.start[pool.files[pool.files.index(fn) + 1]] if fn != pool.files[-1] else len(pool.I)) - base
-            for j in range(n):
-                pres, cx, cy, r, _ = pool.L[base + j]
-                for x, y, p in peaks(run(evaluate.letterbox32(pool.I[base + j]))):
-                    if away(x, y, pres, cx, cy, r):
-                        recs.append(dict(key='pool', chunk=fn, j=j, x=round(x, 1), y=round(y, 1), s=1.0, p=round(p, 3)))
-            print(fn, len(recs), f'{time.time() - t0:.0f}s', flush=True)
+    for fn in sorted(glob.glob(pool_pattern)) if pool_pattern else []:
+        chunk = np.load(fn)
+        for j, (img, (pres, cx, cy, r, _)) in enumerate(zip(chunk['imgs'], chunk['labels'])):
+            for x, y, p in peaks(run(evaluate.letterbox32(img))):
+                if away(x, y, pres, cx, cy, r):
+                    recs.append(dict(key='pool', chunk=fn, j=j, x=round(x, 1), y=round(y, 1), s=1.0, p=round(p, 3)))
+        print(fn, len(recs), f'{time.time() - t0:.0f}s', flush=True)
     for d in folders:
         fs = data.FolderSource(d)
         for j, img in enumerate(fs.imgs):
@@ -57,8 +54,8 @@ def mine_synthetic(run, out_path, pool_pattern, folders):
 
 def main():
     model, out_path = sys.argv[1], sys.argv[2]
+    threads = int(sys.argv[sys.argv.index('--threads') + 1]) if '--threads' in sys.argv else 1
     if '--synthetic' in sys.argv:
-        threads = int(sys.argv[sys.argv.index('--threads') + 1]) if '--threads' in sys.argv else 1
         pool = sys.argv[sys.argv.index('--pool') + 1] if '--pool' in sys.argv else None
         folders = []
         if '--folder' in sys.argv:
@@ -67,7 +64,6 @@ def main():
                     break
                 folders.append(arg)
         return mine_synthetic(evaluate.OrtRunner(model, threads), out_path, pool, folders)
-    threads = int(sys.argv[sys.argv.index('--threads') + 1]) if '--threads' in sys.argv else 1
     run = evaluate.OrtRunner(model, threads)
     frames = data.load_dfl('train')
     recs = []
