@@ -9,6 +9,17 @@ pub fn repo_path(rel: &str) -> std::path::PathBuf {
         .join(rel)
 }
 
+/// The numbers of a JSON array in the reference file (`what` names it in a failure).
+fn numbers<'a>(v: &'a serde_json::Value, what: &'a str) -> impl Iterator<Item = f64> + 'a {
+    v.as_array()
+        .unwrap_or_else(|| panic!("{what}: not an array"))
+        .iter()
+        .map(move |x| {
+            x.as_f64()
+                .unwrap_or_else(|| panic!("{what}: {x} is not a number"))
+        })
+}
+
 /// Runs `models/ballnet.onnx` through the core on the input saved at export time and checks
 /// every output value against `models/ballnet_reference.json` within its tolerance; returns the
 /// number of values and the worst absolute difference.
@@ -16,19 +27,13 @@ pub fn check_shipped_model_against_reference() -> (usize, f32) {
     let text = std::fs::read_to_string(repo_path("models/ballnet_reference.json"))
         .expect("reference file");
     let reference: serde_json::Value = serde_json::from_str(&text).expect("reference json");
-    let shape: Vec<usize> = reference["input"]["shape"]
-        .as_array()
-        .expect("input shape")
-        .iter()
-        .map(|v| v.as_u64().expect("dim") as usize)
+    let shape: Vec<usize> = numbers(&reference["input"]["shape"], "input shape")
+        .map(|v| v as usize)
         .collect();
     assert_eq!(shape.len(), 4);
     let (c, h, w) = (shape[1], shape[2], shape[3]);
-    let expected: Vec<f32> = reference["output"]["values"]
-        .as_array()
-        .expect("values")
-        .iter()
-        .map(|v| v.as_f64().expect("number") as f32)
+    let expected: Vec<f32> = numbers(&reference["output"]["values"], "output values")
+        .map(|v| v as f32)
         .collect();
     let abs = reference["tolerance"]["abs"].as_f64().unwrap_or(1e-3) as f32;
     let rel = reference["tolerance"]["rel"].as_f64().unwrap_or(1e-3) as f32;
