@@ -87,8 +87,8 @@ def crop(native, pcx, pcy, P=192):
 # detections >= `confirm_score` near it. On stills, the second look is the native 192x192 ROI centred on the search
 # peak (same frame); it confirms when its top-1 peak scores >= confirm_score within VERIFY_GATE_PX.
 # Keep these equal to TrackerConfig's defaults.
-ACQUIRE_SCORE = 0.6
-CONFIRM_SCORE = 0.6
+ACQUIRE_SCORE = 0.55
+CONFIRM_SCORE = 0.55
 VERIFY_GATE_PX = 24.0
 VERIFY_PEAKS = 4        # search peaks per pass that get a second look
 VERIFY_MIN_P = 0.3      # smallest search peak recorded (the sweep starts there)

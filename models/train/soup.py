@@ -1,0 +1,33 @@
+"""Weight averaging ("model soup") of fine-tunes that share one ancestor and one architecture.
+
+usage: python soup.py OUT.pt IN1.pt IN2.pt [...]
+
+Every floating-point tensor of the checkpoints' `model` state (weights, biases, BatchNorm running
+statistics) is averaged with equal weights; integer tensors (BatchNorm's batch counter) are taken
+from the first. The shipped model is the soup of `slim3`, `slim4`, `slim6` and `slim8` (see
+`models/README.md`): fine-tunes of one parent with different hard-negative mixes, whose average keeps
+the real-frame false-positive margin of `slim4` and more of the rendered ball than `slim4` alone.
+"""
+import sys
+
+import torch
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    out, ins = sys.argv[1], sys.argv[2:]
+    ckpts = [torch.load(p, map_location='cpu', weights_only=False) for p in ins]
+    cfg = ckpts[0]['cfg']
+    for p, c in zip(ins, ckpts):
+        if c['cfg'] != cfg or c['model'].keys() != ckpts[0]['model'].keys():
+            sys.exit(f'{p}: architecture {c["cfg"]} differs from {ins[0]}: {cfg}')
+    state = {}
+    for k, v in ckpts[0]['model'].items():
+        state[k] = sum(c['model'][k] for c in ckpts) / len(ckpts) if v.is_floating_point() else v
+    torch.save(dict(model=state, cfg=cfg, it=0, soup=ins), out)
+    print(f'wrote {out}: mean of {len(ins)} checkpoints, cfg {cfg}')
+
+
+if __name__ == '__main__':
+    main()
