@@ -55,6 +55,7 @@ def mine_synthetic(run, out_path, pool_pattern, folders):
 def main():
     model, out_path = sys.argv[1], sys.argv[2]
     threads = int(sys.argv[sys.argv.index('--threads') + 1]) if '--threads' in sys.argv else 1
+    run = evaluate.OrtRunner(model, threads)
     if '--synthetic' in sys.argv:
         pool = sys.argv[sys.argv.index('--pool') + 1] if '--pool' in sys.argv else None
         folders = []
@@ -63,8 +64,7 @@ def main():
                 if arg.startswith('--'):
                     break
                 folders.append(arg)
-        return mine_synthetic(evaluate.OrtRunner(model, threads), out_path, pool, folders)
-    run = evaluate.OrtRunner(model, threads)
+        return mine_synthetic(run, out_path, pool, folders)
     frames = data.load_dfl('train')
     recs = []
     t0 = time.time()
