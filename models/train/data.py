@@ -78,10 +78,16 @@ def targets(P, present, u, v, r):
 
 
 def inpaint_disc(img, u, v, ax, ay, frac=1.0, rng=None):
-    """In-paint (Telea) an elliptical ball region; frac<1 masks only a half-plane part of it (occlusion)."""
+    """In-paint (Telea) an elliptical ball region; frac<1 masks only a half-plane part of it (occlusion).
+    Works on a window around the ellipse (Telea's radius 3 reads a few pixels around the mask)."""
     P0, P1 = img.shape[:2]
-    yy, xx = np.mgrid[0:P0, 0:P1].astype(np.float32) + 0.5
-    dx, dy = (xx - u) / max(ax, 0.5), (yy - v) / max(ay, 0.5)
+    ax, ay = max(ax, 0.5), max(ay, 0.5)
+    x0, x1 = max(int(u - ax) - 6, 0), min(int(u + ax) + 7, P1)
+    y0, y1 = max(int(v - ay) - 6, 0), min(int(v + ay) + 7, P0)
+    if x0 >= x1 or y0 >= y1:
+        return img
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32) + 0.5
+    dx, dy = (xx - u) / ax, (yy - v) / ay
     m = dx * dx + dy * dy <= 1.0
     if frac < 1.0:
         a = rng.uniform(0, 2 * np.pi)
@@ -90,10 +96,26 @@ def inpaint_disc(img, u, v, ax, ay, frac=1.0, rng=None):
         m &= proj > thr
     if not m.any():
         return img
-    return cv2.inpaint(np.ascontiguousarray(img), m.astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    out = np.ascontiguousarray(img).copy()
+    out[y0:y1, x0:x1] = cv2.inpaint(np.ascontiguousarray(out[y0:y1, x0:x1]), m.astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    return out
 
 
-def photometric(img, rng):
+def motion_blur(img, rng, max_len=11):
+    """Linear motion blur of random length and direction (a panning camera, a fast ball, a long exposure)."""
+    n = int(rng.integers(3, max_len + 1))
+    k = np.zeros((n, n), np.float32)
+    a = rng.uniform(0, np.pi)
+    c, s = (n - 1) / 2, np.array([np.cos(a), np.sin(a)])
+    for t in np.linspace(-c, c, 2 * n):
+        k[int(round(c + t * s[1])), int(round(c + t * s[0]))] = 1.0
+    return cv2.filter2D(img, -1, k / k.sum())
+
+
+def photometric(img, rng, wide=False):
+    """Colour, lighting, blur, noise and compression jitter. wide=True adds the conditions users film in:
+    floodlight, dusk and night grading (gamma, colour casts, lifted blacks), motion blur and phone-bitrate
+    JPEG."""
     x = img.astype(np.float32)
     if rng.random() < 0.8:
         x *= rng.uniform(0.7, 1.3) * (1 + rng.uniform(-0.08, 0.08, 3)).astype(np.float32)
@@ -101,13 +123,21 @@ def photometric(img, rng):
         x = (x - m) * rng.uniform(0.75, 1.25) + m
         g = x.mean(2, keepdims=True)
         x = g + (x - g) * rng.uniform(0.6, 1.4)
+    if wide and rng.random() < 0.3:
+        gamma = rng.uniform(0.6, 1.8)                       # >1: darker mid-tones (dusk, night)
+        x = 255.0 * (np.clip(x, 0, 255) / 255.0) ** gamma
+        x *= (1 + rng.uniform(-0.18, 0.18, 3)).astype(np.float32)   # sodium / LED / tungsten casts
+        x = x * rng.uniform(0.35, 1.0) + rng.uniform(0, 18)        # under-exposure, lifted blacks
+    if wide and rng.random() < 0.12:
+        x = motion_blur(x, rng)
     if rng.random() < 0.15:
         x = cv2.GaussianBlur(x, (0, 0), rng.uniform(0.4, 1.0))
     if rng.random() < 0.5:
         x += rng.standard_normal(x.shape).astype(np.float32) * rng.uniform(0, 6)
     out = np.clip(x + 0.5, 0, 255).astype(np.uint8)
-    if rng.random() < 0.2:
-        ok, enc = cv2.imencode('.jpg', out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 95))])
+    if rng.random() < (0.35 if wide else 0.2):
+        lo = 20 if wide else 40
+        ok, enc = cv2.imencode('.jpg', out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(lo, 95))])
         out = cv2.imdecode(enc, cv2.IMREAD_UNCHANGED)
     return out
 
@@ -258,7 +288,7 @@ class FolderSource(Source):
         return img, bool(pres) and inside, u, v, rr
 
 
-def make_batch(sources, weights, rng, B, P, kinds=(('pos', 0.55), ('occ', 0.12), ('neg', 0.23), ('inpaint', 0.10))):
+def make_batch(sources, weights, rng, B, P, kinds=(('pos', 0.55), ('occ', 0.12), ('neg', 0.23), ('inpaint', 0.10)), wide=False):
     X = np.empty((B, P, P, 3), np.uint8)
     HM = np.empty((B, P // STRIDE, P // STRIDE), np.float32)
     REG = np.empty((B, 3), np.float32)
@@ -272,7 +302,7 @@ def make_batch(sources, weights, rng, B, P, kinds=(('pos', 0.55), ('occ', 0.12),
         img, pres, u, v, r = src.sample(rng, P, kind)
         if rng.random() < 0.5:
             img = img[:, ::-1]; u = P - u
-        X[b] = photometric(img, rng)
+        X[b] = photometric(img, rng, wide)
         HM[b], REG[b], IND[b], M[b] = targets(P, pres, u, v, r)
     return X, HM, REG, IND, M
 

@@ -1,13 +1,17 @@
-"""Train BallNet on real dfl-soccer frames + synthetic pools (+ Rust-renderer frames), select on dfl valid.
+"""Train BallNet on real frames + synthetic pools (+ Rust-renderer frames).
 
 usage: python train.py --run NAME --budget SECONDS [--init CKPT] [--lr 2e-3] [--rust DIR ...]
+       python train.py --run NAME --budget SECONDS --sets all [--wide] [--pool 'pool2/train_*.npz'] ...
+Without --sets: dfl-soccer train frames (the original pipeline), selection on dfl valid (evaluate.py's score).
+With --sets: every named real set at its true geometry (sets.py), patches over ball radii 1.5-40 px, selection
+on the detector top-1 of every set's valid split (eval_sets.py's score).
 Writes runs/NAME/{last.pt,best.pt,log.jsonl}. Checkpoints hold the EMA weights and the model config.
 """
 import argparse, copy, json, os, time
 import numpy as np
 import torch
 import torch.nn.functional as F
-import data, evaluate
+import data, evaluate, eval_sets, sets
 from model import build, count_macs
 
 
@@ -38,7 +42,14 @@ def main():
     ap.add_argument('--bs', type=int, default=32)
     ap.add_argument('--P', type=int, default=128)
     ap.add_argument('--rust', nargs='*', default=[])
-    ap.add_argument('--w_real', type=float, default=0.5)
+    ap.add_argument('--w_real', type=float, default=None, help='dfl-soccer (original loader); default 0.5, 0 with --sets')
+    ap.add_argument('--sets', nargs='*', default=[], help="real sets (sets.py) or 'all'")
+    ap.add_argument('--w_sets', type=float, default=0.6, help='total weight of the real sets')
+    ap.add_argument('--set_weights', default='{}', help='JSON {set: relative weight}; default sqrt(frames)')
+    ap.add_argument('--hardneg_sets', default=None, help='json from mine_sets.py')
+    ap.add_argument('--w_hardneg_sets', type=float, default=0.15)
+    ap.add_argument('--pool', default='pool/train_*.npz', help='synthetic pool chunks (glob)')
+    ap.add_argument('--wide', action='store_true', help='wide photometric augmentation (night, motion blur, JPEG)')
     ap.add_argument('--w_synth', type=float, default=0.5)
     ap.add_argument('--w_rust', type=float, default=0.3)
     ap.add_argument('--hardneg', default=None, help='json from mine.py')
@@ -73,11 +84,30 @@ def main():
     log(dict(cfg=model.cfg, params=sum(p.numel() for p in model.parameters()),
              mmac_192=count_macs(model, torch.zeros(1, 3, 192, 192)) / 1e6, args=vars(a)))
 
-    real = data.RealSource(data.load_dfl('train'))
-    valid = data.load_dfl('valid')
-    pool = data.PoolSource(os.path.join(data.ROOT, 'pool', 'train_*.npz'))
+    if a.sets == ['all']:
+        a.sets = sets.available()
+    w_real = a.w_real if a.w_real is not None else (0.0 if a.sets else 0.5)
+    sources, weights = [], []
+    real = None
+    if w_real > 0:
+        real = data.RealSource(data.load_dfl('train'))
+        sources.append(real); weights.append(w_real)
+    valid = data.load_dfl('valid') if not a.sets else None
+    set_frames, valid_cache = {}, {}
+    if a.sets:
+        rel = json.loads(a.set_weights)
+        for name in a.sets:
+            set_frames[name] = sets.load_set(name, 'train')
+        raw = {n: rel.get(n, np.sqrt(len(f))) for n, f in set_frames.items()}
+        for name, fr in set_frames.items():
+            sources.append(sets.SetSource(fr)); weights.append(a.w_sets * raw[name] / sum(raw.values()))
+            log(dict(set=name, frames=len(fr), with_ball=sum(f['present'] for f in fr), weight=round(weights[-1], 3)))
+    if a.hardneg_sets:
+        hs = sets.SetHardNegSource(set_frames, json.load(open(a.hardneg_sets)))
+        log(dict(hardneg_sets=a.hardneg_sets, peaks=len(hs.r)))
+        sources.append(hs); weights.append(a.w_hardneg_sets)
+    pool = data.PoolSource(os.path.join(data.ROOT, a.pool) if not os.path.isabs(a.pool) else a.pool)
     npool = pool.refresh()
-    sources, weights = [real], [a.w_real]
     if npool:
         sources.append(pool); weights.append(a.w_synth)
     folders = {}
@@ -93,10 +123,10 @@ def main():
         log(dict(hardneg_synth=a.hardneg_synth, peaks=len(hs.r)))
         sources.append(hs); weights.append(a.w_hardneg_synth)
     if a.hardneg:
-        hn = data.HardNegSource(real.f, json.load(open(a.hardneg)))
+        hn = data.HardNegSource(real.f if real else data.load_dfl('train'), json.load(open(a.hardneg)))
         log(dict(hardneg=a.hardneg, peaks=len(hn.r)))
         sources.append(hn); weights.append(a.w_hardneg)
-    log(dict(real=len(real.f), valid=len(valid), pool=npool))
+    log(dict(real=len(real.f) if real else 0, sets=list(set_frames), pool=npool))
 
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     t0 = time.time(); it = 0; best = -1e9; last_eval = time.time(); tdata = 0.0
@@ -105,6 +135,10 @@ def main():
 
     def do_eval(tag):
         te = time.time()
+        if a.sets:
+            res = eval_sets.evaluate_all(evaluate.TorchRunner(ema), 'valid', list(set_frames), cache=valid_cache)
+            small = {n: dict(top1=round(v['top1'], 3), r=round(v['recall'], 3), p=round(v['precision'], 3)) for n, v in res.items()}
+            return eval_sets.score(res), small, time.time() - te
         S, _ = evaluate.evaluate(evaluate.TorchRunner(ema), valid, thr=0.5, search=True, native_pass=False, fp_real=True, search_fp=False)
         sc = evaluate.score(S)
         small = dict(roi_r=round(S['roi']['recall'], 3), roi_p=round(S['roi']['precision'], 3),
@@ -125,7 +159,7 @@ def main():
         elif it % 200 == 0 and it > 0 and pool not in sources and pool.refresh():
             sources.append(pool); weights.append(a.w_synth)
         td = time.time()
-        X, HM, REG, IND, M = data.make_batch(sources, weights, rng, a.bs, a.P)
+        X, HM, REG, IND, M = data.make_batch(sources, weights, rng, a.bs, a.P, wide=a.wide)
         x = torch.from_numpy(X).permute(0, 3, 1, 2).float()
         tdata += time.time() - td
         model.train()
