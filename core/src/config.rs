@@ -35,6 +35,20 @@ const MAX_COST_MARGIN: f32 = 10.0;
 pub const PACK_FILL: f32 = 0.9;
 /// Smallest accepted `pack_fill`.
 const MIN_PACK_FILL: f32 = 0.5;
+/// A frame interval at 30 fps, microseconds.
+pub const FRAME_INTERVAL_30FPS_US: u64 = 33_333;
+/// A frame interval at 60 fps, microseconds.
+pub const FRAME_INTERVAL_60FPS_US: u64 = 16_667;
+/// Default cap on the budgets one late frame gets (`schedule.max_gap_frames`): one second of
+/// work at 30 fps.
+pub const MAX_GAP_FRAMES: f32 = 30.0;
+/// Largest accepted `schedule.max_gap_frames`.
+const MAX_MAX_GAP_FRAMES: f32 = 1000.0;
+/// Default region-of-interest span in predicted ball radii (`schedule.roi_radius_factor`): a
+/// ball larger than the input's side / 12 is seen at a reduced scale, about 16 px in radius
+/// in the 192 px region (inside the radii the model is trained on, and a large, soft ball of
+/// an upscaled stream comes out sharper).
+pub const ROI_RADIUS_FACTOR: f32 = 12.0;
 
 /// Named device presets: the on-device and the cloud setting differ by a preset, not by code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -175,6 +189,14 @@ pub struct ScheduleConfig {
     pub roi_fit_small: bool,
     /// While coasting longer than this, search passes are interleaved with the ROI, seconds.
     pub coast_search_after_s: f64,
+    /// The frame interval `budget_us` is meant for, microseconds (33_333 at 30 fps). The budget
+    /// is a share of time: a frame that comes later than this (a still, a 1-10 fps stream, a
+    /// throttled camera) gets `budget_us` times the elapsed intervals, at most
+    /// `max_gap_frames` times, so that it can afford the work of the interval it stands for (a
+    /// whole search cycle and second looks). Frames at or above the rate get `budget_us`.
+    pub frame_interval_us: u64,
+    /// Most frame budgets one late frame may get (see `frame_interval_us`). Default 30.
+    pub max_gap_frames: f32,
 }
 
 impl Default for ScheduleConfig {
@@ -296,12 +318,18 @@ impl Preset {
                 cost_smoothing: 0.2,
                 cost_margin: COST_MARGIN_DEVIATIONS,
                 pack_fill: PACK_FILL,
-                roi_radius_factor: 8.0,
+                roi_radius_factor: ROI_RADIUS_FACTOR,
                 roi_sigma_factor: 3.0,
                 roi_max_scale: 3.0,
                 // The server runs the large region every frame (detection quality first).
                 roi_fit_small: self != Preset::Server,
                 coast_search_after_s: 0.4,
+                frame_interval_us: if self == Preset::Phone60Fps {
+                    FRAME_INTERVAL_60FPS_US
+                } else {
+                    FRAME_INTERVAL_30FPS_US
+                },
+                max_gap_frames: MAX_GAP_FRAMES,
             },
             tracker: TrackerConfig::default(),
             crop: CropConfig::default(),
@@ -412,6 +440,20 @@ impl ScheduleConfig {
             self.coast_search_after_s.is_finite() && self.coast_search_after_s >= 0.0,
             "coast_search_after_s",
             || format!("{} must be finite and >= 0", self.coast_search_after_s),
+        )?;
+        check(self.frame_interval_us > 0, "frame_interval_us", || {
+            "must be positive".into()
+        })?;
+        check(
+            self.max_gap_frames.is_finite()
+                && (1.0..=MAX_MAX_GAP_FRAMES).contains(&self.max_gap_frames),
+            "max_gap_frames",
+            || {
+                format!(
+                    "{} must be in [1, {MAX_MAX_GAP_FRAMES}]",
+                    self.max_gap_frames
+                )
+            },
         )
     }
 }

@@ -19,7 +19,7 @@ use crate::crop::{CropPlanner, CropRect};
 use crate::detect::{Candidate, Detector, InputSize};
 use crate::error::{Error, FrameError, Result};
 use crate::frame::{Converter, Frame};
-use crate::schedule::{CostClass, DetectorMode, Lookout, Scheduler, TrackView};
+use crate::schedule::{CostClass, DetectorMode, Job, Lookout, Scheduler, TrackView};
 use crate::track::{BallEstimate, TrackState, Tracker, MAX_HYPOTHESES};
 
 /// The default model, embedded at build time (feature `embedded-model`).
@@ -92,6 +92,33 @@ pub struct Telemetry {
     pub max_frame_us: u64,
 }
 
+/// Most second looks on one still (its strongest search candidates).
+const MAX_SECOND_LOOKS: usize = 3;
+/// A second look confirms a search candidate with a detection within this many of its radii
+/// ...
+const SECOND_LOOK_GATE_RADII: f32 = 4.0;
+/// ... or within this many pixels, whichever is larger.
+const SECOND_LOOK_MIN_GATE_PX: f32 = 12.0;
+
+/// Which list a detector job's candidates go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Looks {
+    /// The frame's candidates, for the tracker.
+    Frame,
+    /// A still's second look at one candidate.
+    Second,
+}
+
+/// What the detector jobs of one frame did.
+#[derive(Debug, Default)]
+struct Work {
+    /// Candidates above threshold in the frame's runs (not counting second looks).
+    above: u32,
+    runs: u32,
+    /// Cost of the runs as the scheduler accounts it, microseconds.
+    cost_us: u64,
+}
+
 /// A function giving the cost of one detector run, for deterministic runs (tests, replays):
 /// replaces the measured cost in the scheduler's accounting.
 pub type CostModel = Box<dyn Fn(CostClass, InputSize) -> u64 + Send>;
@@ -105,7 +132,12 @@ pub struct Engine {
     planner: CropPlanner,
     scheduler: Scheduler,
     candidates: Vec<Candidate>,
+    /// Candidates of one second look (a still), and the confirmed ones.
+    looks: Vec<Candidate>,
+    verified: Vec<Candidate>,
     last_timestamp_us: Option<i64>,
+    /// How far apart frames are expected, for the first frame after a reset.
+    interval_hint_us: Option<i64>,
     last_state: TrackState,
     telemetry: Telemetry,
     cost_model: Option<CostModel>,
@@ -167,6 +199,8 @@ impl Engine {
         let planner = CropPlanner::new(config.crop.clone()).map_err(|e| e.in_section("crop"))?;
         let scheduler = Scheduler::new(config.schedule.clone(), config.detector.clone());
         let candidates = Vec::with_capacity(config.detector.max_candidates as usize);
+        let looks = Vec::with_capacity(config.detector.max_candidates as usize);
+        let verified = Vec::with_capacity(MAX_SECOND_LOOKS);
         let engine = Engine {
             config,
             converter,
@@ -175,7 +209,10 @@ impl Engine {
             planner,
             scheduler,
             candidates,
+            looks,
+            verified,
             last_timestamp_us: None,
+            interval_hint_us: None,
             last_state: TrackState::Lost,
             telemetry: Telemetry::default(),
             cost_model: None,
@@ -217,6 +254,15 @@ impl Engine {
         self.last_state = TrackState::Lost;
     }
 
+    /// How far apart the frames of this stream are expected to come, microseconds: a still
+    /// stream (photos, a 1-10 fps capture, labelled stills) says so, so that its first frame
+    /// is treated as a still too (searched whole, a ball confirmed by a second look reported
+    /// at once). Without a hint a first frame is treated as the start of a video. Kept across
+    /// [`Engine::reset`]; `None` clears it.
+    pub fn set_frame_interval_hint(&mut self, interval_us: Option<i64>) {
+        self.interval_hint_us = interval_us.filter(|&i| i > 0);
+    }
+
     /// Changes the crop's aspect ratio from the next frame on.
     pub fn set_aspect(&mut self, aspect: crate::crop::AspectRatio) {
         self.config.crop.aspect = aspect;
@@ -233,7 +279,8 @@ impl Engine {
     pub fn heap_bytes(&self) -> usize {
         self.converter.heap_bytes()
             + self.detector.input_bytes()
-            + self.candidates.capacity() * std::mem::size_of::<Candidate>()
+            + (self.candidates.capacity() + self.looks.capacity() + self.verified.capacity())
+                * std::mem::size_of::<Candidate>()
     }
 
     /// Size of the model in bytes.
@@ -295,52 +342,80 @@ impl Engine {
             rival,
             search: exploring,
         };
-        let decision = self.scheduler.decide(w, h, view, lookout);
+        let gap_us = match self.last_timestamp_us {
+            Some(prev) => Some(t.saturating_sub(prev)),
+            None => self.interval_hint_us,
+        };
+        let still = self.tracker.is_still_gap(gap_us);
+        // A still (a sparse stream's frame) can afford, and needs, a look at the whole frame.
+        let lookout = Lookout {
+            search: lookout.search || still,
+            ..lookout
+        };
+        let decision = self.scheduler.decide_after(gap_us, w, h, view, lookout);
 
         // Detector runs.
         self.candidates.clear();
-        let mut candidates_above = 0u32;
-        let mut runs = 0u32;
-        let mut work_us = 0u64;
+        let mut work = Work::default();
         let bounds = (w as f32, h as f32);
         for job in decision.jobs() {
-            let slot = self.detector.slot(job.input).ok_or_else(|| {
-                Error::Inference(format!("no plan prepared for input {}", job.input))
-            })?;
-            let t0 = Instant::now();
-            let dst = self.detector.input_mut(slot)?;
-            let (iw, ih) = (job.input.width, job.input.height);
-            let mapping = if job.whole_frame {
-                self.converter.tensor_from_frame(frame, dst, iw, ih)?
-            } else {
-                self.converter
-                    .tensor_from_region(frame, job.region, dst, iw, ih)?
-            };
-            let convert = elapsed_us(t0);
-            let t1 = Instant::now();
-            let threshold = match job.class {
-                CostClass::Roi | CostClass::RoiSmall => self.config.detector.roi_threshold,
-                CostClass::Full | CostClass::Tile => self.config.detector.threshold,
-            };
-            let stats =
-                self.detector
-                    .run(slot, threshold, &mapping, bounds, &mut self.candidates)?;
-            let infer_decode = elapsed_us(t1);
-            timings.convert_us += convert;
-            timings.infer_us += infer_decode.saturating_sub(stats.decode_us);
-            timings.decode_us += stats.decode_us;
-            candidates_above += stats.above_threshold;
-            runs += 1;
-            let cost = match &self.cost_model {
-                Some(model) => model(job.class, job.input),
-                None => convert + infer_decode,
-            };
-            work_us += cost;
-            self.scheduler.record(job.class, cost);
+            self.run_job(frame, job, bounds, &mut timings, &mut work, Looks::Frame)?;
         }
+        if still {
+            // The first frames of an engine learn the search's cost from one run; a still
+            // goes on to search the rest of its frame once that cost is known.
+            let more = self.scheduler.resume_search();
+            for job in more.jobs() {
+                self.run_job(frame, job, bounds, &mut timings, &mut work, Looks::Frame)?;
+            }
+        }
+        // A still's second looks: a native region of interest on each strong candidate, on
+        // this frame (there is no next frame soon to confirm it on).
+        self.verified.clear();
+        if still {
+            let acquire = self.config.tracker.acquire_score;
+            let mut looked = [(f32::NAN, f32::NAN); MAX_SECOND_LOOKS];
+            let mut n = 0usize;
+            for i in 0..self.candidates.len() {
+                let Some(c) = self.candidates.get(i).copied() else {
+                    break;
+                };
+                if c.score < acquire || n >= MAX_SECOND_LOOKS {
+                    break;
+                }
+                let gate = (SECOND_LOOK_GATE_RADII * c.radius).max(SECOND_LOOK_MIN_GATE_PX);
+                // The same ball found by two overlapping passes gets one look.
+                if looked[..n]
+                    .iter()
+                    .any(|&(x, y)| (x - c.x).hypot(y - c.y) <= gate)
+                {
+                    continue;
+                }
+                let Some(job) = self.scheduler.second_look(w, h, c.x, c.y, c.radius) else {
+                    break;
+                };
+                looked[n] = (c.x, c.y);
+                n += 1;
+                self.looks.clear();
+                self.run_job(frame, &job, bounds, &mut timings, &mut work, Looks::Second)?;
+                if let Some(hit) = self
+                    .looks
+                    .iter()
+                    .find(|l| (l.x - c.x).hypot(l.y - c.y) <= gate)
+                {
+                    self.verified.push(*hit);
+                }
+            }
+        }
+        let (candidates_above, runs, work_us) = (work.above, work.runs, work.cost_us);
         let t2 = Instant::now();
         let searched = runs > 0;
-        let ball = self.tracker.update(t, &self.candidates, searched);
+        let ball = if still {
+            self.tracker
+                .update_with_second_looks(t, &self.candidates, searched, &self.verified)
+        } else {
+            self.tracker.update(t, &self.candidates, searched)
+        };
         timings.track_us = elapsed_us(t2);
         let t3 = Instant::now();
         let crop = self.planner.update(t, w, h, ball.as_ref());
@@ -349,7 +424,7 @@ impl Engine {
 
         let state = self.tracker.state();
         self.last_timestamp_us = Some(t);
-        let budget_held = work_us <= self.config.schedule.budget_us;
+        let budget_held = work_us as f64 <= self.scheduler.frame_budget_us();
         self.count(
             state,
             decision.mode,
@@ -371,6 +446,58 @@ impl Engine {
             top_candidate: self.candidates.first().copied(),
             timings,
         })
+    }
+
+    /// Runs one detector job: converts its pixels, infers, decodes its candidates into the
+    /// frame's list (or the second-look list), and accounts its cost.
+    fn run_job(
+        &mut self,
+        frame: &Frame,
+        job: &Job,
+        bounds: (f32, f32),
+        timings: &mut StageTimings,
+        work: &mut Work,
+        into: Looks,
+    ) -> Result<()> {
+        let slot = self
+            .detector
+            .slot(job.input)
+            .ok_or_else(|| Error::Inference(format!("no plan prepared for input {}", job.input)))?;
+        let t0 = Instant::now();
+        let dst = self.detector.input_mut(slot)?;
+        let (iw, ih) = (job.input.width, job.input.height);
+        let mapping = if job.whole_frame {
+            self.converter.tensor_from_frame(frame, dst, iw, ih)?
+        } else {
+            self.converter
+                .tensor_from_region(frame, job.region, dst, iw, ih)?
+        };
+        let convert = elapsed_us(t0);
+        let t1 = Instant::now();
+        let threshold = match job.class {
+            CostClass::Roi | CostClass::RoiSmall => self.config.detector.roi_threshold,
+            CostClass::Full | CostClass::Tile => self.config.detector.threshold,
+        };
+        let out = match into {
+            Looks::Frame => &mut self.candidates,
+            Looks::Second => &mut self.looks,
+        };
+        let stats = self.detector.run(slot, threshold, &mapping, bounds, out)?;
+        let infer_decode = elapsed_us(t1);
+        timings.convert_us += convert;
+        timings.infer_us += infer_decode.saturating_sub(stats.decode_us);
+        timings.decode_us += stats.decode_us;
+        if into == Looks::Frame {
+            work.above += stats.above_threshold;
+        }
+        work.runs += 1;
+        let cost = match &self.cost_model {
+            Some(model) => model(job.class, job.input),
+            None => convert + infer_decode,
+        };
+        work.cost_us += cost;
+        self.scheduler.record(job.class, cost);
+        Ok(())
     }
 
     fn count(

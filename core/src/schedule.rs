@@ -3,8 +3,10 @@
 //!
 //! Pure and deterministic: decisions depend only on the frame size, the tracker's prediction and
 //! the costs passed in through [`Scheduler::record`] (measured by the engine, or injected by
-//! tests). Budget accounting is a credit: every frame adds `budget_us` (up to
-//! `burst_frames` budgets), every detector run spends what it cost. A run whose estimated cost
+//! tests). Budget accounting is a credit: every frame adds its budget (up to `burst_frames`
+//! budgets), every detector run spends what it cost. A frame's budget is `budget_us`, or a
+//! share of the time since the previous frame when that is longer than `frame_interval_us`
+//! (stills and sparse streams: see [`Scheduler::decide_after`]). A run whose estimated cost
 //! exceeds the credit is replaced by a cheaper one (a smaller region of interest) or skipped
 //! (predict only), so an overrun is paid back on the following frames and the schedule
 //! recovers by itself when there is room again. Jobs are planned with a cost margin (rolling
@@ -18,8 +20,11 @@ use crate::detect::InputSize;
 use crate::frame::Region;
 use crate::track::Prediction;
 
-/// Most detector runs in one frame.
+/// Most detector runs in one frame at the configured frame rate.
 pub const MAX_JOBS: usize = 4;
+/// Most detector runs in one late frame (a still, a sparse stream): a whole search cycle at
+/// 4K (the whole-frame pass and every tile) plus the regions of interest.
+pub const MAX_JOBS_LATE: usize = 40;
 /// Most tiles in one search cycle.
 pub const MAX_TILES: usize = 64;
 /// Number of cost classes tracked.
@@ -86,7 +91,9 @@ pub struct Job {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Decision {
     pub mode: DetectorMode,
-    jobs: [Option<Job>; MAX_JOBS],
+    jobs: [Option<Job>; MAX_JOBS_LATE],
+    /// Most jobs this frame may hold: [`MAX_JOBS`], or [`MAX_JOBS_LATE`] for a late frame.
+    cap: usize,
     /// Estimated cost of the jobs, microseconds.
     pub estimated_us: u64,
 }
@@ -95,8 +102,17 @@ impl Decision {
     fn skip() -> Self {
         Decision {
             mode: DetectorMode::Skip,
-            jobs: [None; MAX_JOBS],
+            jobs: [None; MAX_JOBS_LATE],
+            cap: MAX_JOBS,
             estimated_us: 0,
+        }
+    }
+
+    /// A skip decision that may hold `cap` jobs.
+    fn with_cap(cap: usize) -> Self {
+        Decision {
+            cap: cap.min(MAX_JOBS_LATE),
+            ..Decision::skip()
         }
     }
 
@@ -106,7 +122,7 @@ impl Decision {
     }
 
     fn push(&mut self, job: Job, cost: u64) -> bool {
-        match self.jobs.iter_mut().find(|j| j.is_none()) {
+        match self.jobs[..self.cap].iter_mut().find(|j| j.is_none()) {
             Some(slot) => {
                 *slot = Some(job);
                 self.estimated_us += cost;
@@ -151,6 +167,8 @@ pub struct Scheduler {
     /// Classes measured since the last decision.
     measured: [bool; COST_CLASSES],
     credit_us: f64,
+    /// This frame's budget, microseconds: `budget_us`, more for a late frame.
+    frame_budget_us: f64,
     frame_size: (u32, u32),
     tiles: [Region; MAX_TILES],
     tile_count: usize,
@@ -165,6 +183,10 @@ pub struct Scheduler {
     /// A long-coasting track's frame had no room for a search after its region of interest:
     /// the next such frame searches instead.
     search_starved: bool,
+    /// Search runs decided on this frame (a frame never runs more than one cycle).
+    searched: usize,
+    /// This frame's search stopped after a run whose cost was not known yet.
+    search_unmeasured: bool,
 }
 
 impl Scheduler {
@@ -178,6 +200,7 @@ impl Scheduler {
             deviation: [0.0; COST_CLASSES],
             measured: [false; COST_CLASSES],
             credit_us,
+            frame_budget_us: credit_us,
             frame_size: (0, 0),
             tiles: [Region {
                 x: 0,
@@ -191,6 +214,8 @@ impl Scheduler {
             last_seen: None,
             reposition_pending: false,
             search_starved: false,
+            searched: 0,
+            search_unmeasured: false,
         }
     }
 
@@ -201,7 +226,28 @@ impl Scheduler {
         self.reposition_pending = false;
         self.search_starved = false;
         self.credit_us = self.cfg.budget_us as f64;
+        self.frame_budget_us = self.credit_us;
         self.frames_since_detect = 0;
+    }
+
+    /// This frame's budget, microseconds (see [`Scheduler::decide_after`]).
+    pub fn frame_budget_us(&self) -> f64 {
+        self.frame_budget_us
+    }
+
+    /// The budget of a frame that comes `gap_us` after the previous one: `budget_us` per
+    /// `frame_interval_us` elapsed, never less than `budget_us`, at most `max_gap_frames`
+    /// budgets. `None` (a first frame whose gap is unknown) gets `budget_us`.
+    pub fn budget_for_gap(&self, gap_us: Option<i64>) -> f64 {
+        let budget = self.cfg.budget_us as f64;
+        let most = budget * f64::from(self.cfg.max_gap_frames);
+        match gap_us {
+            None => budget,
+            Some(gap) => {
+                let frames = gap.max(0) as f64 / self.cfg.frame_interval_us as f64;
+                (budget * frames).clamp(budget, most)
+            }
+        }
     }
 
     /// Number of frames in which a full search cycle is guaranteed to complete, if every
@@ -281,8 +327,7 @@ impl Scheduler {
     /// too-high estimate (one slow run on a busy machine) gets measured again instead of
     /// starving the search for ever.
     fn affordable(&self, cost: f64) -> bool {
-        let cap = self.cfg.budget_us as f64 * f64::from(self.cfg.burst_frames);
-        cost <= self.credit_us || self.credit_us >= cap
+        cost <= self.credit_us || self.credit_us >= self.credit_cap()
     }
 
     /// How much of `limit` the jobs of `d` plus one more may use: all of it for a frame's first
@@ -342,14 +387,72 @@ impl Scheduler {
         }
     }
 
-    /// Decides the detector work for a frame of upright size `w`x`h`.
+    /// Most jobs this frame may hold: [`MAX_JOBS`] per whole frame budget it has (a late
+    /// frame has several), at most [`MAX_JOBS_LATE`].
+    fn jobs_cap(&self) -> usize {
+        let budgets = (self.frame_budget_us / self.cfg.budget_us as f64).floor();
+        if budgets.is_finite() && budgets >= 1.0 {
+            (budgets as usize)
+                .saturating_mul(MAX_JOBS)
+                .clamp(MAX_JOBS, MAX_JOBS_LATE)
+        } else {
+            MAX_JOBS
+        }
+    }
+
+    /// A native region of interest on the point (`x`, `y`) of a ball of `radius` pixels, to
+    /// look again at a search candidate on the same frame (a still's second look), when the
+    /// credit left after this frame's runs affords it.
+    pub fn second_look(&self, w: u32, h: u32, x: f32, y: f32, radius: f32) -> Option<Job> {
+        if !(x.is_finite() && y.is_finite()) {
+            return None;
+        }
+        let cost = self.planned_cost(CostClass::Roi);
+        if cost > self.credit_us {
+            return None;
+        }
+        let p = Prediction {
+            x,
+            y,
+            vx: 0.0,
+            vy: 0.0,
+            sigma_x: 0.0,
+            sigma_y: 0.0,
+            radius: if radius.is_finite() { radius } else { 0.0 },
+        };
+        Some(self.roi_job(CostClass::Roi, &p, w, h))
+    }
+
+    /// The most credit that can be saved up: `burst_frames` budgets, or this frame's budget
+    /// when it is larger (a late frame).
+    fn credit_cap(&self) -> f64 {
+        (self.cfg.budget_us as f64 * f64::from(self.cfg.burst_frames)).max(self.frame_budget_us)
+    }
+
+    /// Decides the detector work for a frame of upright size `w`x`h` that follows the previous
+    /// one at the configured rate (`frame_interval_us`).
     pub fn decide(&mut self, w: u32, h: u32, track: TrackView, lookout: Lookout) -> Decision {
+        self.decide_after(Some(0), w, h, track, lookout)
+    }
+
+    /// Decides the detector work for a frame that comes `gap_us` after the previous one
+    /// (`None` for a first frame of unknown gap); its budget is [`Scheduler::budget_for_gap`].
+    pub fn decide_after(
+        &mut self,
+        gap_us: Option<i64>,
+        w: u32,
+        h: u32,
+        track: TrackView,
+        lookout: Lookout,
+    ) -> Decision {
         if self.frame_size != (w, h) {
             self.layout_tiles(w, h);
         }
         self.age_deviations();
-        let budget = self.cfg.budget_us as f64;
-        self.credit_us = (self.credit_us + budget).min(budget * f64::from(self.cfg.burst_frames));
+        self.searched = 0;
+        self.search_unmeasured = false;
+        self.frame_budget_us = self.budget_for_gap(gap_us);
+        self.credit_us = (self.credit_us + self.frame_budget_us).min(self.credit_cap());
         if self.credit_us <= 0.0 {
             return Decision::skip();
         }
@@ -369,7 +472,7 @@ impl Scheduler {
                 if coasting && std::mem::take(&mut self.search_starved) {
                     // The region of interest of the last frame left no room for the search a
                     // long-coasting track needs (the ball may be elsewhere): search first now.
-                    let mut d = Decision::skip();
+                    let mut d = Decision::with_cap(self.jobs_cap());
                     self.search_into(&mut d);
                     if d.mode != DetectorMode::Skip {
                         return d;
@@ -394,7 +497,7 @@ impl Scheduler {
             }
             TrackView::None => {
                 self.frames_since_detect = 0;
-                let mut d = Decision::skip();
+                let mut d = Decision::with_cap(self.jobs_cap());
                 self.search_into(&mut d);
                 d
             }
@@ -402,10 +505,10 @@ impl Scheduler {
     }
 
     fn roi(&self, w: u32, h: u32, p: &Prediction) -> Decision {
-        let mut d = Decision::skip();
+        let mut d = Decision::with_cap(self.jobs_cap());
         // Prefer the largest region whose cost fits this frame's budget; when none does, the
         // small one may still run on saved-up credit (an overrun paid back on later frames).
-        let limit = self.credit_us.min(self.cfg.budget_us as f64);
+        let limit = self.credit_us.min(self.frame_budget_us);
         let small_cost = self.planned_cost(CostClass::RoiSmall);
         let fits_big = self.planned_cost(CostClass::Roi) <= limit;
         let fits_small = small_cost <= limit || self.affordable(small_cost);
@@ -462,7 +565,7 @@ impl Scheduler {
     /// after the jobs already chosen.
     fn rival_into(&self, d: &mut Decision, w: u32, h: u32, p: &Prediction) {
         let cost = self.planned_cost(CostClass::RoiSmall);
-        let limit = self.credit_us.min(self.cfg.budget_us as f64);
+        let limit = self.credit_us.min(self.frame_budget_us);
         if d.estimated_us as f64 + cost > self.room(d, limit) {
             return;
         }
@@ -502,13 +605,13 @@ impl Scheduler {
     /// Adds as many search runs as the remaining credit allows (at least one when it fits).
     fn search_into(&mut self, d: &mut Decision) {
         self.start_search_near_last_seen();
-        let cycle = self.search_cycle_len();
+        let cycle = self.search_cycle_len().saturating_sub(self.searched);
         let has_full = self.cfg.search != SearchStrategy::Tiles;
         let mut spent = d.estimated_us as f64;
-        let limit = self.credit_us.min(self.cfg.budget_us as f64);
+        let limit = self.credit_us.min(self.frame_budget_us);
         // A whole-frame pass that alone would overrun the budget is left out of the cycle while
         // tiles cover the frame (it runs again once its planned cost fits, as its margin ages).
-        let full_fits = self.planned_cost(CostClass::Full) <= self.cfg.budget_us as f64;
+        let full_fits = self.planned_cost(CostClass::Full) <= self.frame_budget_us;
         let skip_full = has_full && self.tile_count > 0 && !full_fits;
         for _ in 0..cycle {
             if skip_full && self.cursor == 0 {
@@ -562,12 +665,26 @@ impl Scheduler {
                     DetectorMode::Tile
                 };
             }
-            self.cursor = (self.cursor + 1) % cycle;
+            self.cursor = (self.cursor + 1) % self.search_cycle_len();
+            self.searched += 1;
             // Unmeasured costs count as zero: run one job and learn its cost first.
             if cost == 0.0 {
+                self.search_unmeasured = true;
                 break;
             }
         }
+    }
+
+    /// More search on the frame just decided, once the runs of its decision are recorded:
+    /// a frame whose search stopped after one run of an unmeasured cost (the engine's first
+    /// frames) and that has credit left goes on with the rest of the cycle. Only a late frame
+    /// (a still) asks: its budget pays for a whole cycle, and no next frame comes soon.
+    pub fn resume_search(&mut self) -> Decision {
+        let mut d = Decision::with_cap(self.jobs_cap());
+        if std::mem::take(&mut self.search_unmeasured) && self.credit_us > 0.0 {
+            self.search_into(&mut d);
+        }
+        d
     }
 
     /// Records what one run of `class` cost, microseconds (measured, or injected by tests).
@@ -669,6 +786,71 @@ mod tests {
                 s.record(j.class, cost(j));
             }
         }
+    }
+
+    #[test]
+    fn a_late_frame_gets_the_budget_of_the_time_it_stands_for() {
+        // phone-30fps: 8 ms per 33.333 ms frame, at most 30 budgets.
+        let c = Config::preset(Preset::Phone30Fps);
+        let s = Scheduler::new(c.schedule, c.detector);
+        assert_eq!(s.budget_for_gap(Some(33_333)), 8_000.0);
+        assert_eq!(
+            s.budget_for_gap(Some(10_000)),
+            8_000.0,
+            "never less than budget_us"
+        );
+        // 0.3 s = 9 intervals -> 9 * 8 ms = 72 ms (to float rounding).
+        assert!((s.budget_for_gap(Some(300_000)) - 72_000.0).abs() < 1.0);
+        assert_eq!(
+            s.budget_for_gap(Some(60_000_000)),
+            240_000.0,
+            "capped at 30 budgets"
+        );
+        assert_eq!(
+            s.budget_for_gap(None),
+            8_000.0,
+            "a first frame of unknown gap"
+        );
+    }
+
+    #[test]
+    fn a_still_searches_the_whole_frame_in_one_go() {
+        // 1 ms per run. At 30 fps a lost engine runs at most MAX_JOBS searches per frame; a
+        // still 0.5 s after the previous frame runs the whole cycle (whole frame + every tile).
+        let c = Config::preset(Preset::Desktop);
+        let mut s = Scheduler::new(c.schedule.clone(), c.detector.clone());
+        for class in CostClass::ALL {
+            s.record(class, 1_000);
+        }
+        let d = s.decide(1920, 1080, TrackView::None, Lookout::default());
+        assert_eq!(d.jobs().count(), MAX_JOBS);
+        let mut s = Scheduler::new(c.schedule, c.detector);
+        for class in CostClass::ALL {
+            s.record(class, 1_000);
+        }
+        let d = s.decide_after(
+            Some(500_000),
+            1920,
+            1080,
+            TrackView::None,
+            Lookout::default(),
+        );
+        assert_eq!(d.jobs().count(), s.search_cycle_len());
+        assert!(s.search_cycle_len() > MAX_JOBS);
+        // ... and leaves credit for second looks at what it finds.
+        for j in d.jobs() {
+            s.record(j.class, 1_000);
+        }
+        let look = s
+            .second_look(1920, 1080, 500.0, 400.0, 6.0)
+            .expect("a second look");
+        assert_eq!(look.class, CostClass::Roi);
+        let roi = Config::preset(Preset::Desktop).detector.roi_input;
+        // Native scale, centred on the candidate: 192x192 from (404, 304).
+        assert_eq!(
+            (look.region.x, look.region.y, look.region.width),
+            (500 - 96, 400 - 96, roi.width)
+        );
     }
 
     #[test]

@@ -44,7 +44,12 @@
 //!   seen clearly next to a walking player's boot) waits up to `ambiguity_wait_s`; a static
 //!   one waits while a qualified moving one is alive.
 //! * **Sparse frames.** The confirmation window stretches to [`STILL_WINDOW_FRAMES`] frame
-//!   intervals, so stills a third of a second apart can still confirm a track.
+//!   intervals, so stills a third of a second apart can still confirm a track. A *late* frame
+//!   (at least `still_gap_s` after the previous one, or the first of a stream known to be
+//!   sparse) carries no motion evidence: the engine looks again at its strong search candidates with a native
+//!   region of interest on the same frame, and a candidate confirmed by that second look
+//!   ([`Tracker::update_with_second_looks`]) starts or moves the track at once, unless another
+//!   confirmed candidate scores nearly as well (two balls: the ordinary acquisition decides).
 //!
 //! Everything is deterministic: time comes only from the timestamps passed in; repeated or
 //! backwards timestamps are treated as no time passing; non-finite candidates are ignored; no
@@ -79,6 +84,9 @@ pub const COAST_EXPLORE_S: f64 = 0.2;
 const RIVAL_SCORE_MARGIN: f64 = 0.15;
 /// The confirmation window is at least this many frame intervals (sparse stills).
 pub const STILL_WINDOW_FRAMES: f64 = 2.5;
+/// Default `still_gap_s`: frames further apart than this (slower than about 11 fps) are
+/// stills, seconds.
+pub const STILL_GAP_S: f32 = 0.09;
 
 /// What the tracker knows about the ball on this frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,6 +203,11 @@ pub struct TrackerConfig {
     /// the oldest) for one of them to move before confirming the best score, seconds.
     /// Default 1.5.
     pub ambiguity_wait_s: f32,
+    /// A frame this long after the previous one is a still (a 1-10 fps stream, a throttled
+    /// camera, a photo): a search candidate confirmed by a native second look on the same frame
+    /// starts the track without motion evidence, seconds. 0 turns second looks off. Default
+    /// 0.09 (slower than 11 fps).
+    pub still_gap_s: f32,
 }
 
 impl Default for TrackerConfig {
@@ -219,6 +232,7 @@ impl Default for TrackerConfig {
             static_after_s: 0.5,
             static_confirm_s: 1.0,
             ambiguity_wait_s: 1.5,
+            still_gap_s: STILL_GAP_S,
         }
     }
 }
@@ -276,6 +290,7 @@ impl TrackerConfig {
         check_range("static_after_s", self.static_after_s, 0.0, 3600.0)?;
         check_range("static_confirm_s", self.static_confirm_s, 0.0, 3600.0)?;
         check_range("ambiguity_wait_s", self.ambiguity_wait_s, 0.0, 3600.0)?;
+        check_range("still_gap_s", self.still_gap_s, 0.0, 3600.0)?;
         Ok(())
     }
 }
@@ -437,6 +452,8 @@ struct Track {
     last_det_y: f64,
     /// Confidence at the last detection, 0..1.
     det_confidence: f64,
+    /// Detector score of the last detection, 0..1.
+    det_score: f64,
     /// Where and since when the detections stayed put (static-track detection).
     anchor_x: f64,
     anchor_y: f64,
@@ -687,6 +704,97 @@ impl Tracker {
         self.estimate(now)
     }
 
+    /// Whether a frame `gap_us` after the previous one is a still that gets second looks (see
+    /// the module docs). A first frame whose gap is unknown (`None`) is not: it may open a
+    /// video, where a ball is confirmed by its motion, not by one look (a spare ball by the
+    /// line looks like the ball in play). The engine passes the stream's expected interval
+    /// for a first frame when it knows one ([`crate::Engine::set_frame_interval_hint`]).
+    pub fn is_still_gap(&self, gap_us: Option<i64>) -> bool {
+        self.cfg.still_gap_s > 0.0
+            && gap_us.is_some_and(|g| seconds(g) >= f64::from(self.cfg.still_gap_s))
+    }
+
+    /// [`Tracker::update`] for a still (see [`Tracker::is_still_gap`]) with the candidates
+    /// its second looks confirmed: `verified` holds, for each search candidate that scored at
+    /// least `acquire_score`, the second look's detection at it. When no track was detected on
+    /// this frame, the best one scoring at least `confirm_score` starts the track there at
+    /// once, unless another confirmed candidate away from it scores within the rival margin;
+    /// a track neither detected nor restarted on a still reports no ball (its prediction
+    /// across the gap is a guess).
+    pub fn update_with_second_looks(
+        &mut self,
+        t_us: i64,
+        candidates: &[Candidate],
+        searched: bool,
+        verified: &[Candidate],
+    ) -> Option<BallEstimate> {
+        let estimate = self.update(t_us, candidates, searched);
+        let Some(now) = self.now_us else {
+            return estimate;
+        };
+        let confirm = f64::from(self.cfg.confirm_score);
+        // The track's detection on this frame, if any.
+        let seen = self
+            .track
+            .filter(|t| t.state == TrackState::Detected && t.last_det_t_us == now);
+        if seen.is_some_and(|t| t.det_score >= confirm) {
+            return estimate;
+        }
+        let default_radius = f64::from(self.cfg.default_radius_px);
+        let mut best: Option<Meas> = None;
+        for c in verified {
+            let Some(m) = self.valid_meas(c, default_radius) else {
+                continue;
+            };
+            if m.score >= confirm && best.is_none_or(|b| m.score > b.score) {
+                best = Some(m);
+            }
+        }
+        let reach = best.map_or(0.0, |b| self.moving_reach(b.radius));
+        let rival = best.is_some_and(|best| {
+            verified.iter().any(|c| {
+                self.valid_meas(c, default_radius).is_some_and(|m| {
+                    m.score >= confirm
+                        && (m.x - best.x).hypot(m.y - best.y) > reach
+                        && m.score > best.score - RIVAL_SCORE_MARGIN
+                })
+            })
+        });
+        let Some(best) = best.filter(|_| !rival) else {
+            // Across a still's gap the prediction of a track not seen on this frame says
+            // little (the velocity of a ball seen once or twice, extrapolated for a third of a
+            // second): the track is kept for association, but no position is reported.
+            return estimate.filter(|b| b.state == TrackState::Detected);
+        };
+        // A weak detection near the track's prediction keeps it unless a confirmed
+        // candidate elsewhere says the ball is there.
+        if let Some(t) = seen {
+            if (t.filter.x - best.x).hypot(t.filter.y - best.y) <= reach {
+                return estimate;
+            }
+        }
+        self.start_track_at(now, &best);
+        self.estimate(now)
+    }
+
+    /// Makes a single confirmed detection the track (a still's second look): position known,
+    /// velocity not.
+    fn start_track_at(&mut self, now: i64, m: &Meas) {
+        let gate = f64::from(self.cfg.gate);
+        let sigma_v = self.max_speed_px(m.radius) / gate.sqrt();
+        let h = Hypothesis {
+            filter: Filter::start(now, m, self.r_var(m.radius), sigma_v),
+            hits: 1,
+            last_t_us: now,
+            first_x: m.x,
+            first_y: m.y,
+            first_t_us: now,
+            score_sum: m.score,
+            near_exit: false,
+        };
+        self.start_track(now, &h);
+    }
+
     /// Variance of a measured centre for a ball of `radius` pixels.
     fn r_var(&self, radius: f64) -> f64 {
         let sigma = (f64::from(self.cfg.measurement_noise) * radius)
@@ -766,6 +874,7 @@ impl Tracker {
             track.note_detection(now, m.x, m.y, reach);
             let closeness = 1.0 - CONFIDENCE_DISTANCE_SHARE * (d2 / gate).clamp(0.0, 1.0);
             track.det_confidence = (m.score * closeness).clamp(0.0, 1.0);
+            track.det_score = m.score;
             self.track = Some(track);
             return;
         }
@@ -797,6 +906,7 @@ impl Tracker {
             let reach = self.moving_reach(nf.radius);
             track.note_detection(now, m.x, m.y, reach);
             track.det_confidence = (m.score * (1.0 - CONFIDENCE_DISTANCE_SHARE)).clamp(0.0, 1.0);
+            track.det_score = m.score;
             self.track = Some(track);
             return;
         }
@@ -1023,6 +1133,7 @@ impl Tracker {
             last_det_x: h.filter.x,
             last_det_y: h.filter.y,
             det_confidence: h.mean_score().clamp(0.0, 1.0),
+            det_score: h.mean_score().clamp(0.0, 1.0),
             anchor_x: ax,
             anchor_y: ay,
             anchor_t_us: at,
@@ -1834,6 +1945,69 @@ mod tests {
             }
         }
         assert_eq!(confirmed, Some(2), "confirmed on the third still");
+    }
+
+    #[test]
+    fn a_still_confirmed_by_its_second_look_starts_the_track_at_once() {
+        // Stills 0.3 s apart (>= still_gap_s 0.09): the search's candidate at (300, 500) and the
+        // second look's detection at it (0.8 >= confirm_score 0.55) give the ball on the first
+        // still, where ordinary acquisition needs three.
+        let mut tr = tracker();
+        assert!(
+            !tr.is_still_gap(None),
+            "a first frame of unknown gap may open a video"
+        );
+        assert!(tr.is_still_gap(Some(us(0.3))));
+        assert!(!tr.is_still_gap(Some(us(1.0 / 30.0))), "30 fps video");
+        let c = cand(300.0, 500.0, 0.8);
+        let b = tr
+            .update_with_second_looks(0, &[c], true, &[c])
+            .expect("ball on the first still");
+        assert_eq!((b.x, b.y, b.state), (300.0, 500.0, TrackState::Detected));
+        // Without the second look's confirmation it is only a hypothesis.
+        let mut tr = tracker();
+        assert!(tr.update_with_second_looks(0, &[c], true, &[]).is_none());
+        // A second look below confirm_score does not confirm either.
+        let weak = cand(300.0, 500.0, 0.5);
+        let mut tr = tracker();
+        assert!(tr
+            .update_with_second_looks(0, &[c], true, &[weak])
+            .is_none());
+    }
+
+    #[test]
+    fn two_confirmed_balls_on_a_still_wait_for_the_ordinary_acquisition() {
+        // 0.8 and 0.7 are within the rival margin (0.15) and 600 px apart: two balls, no guess.
+        let mut tr = tracker();
+        let (a, b) = (cand(300.0, 500.0, 0.8), cand(900.0, 500.0, 0.7));
+        assert!(tr
+            .update_with_second_looks(0, &[a, b], true, &[a, b])
+            .is_none());
+        // 0.9 against 0.6 (0.3 apart) is not a rival: the stronger starts the track.
+        let mut tr = tracker();
+        let (a, b) = (cand(300.0, 500.0, 0.9), cand(900.0, 500.0, 0.6));
+        let ball = tr.update_with_second_looks(0, &[a, b], true, &[a, b]);
+        assert_eq!(ball.map(|b| b.x), Some(300.0));
+    }
+
+    #[test]
+    fn a_still_moves_the_track_to_a_confirmed_ball_away_from_a_weak_detection() {
+        let mut tr = tracker();
+        let c = cand(300.0, 500.0, 0.8);
+        tr.update_with_second_looks(0, &[c], true, &[c]);
+        // 0.3 s later: a weak peak (0.4 < confirm 0.55) near the old place, the ball confirmed
+        // 400 px away: the track follows the confirmed ball.
+        let (weak, far) = (cand(305.0, 500.0, 0.4), cand(700.0, 450.0, 0.9));
+        let b = tr
+            .update_with_second_looks(us(0.3), &[weak, far], true, &[far])
+            .expect("ball");
+        assert_eq!((b.x, b.y), (700.0, 450.0));
+        // A still where the track is not seen and nothing is confirmed reports no ball (the
+        // prediction across the gap is a guess), but keeps the track.
+        assert!(tr
+            .update_with_second_looks(us(0.6), &[], true, &[])
+            .is_none());
+        assert_eq!(tr.state(), TrackState::Predicted);
     }
 
     #[test]

@@ -17,8 +17,10 @@ use crate::errors::bad_input;
 use crate::labels::{LabelRow, Truth};
 use crate::y4m;
 
-/// Frame rate assumed for image sequences.
+/// Frame rate assumed for image sequences (and Y4M streams without one) unless `--fps` says.
 pub const IMAGE_FPS: f64 = 30.0;
+/// Accepted `--fps` range.
+const FPS_RANGE: (f64, f64) = (0.001, 1000.0);
 /// Microseconds per second.
 const US_PER_S: f64 = 1e6;
 /// Image file extensions read from folders.
@@ -57,6 +59,10 @@ pub struct FrameInfo {
     pub truth: Option<Truth>,
     /// The first frame of a new clip (the engine is reset); true for the first frame.
     pub new_clip: bool,
+    /// How far apart this clip's frames are, microseconds (1 / fps for videos; the typical
+    /// gap between labelled frames for labelled stills): the engine treats a first frame of a
+    /// sparse clip as a still.
+    pub interval_us: i64,
 }
 
 /// A sequence of RGB8 frames.
@@ -65,6 +71,11 @@ pub trait FrameSource {
     fn info(&self) -> &SourceInfo;
     /// Writes the next frame into `rgb` (resized as needed); `None` at the end.
     fn next_frame(&mut self, rgb: &mut Vec<u8>) -> Result<Option<FrameInfo>>;
+}
+
+/// The interval between frames at `fps`, microseconds.
+pub fn interval_at(fps: f64) -> i64 {
+    timestamp_at(1, fps)
 }
 
 /// Timestamp of frame `index` at `fps`.
@@ -91,15 +102,34 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
     }
 }
 
+/// Parses `--fps`: a positive frame rate.
+pub fn parse_fps(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite() && (FPS_RANGE.0..=FPS_RANGE.1).contains(f))
+        .ok_or_else(|| {
+            format!(
+                "`{s}` is not a frame rate (a number in {}..={})",
+                FPS_RANGE.0, FPS_RANGE.1
+            )
+        })
+}
+
 /// Opens `path`: a folder of images, a `.y4m` file or a video (through ffmpeg); with `resize`,
-/// frames are delivered at that size.
-pub fn open(path: &Path, resize: Option<(u32, u32)>) -> Result<Box<dyn FrameSource>> {
+/// frames are delivered at that size. `fps` is the rate of image folders and of Y4M streams
+/// whose header has none ([`IMAGE_FPS`] when `None`); videos keep their own.
+pub fn open(
+    path: &Path,
+    resize: Option<(u32, u32)>,
+    fps: Option<f64>,
+) -> Result<Box<dyn FrameSource>> {
     let meta = std::fs::metadata(path)
         .map_err(|e| bad_input(format!("{}: cannot open: {e}", path.display())))?;
     let source: Box<dyn FrameSource> = if meta.is_dir() {
-        Box::new(ImageFolder::open(path)?)
+        Box::new(ImageFolder::open(path, fps.unwrap_or(IMAGE_FPS))?)
     } else if has_extension(path, &["y4m"]) {
-        Box::new(Y4mSource::open(path)?)
+        Box::new(Y4mSource::open(path, fps)?)
     } else if has_extension(path, &IMAGE_EXTENSIONS) {
         return Err(bad_input(format!(
             "{}: a single image is not a sequence; pass the folder that holds the images",
@@ -162,7 +192,7 @@ pub struct ImageFolder {
 
 impl ImageFolder {
     /// Lists the folder (and reads its labels.csv when there is one).
-    pub fn open(dir: &Path) -> Result<ImageFolder> {
+    pub fn open(dir: &Path, fps: f64) -> Result<ImageFolder> {
         let labels_path = dir.join(LABELS_FILE);
         let (files, truths) = if labels_path.is_file() {
             let rows = crate::labels::read_labels(&labels_path)?;
@@ -205,7 +235,7 @@ impl ImageFolder {
             kind: "images",
             width,
             height,
-            fps: IMAGE_FPS,
+            fps,
             frames: Some(files.len()),
         };
         Ok(ImageFolder {
@@ -241,28 +271,57 @@ impl FrameSource for ImageFolder {
         self.next += 1;
         Ok(Some(FrameInfo {
             index,
-            timestamp_us: timestamp_at(index as u64, IMAGE_FPS),
+            timestamp_us: timestamp_at(index as u64, self.info.fps),
             source: file.clone(),
             width: w,
             height: h,
             truth: self.truths[index],
             new_clip: index == 0,
+            interval_us: interval_at(self.info.fps),
         }))
     }
 }
 
 /// Labelled images in labels.csv order; the engine is reset at each new clip and timestamps
-/// come from `frame_index` at [`IMAGE_FPS`].
+/// come from `frame_index` at the given rate ([`IMAGE_FPS`] by default).
 pub struct LabelledImages {
     info: SourceInfo,
     dir: PathBuf,
     rows: Vec<LabelRow>,
+    /// Each clip's typical interval between its labelled frames, microseconds.
+    clip_intervals_us: std::collections::HashMap<String, i64>,
     next: usize,
+}
+
+/// The median gap between consecutive `frame_index`es of each clip at `fps`, microseconds
+/// (one frame interval for a clip of one frame): labelled stills a few video frames apart are
+/// a sparse stream.
+fn clip_intervals(rows: &[LabelRow], fps: f64) -> std::collections::HashMap<String, i64> {
+    let mut gaps: std::collections::HashMap<String, Vec<u64>> = std::collections::HashMap::new();
+    for pair in rows.windows(2) {
+        if pair[0].clip == pair[1].clip {
+            gaps.entry(pair[1].clip.clone())
+                .or_default()
+                .push(pair[1].frame_index.saturating_sub(pair[0].frame_index));
+        }
+    }
+    gaps.into_iter()
+        .map(|(clip, mut g)| {
+            g.sort_unstable();
+            let median = g.get(g.len() / 2).copied().unwrap_or(1).max(1);
+            (clip, timestamp_at(median, fps))
+        })
+        .collect()
 }
 
 impl LabelledImages {
     /// Checks that every image exists and reads the first one's size.
-    pub fn new(labels_name: &str, rows: Vec<LabelRow>, dir: &Path) -> Result<LabelledImages> {
+    pub fn new(
+        labels_name: &str,
+        rows: Vec<LabelRow>,
+        dir: &Path,
+        fps: f64,
+    ) -> Result<LabelledImages> {
         for r in &rows {
             let p = dir.join(&r.file);
             if !p.is_file() {
@@ -278,13 +337,15 @@ impl LabelledImages {
             kind: "labels",
             width,
             height,
-            fps: IMAGE_FPS,
+            fps,
             frames: Some(rows.len()),
         };
+        let clip_intervals_us = clip_intervals(&rows, fps);
         Ok(LabelledImages {
             info,
             dir: dir.to_path_buf(),
             rows,
+            clip_intervals_us,
             next: 0,
         })
     }
@@ -305,12 +366,17 @@ impl FrameSource for LabelledImages {
         let new_clip = index == 0 || self.rows[index - 1].clip != row.clip;
         Ok(Some(FrameInfo {
             index,
-            timestamp_us: timestamp_at(row.frame_index, IMAGE_FPS),
+            timestamp_us: timestamp_at(row.frame_index, self.info.fps),
             source: row.file.clone(),
             width: w,
             height: h,
             truth: Some(row.truth()),
             new_clip,
+            interval_us: self
+                .clip_intervals_us
+                .get(&row.clip)
+                .copied()
+                .unwrap_or(interval_at(self.info.fps)),
         }))
     }
 }
@@ -324,8 +390,8 @@ pub struct Y4mSource {
 }
 
 impl Y4mSource {
-    /// Opens and checks the header.
-    pub fn open(path: &Path) -> Result<Y4mSource> {
+    /// Opens and checks the header; `fps` is the rate when the header has none.
+    pub fn open(path: &Path, fps: Option<f64>) -> Result<Y4mSource> {
         let file = File::open(path)
             .map_err(|e| bad_input(format!("{}: cannot open: {e}", path.display())))?;
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -339,7 +405,10 @@ impl Y4mSource {
             kind: "y4m",
             width: h.width,
             height: h.height,
-            fps: h.fps,
+            fps: match fps {
+                Some(f) if !h.rate_given => f,
+                _ => h.fps,
+            },
             frames: Some(frames),
         };
         Ok(Y4mSource {
@@ -377,6 +446,7 @@ impl FrameSource for Y4mSource {
             height: self.info.height,
             truth: None,
             new_clip: index == 0,
+            interval_us: interval_at(self.info.fps),
         }))
     }
 }
@@ -601,6 +671,7 @@ impl FrameSource for FfmpegSource {
             height: h,
             truth: None,
             new_clip: index == 0,
+            interval_us: interval_at(self.info.fps),
         }))
     }
 }
@@ -776,6 +847,7 @@ impl FrameSource for SimSource {
             height: h,
             truth: Some(truth),
             new_clip: index == 0,
+            interval_us: interval_at(self.info.fps),
         }))
     }
 }

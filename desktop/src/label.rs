@@ -134,7 +134,7 @@ fn pseudo(args: &PseudoArgs, json: bool) -> Result<()> {
         )));
     }
     let is_folder = args.input.is_dir();
-    let source = crate::input::open(&args.input, None)?;
+    let source = crate::input::open(&args.input, None, None)?;
     let (stored_w, stored_h) = (source.info().width, source.info().height);
     let mut source: Box<dyn FrameSource> = match args.resize {
         Some((w, h)) => Box::new(Resized::new(source, w, h)),

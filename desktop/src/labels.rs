@@ -114,6 +114,12 @@ impl Truth {
 
 /// Reads and validates a labels.csv; every error names the file (and the line).
 pub fn read_labels(path: &Path) -> Result<Vec<LabelRow>> {
+    read_labels_under(path, None)
+}
+
+/// [`read_labels`] keeping only the rows whose `file` lies under the folder `split` (e.g.
+/// `valid` keeps `valid/…`): one split of a set whose labels.csv lists several.
+pub fn read_labels_under(path: &Path, split: Option<&str>) -> Result<Vec<LabelRow>> {
     let name = path.display();
     let file =
         std::fs::File::open(path).map_err(|e| bad_input(format!("{name}: cannot open: {e}")))?;
@@ -187,6 +193,14 @@ pub fn read_labels(path: &Path) -> Result<Vec<LabelRow>> {
         if file.is_empty() {
             return Err(bad_input(format!("{name} line {line}: empty file name")));
         }
+        if let Some(split) = split {
+            let under = file
+                .strip_prefix(split)
+                .is_some_and(|rest| rest.starts_with('/'));
+            if !under {
+                continue;
+            }
+        }
         let clip = field(c_clip).to_string();
         let frame_index: u64 = field(c_index)
             .parse()
@@ -231,7 +245,10 @@ pub fn read_labels(path: &Path) -> Result<Vec<LabelRow>> {
         rows.push(row);
     }
     if rows.is_empty() {
-        return Err(bad_input(format!("{name}: no label rows")));
+        return Err(bad_input(match split {
+            Some(split) => format!("{name}: no label rows under `{split}/`"),
+            None => format!("{name}: no label rows"),
+        }));
     }
     Ok(rows)
 }

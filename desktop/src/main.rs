@@ -6,6 +6,7 @@
 //! mapped to exit codes by [`errors::exit_code`].
 
 mod camera;
+mod costs;
 mod demo;
 mod errors;
 mod eval;

@@ -171,6 +171,37 @@ pub struct SizeBucket {
     pub ball_in_safe_zone: Option<f64>,
 }
 
+/// Crop width as a share of the frame width, over every frame.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Tightness {
+    pub mean_width_share: f64,
+    pub p90_width_share: f64,
+    /// Share of frames whose crop spans (nearly) the whole frame width.
+    pub full_width_frames: f64,
+}
+
+/// A crop at least this share of the frame width counts as the full frame.
+pub const FULL_WIDTH_SHARE: f64 = 0.99;
+
+/// The crop tightness of `rows`.
+pub fn tightness(rows: &[TrackRow]) -> Tightness {
+    let shares: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.width > 0)
+        .map(|r| r.crop[2] / f64::from(r.width))
+        .collect();
+    if shares.is_empty() {
+        return Tightness::default();
+    }
+    let st = Stats::of(&shares);
+    Tightness {
+        mean_width_share: st.mean,
+        p90_width_share: st.p90,
+        full_width_frames: shares.iter().filter(|&&s| s >= FULL_WIDTH_SHARE).count() as f64
+            / shares.len() as f64,
+    }
+}
+
 /// Smoothness of the crop centre's path.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Smoothness {
@@ -235,6 +266,9 @@ pub struct Metrics {
     pub ball_in_crop: Option<f64>,
     /// ... inside the crop's central 80%.
     pub ball_in_safe_zone: Option<f64>,
+    /// How tight the crop is (always read next to `ball_in_crop`: a crop at the full frame
+    /// keeps every ball and frames nothing).
+    pub crop_tightness: Tightness,
     pub crop_smoothness: Smoothness,
     /// Frames with two or more candidates above threshold.
     pub multi_candidate_frames: usize,
@@ -367,6 +401,7 @@ pub fn compute(rows: &[TrackRow], truths: &[Option<Truth>], tolerance_px: Option
         p90_error_px: (!errors.is_empty()).then_some(errors_stats.p90),
         ball_in_crop: ratio(in_crop, visible),
         ball_in_safe_zone: ratio(in_safe, visible),
+        crop_tightness: tightness(rows),
         crop_smoothness: smoothness(rows),
         multi_candidate_frames: rows.iter().filter(|r| r.candidates >= 2).count(),
         top_candidate_recall: ratio(top_hits, visible),
@@ -510,6 +545,15 @@ pub fn markdown(
             format!("{} px", num(m.p90_error_px, 2)),
         ),
         ("ball inside the crop".into(), pct(m.ball_in_crop)),
+        (
+            "crop width / frame width: mean, p90, frames at full width".into(),
+            format!(
+                "{:.1}%, {:.1}%, {:.1}%",
+                m.crop_tightness.mean_width_share * 100.0,
+                m.crop_tightness.p90_width_share * 100.0,
+                m.crop_tightness.full_width_frames * 100.0
+            ),
+        ),
         (
             "ball inside the safe zone (central 80%)".into(),
             pct(m.ball_in_safe_zone),

@@ -23,13 +23,17 @@ pub struct RunArgs {
     /// frames (outputs are in these pixels).
     #[arg(long, value_name = "WxH", value_parser = crate::input::parse_size)]
     pub resize: Option<(u32, u32)>,
+    /// Frame rate of an image folder, or of a Y4M file whose header gives none [default: 30];
+    /// videos keep their own.
+    #[arg(long, value_name = "FPS", value_parser = crate::input::parse_fps)]
+    pub fps: Option<f64>,
     #[command(flatten)]
     pub engine: EngineOpts,
 }
 
 /// Runs the command.
 pub fn run(args: &RunArgs, json: bool) -> Result<()> {
-    let mut source = crate::input::open(&args.input, args.resize)?;
+    let mut source = crate::input::open(&args.input, args.resize, args.fps)?;
     let info = source.info().clone();
     let mut engine = args.engine.engine(info.width, info.height)?;
     let out = OutDir::create(&args.out)?;

@@ -13,6 +13,7 @@ use ballcam_core::{
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::costs::Costs;
 use crate::errors::bad_input;
 use crate::input::{resize_rgb, FrameInfo, FrameSource, SourceInfo};
 use crate::labels::Truth;
@@ -37,6 +38,8 @@ pub const TRACK_CSV: &str = "track.csv";
 pub const REPORT_MD: &str = "report.md";
 pub const REPORT_JSON: &str = "report.json";
 pub const METRICS_JSON: &str = "metrics.json";
+/// The measured times of an evaluation (beside metrics.json, which has none).
+pub const TIMING_JSON: &str = "timing.json";
 pub const OVERLAY_STEM: &str = "overlay";
 pub const REFRAMED_STEM: &str = "reframed";
 
@@ -64,6 +67,12 @@ pub struct EngineOpts {
     /// ONNX detector model [default: the model embedded in the binary].
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// What the scheduler is told each detector run cost: `measured` (live use; results move
+    /// with the machine's load), `fixed` (a cost per input size from the model's work: the same
+    /// input gives the same track on any machine) or a cost table FILE.json
+    /// (`{"costs_us": {"192x192": 1100, ...}}`) [default: fixed for eval, measured otherwise].
+    #[arg(long, value_name = "measured|fixed|FILE.json", value_parser = clap::value_parser!(Costs))]
+    pub costs: Option<Costs>,
 }
 
 impl EngineOpts {
@@ -100,8 +109,25 @@ impl EngineOpts {
         Ok(config)
     }
 
-    /// Builds the engine for frames of `width` x `height`.
+    /// The costs asked for, or `default`.
+    pub fn costs_or(&self, default: Costs) -> Costs {
+        self.costs.clone().unwrap_or(default)
+    }
+
+    /// Builds the engine for frames of `width` x `height`, with measured costs unless
+    /// `--costs` says otherwise.
     pub fn engine(&self, width: u32, height: u32) -> Result<Engine> {
+        self.engine_with_costs(width, height, &self.costs_or(Costs::Measured))
+    }
+
+    /// Builds the engine for frames of `width` x `height` with `costs`.
+    pub fn engine_with_costs(&self, width: u32, height: u32, costs: &Costs) -> Result<Engine> {
+        let mut engine = self.build(width, height)?;
+        engine.set_cost_model(costs.model()?);
+        Ok(engine)
+    }
+
+    fn build(&self, width: u32, height: u32) -> Result<Engine> {
         let config = self.config(width, height)?;
         Engine::new(config).map_err(|e| {
             let user_model = self.model.is_some() && matches!(e, ballcam_core::Error::Model(_));
@@ -206,6 +232,9 @@ pub fn process(
         if info.new_clip && info.index > 0 {
             engine.reset();
             clip += 1;
+        }
+        if info.new_clip {
+            engine.set_frame_interval_hint(Some(info.interval_us));
         }
         let stride = info.width as usize * 3;
         let frame = Frame::packed(
@@ -471,10 +500,52 @@ pub fn write_reports(
             ),
         );
     }
-    let text = serde_json::to_string_pretty(&json)?;
+    let mut written = json.clone();
+    if json_name == METRICS_JSON {
+        // metrics.json holds what the engine made of the frames and nothing the machine's
+        // speed changes: with fixed costs, two runs give the same file; timings go beside it.
+        let timing = split_timing(&mut written);
+        let text = serde_json::to_string_pretty(&timing)?;
+        std::fs::write(out.path(TIMING_JSON), text + "\n")
+            .with_context(|| format!("cannot write {TIMING_JSON}"))?;
+    }
+    let text = serde_json::to_string_pretty(&written)?;
     std::fs::write(out.path(json_name), text + "\n")
         .with_context(|| format!("cannot write {json_name}"))?;
     Ok(json)
+}
+
+/// Moves the measured times out of a report document (latency statistics, wall time, the
+/// telemetry's time sums) and returns them as their own document.
+fn split_timing(doc: &mut serde_json::Value) -> serde_json::Value {
+    let mut timing = serde_json::Map::new();
+    let Some(obj) = doc.as_object_mut() else {
+        return serde_json::Value::Object(timing);
+    };
+    for key in ["wall_time_s", "processing_fps"] {
+        if let Some(v) = obj.remove(key) {
+            timing.insert(key.into(), v);
+        }
+    }
+    if let Some(v) = obj
+        .get_mut("metrics")
+        .and_then(|m| m.as_object_mut())
+        .and_then(|m| m.remove("latency_us"))
+    {
+        timing.insert("latency_us".into(), v);
+    }
+    if let Some(t) = obj
+        .get_mut("engine")
+        .and_then(|e| e.get_mut("telemetry"))
+        .and_then(|t| t.as_object_mut())
+    {
+        for key in ["total_time_us", "max_frame_us"] {
+            if let Some(v) = t.remove(key) {
+                timing.insert(format!("telemetry_{key}"), v);
+            }
+        }
+    }
+    serde_json::Value::Object(timing)
 }
 
 /// Frames per second of processing.
@@ -499,10 +570,12 @@ pub fn summary_lines(frames: usize, m: &Metrics, wall_s: f64) -> Vec<String> {
     )];
     if m.visible_frames > 0 {
         lines.push(format!(
-            "ball in crop: {}, in safe zone: {} (of {} frames with a visible ball)",
+            "ball in crop: {}, in safe zone: {} (of {} frames with a visible ball); crop width {:.1}% of the frame (mean), {:.1}% (p90)",
             pct(m.ball_in_crop),
             pct(m.ball_in_safe_zone),
-            m.visible_frames
+            m.visible_frames,
+            m.crop_tightness.mean_width_share * 100.0,
+            m.crop_tightness.p90_width_share * 100.0
         ));
         lines.push(format!(
             "detection: precision {}, recall {}, median error {} px; detector top-1 on the ball {}",

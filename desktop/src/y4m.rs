@@ -78,6 +78,8 @@ pub struct Header {
     pub height: u32,
     /// Frames per second (30 when the stream gives none or an invalid one).
     pub fps: f64,
+    /// The header gave a valid frame rate (`F`).
+    pub rate_given: bool,
     pub chroma: Chroma,
     pub full_range: bool,
     /// Bytes of the header line including its newline.
@@ -110,6 +112,7 @@ pub fn parse_header(line: &str) -> Result<Header> {
     }
     let (mut width, mut height, mut fps, mut chroma, mut full_range) =
         (0u32, 0u32, DEFAULT_FPS, Chroma::Sub(2, 2), false);
+    let mut rate_given = false;
     for token in tokens {
         let (Some(tag), Some(value)) = (token.get(..1), token.get(1..)) else {
             continue;
@@ -137,6 +140,7 @@ pub fn parse_header(line: &str) -> Result<Header> {
                 );
                 if n > 0.0 && d > 0.0 && (n / d).is_finite() {
                     fps = n / d;
+                    rate_given = true;
                 }
             }
             "C" => {
@@ -155,6 +159,7 @@ pub fn parse_header(line: &str) -> Result<Header> {
         width,
         height,
         fps,
+        rate_given,
         chroma,
         full_range,
         header_len: line.len() + 1,

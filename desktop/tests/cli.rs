@@ -409,6 +409,77 @@ fn eval_on_rendered_frames_with_known_labels() {
     assert!(m["metrics"]["detection"]["recall"].as_f64().unwrap() > 0.5);
 }
 
+/// `--costs fixed`: the schedule does not depend on the machine, so two evaluations of the
+/// same frames write the same metrics.json (the measured times go to timing.json).
+#[test]
+fn eval_with_fixed_costs_is_repeatable() {
+    let dir = scratch("eval_fixed");
+    let frames = render(Scenario::StraightPass, 30, 4);
+    write_pngs(&dir, &frames, true);
+    let mut files = Vec::new();
+    for run in ["a", "b"] {
+        let out = dir.join(run);
+        assert_ok(&ballcam(&[
+            "eval",
+            "--labels",
+            s(&dir.join("labels.csv")),
+            "--out",
+            s(&out),
+            "--costs",
+            "fixed",
+        ]));
+        let timing: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("timing.json")).unwrap())
+                .unwrap();
+        assert!(timing["latency_us"]["total"]["p50"].as_f64().unwrap() > 0.0);
+        files.push(std::fs::read_to_string(out.join("metrics.json")).unwrap());
+    }
+    assert_eq!(
+        files[0], files[1],
+        "metrics.json differs between two fixed-cost runs"
+    );
+    assert!(!files[0].contains("latency_us"));
+}
+
+/// `--sets`: every set's split through the engine and the detector alone, one table; the
+/// split's rows are the ones under its folder.
+#[test]
+fn eval_sets_prints_one_table_per_set_and_split() {
+    let dir = scratch("eval_sets");
+    let set = dir.join("rendered-set");
+    std::fs::create_dir_all(set.join("valid")).unwrap();
+    std::fs::create_dir_all(set.join("train")).unwrap();
+    let frames = render(Scenario::StraightPass, 12, 5);
+    let mut csv = format!("{LABELS_HEADER}\n");
+    for (i, (rgb, gt)) in frames.iter().enumerate() {
+        let split = if i < 8 { "valid" } else { "train" };
+        let name = format!("{split}/frame_{i:04}.png");
+        image::save_buffer(set.join(&name), rgb, W, H, image::ExtendedColorType::Rgb8).unwrap();
+        let d = gt.radius * 2.0;
+        // Stills 0.3 s apart (frame_index steps of 9 at 30 fps).
+        csv += &format!(
+            "{name},c1,{},1,{:.2},{:.2},{d:.2},{d:.2}\n",
+            i * 9,
+            gt.x,
+            gt.y
+        );
+    }
+    std::fs::write(set.join("labels.csv"), csv).unwrap();
+    let out = dir.join("out");
+    let spec = format!("{}={W}x{H}", set.display());
+    assert_ok(&ballcam(&["eval", "--sets", &spec, "--out", s(&out)]));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("sets.json")).unwrap()).unwrap();
+    let rows = doc["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["set"], "rendered-set");
+    assert_eq!(rows[0]["split"], "valid");
+    assert_eq!(rows[0]["frames"], 8, "only the valid split's rows");
+    assert!(rows[0]["native_top1"].as_f64().is_some());
+    assert!(out.join("sets.md").is_file());
+    assert!(out.join("rendered-set/valid/metrics.json").is_file());
+}
+
 /// Keyframes every 10 frames from the ground truth, filled by `label propagate`: median error
 /// under 2 px on the frames in between.
 fn propagate_accuracy(scenario: Scenario, name: &str) {

@@ -59,19 +59,31 @@ def warp_patch_area(frame, pcx, pcy, s, P, below):
     return warp_patch(src, 1 / f, 1 / f, pcx, pcy, s, P)
 
 
-def targets(P, present, u, v, r):
-    """Heatmap (P/4,P/4), reg (offx, offy, r/8), flat index, mask. (u,v) continuous patch coords."""
+def targets(P, present, u, v, r, extras=()):
+    """Heatmap (P/4,P/4), reg (offx, offy, r/8), flat index, mask. (u,v) continuous patch coords.
+    `extras`: other balls in the patch [(u, v, r)] (a warm-up with several balls): each is a heatmap
+    peak too; the offset and radius targets are the primary ball's."""
     hh = P // STRIDE
     hm = np.zeros((hh, hh), np.float32)
     reg = np.zeros(3, np.float32)
+    xs = np.arange(hh, dtype=np.float32) + 0.5
+    for eu, ev, er in extras:
+        if 0 <= eu < P and 0 <= ev < P:
+            gx, gy = eu / STRIDE, ev / STRIDE
+            ix, iy = min(int(gx), hh - 1), min(int(gy), hh - 1)
+            sig = max(0.75, er / STRIDE / 1.5)
+            g = np.exp(-((xs[None] - gx) ** 2 + (xs[:, None] - gy) ** 2) / (2 * sig ** 2))
+            g = np.minimum(g / g[iy, ix], 1.0).astype(np.float32)
+            g[iy, ix] = 1.0
+            hm = np.maximum(hm, g)
     if present and 0 <= u < P and 0 <= v < P:
         gx, gy = u / STRIDE, v / STRIDE
         ix, iy = min(int(gx), hh - 1), min(int(gy), hh - 1)
         sig = max(0.75, r / STRIDE / 1.5)
-        xs = np.arange(hh, dtype=np.float32) + 0.5
         g = np.exp(-((xs[None] - gx) ** 2 + (xs[:, None] - gy) ** 2) / (2 * sig ** 2))
-        hm = np.minimum(g / g[iy, ix], 1.0).astype(np.float32)
-        hm[iy, ix] = 1.0
+        g = np.minimum(g / g[iy, ix], 1.0).astype(np.float32)
+        g[iy, ix] = 1.0
+        hm = np.maximum(hm, g)
         reg[:] = (gx - ix, gy - iy, r / 8.0)
         return hm, reg, iy * hh + ix, 1.0
     return hm, reg, 0, 0.0
@@ -299,11 +311,14 @@ def make_batch(sources, weights, rng, B, P, kinds=(('pos', 0.55), ('occ', 0.12),
     for b in range(B):
         src = sources[rng.choice(len(sources), p=w)]
         kind = kn[rng.choice(len(kn), p=kp / kp.sum())]
-        img, pres, u, v, r = src.sample(rng, P, kind)
+        out = src.sample(rng, P, kind)
+        img, pres, u, v, r = out[:5]
+        extras = out[5] if len(out) > 5 else ()
         if rng.random() < 0.5:
             img = img[:, ::-1]; u = P - u
+            extras = [(P - eu, ev, er) for eu, ev, er in extras]
         X[b] = photometric(img, rng, wide)
-        HM[b], REG[b], IND[b], M[b] = targets(P, pres, u, v, r)
+        HM[b], REG[b], IND[b], M[b] = targets(P, pres, u, v, r, extras)
     return X, HM, REG, IND, M
 
 
