@@ -4,8 +4,9 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
-use ballcam_core::view::{FrameGeometry, Lifecycle, ShellEvent, ViewSize};
+use ballcam_core::view::{FrameGeometry, FramePlan, FrameStats, Lifecycle, ShellEvent, ViewSize};
 use ballcam_core::{AspectRatio, Config, Engine, Frame, PixelFormat, Rotation};
 
 use crate::error::{panic_message, BallcamError};
@@ -21,6 +22,8 @@ struct State {
     path: Option<PathFile>,
     /// Why the path was closed early (reported by [`BallcamEngine::finish_path`]).
     path_error: Option<BallcamError>,
+    /// The HUD's averages.
+    stats: FrameStats,
 }
 
 /// One Ballcam engine for one camera stream: push frames, get the ball and the crop back.
@@ -91,6 +94,7 @@ impl BallcamEngine {
                 lifecycle: Lifecycle::new(),
                 path: None,
                 path_error: None,
+                stats: FrameStats::new(),
             }),
         })
     }
@@ -120,6 +124,7 @@ impl BallcamEngine {
         frame: &Frame,
         range: Option<ColorRange>,
     ) -> Result<FrameResult, BallcamError> {
+        let arrived = Instant::now();
         let geometry = FrameGeometry {
             width: frame.width,
             height: frame.height,
@@ -131,8 +136,14 @@ impl BallcamEngine {
             lifecycle,
             path,
             path_error,
+            stats,
         } = &mut *state;
-        let plan = lifecycle.before_frame(geometry, frame.timestamp_us);
+        // A malformed frame is refused by the engine as it is: it must not count as a new
+        // camera size (a reset) or spend a pending event.
+        let plan = match frame.validate() {
+            Ok(()) => lifecycle.before_frame(geometry, frame.timestamp_us),
+            Err(_) => FramePlan::default(),
+        };
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             if let Some(reason) = plan.reset {
                 engine.reset();
@@ -157,8 +168,11 @@ impl BallcamEngine {
                     }
                 }
                 let view = lifecycle.view_transform(geometry, result.crop);
+                let latency_us = u64::try_from(arrived.elapsed().as_micros()).unwrap_or(u64::MAX);
+                stats.add(result.timestamp_us, result.timings.total_us, latency_us);
                 let mut out = FrameResult::from(result);
                 out.view = view.map(Into::into);
+                out.stats = (*stats).into();
                 Ok(out)
             }
             Ok(Err(e)) => Err(e.into()),

@@ -37,7 +37,7 @@ pub use types::{
     BallEstimate, Candidate, CropRect, DetectorMode, FrameResult, Preset, StageTimings, Telemetry,
     TrackState,
 };
-pub use types::{CaptureFormat, ColorRange, ScaleMode, ViewTransform};
+pub use types::{CaptureFormat, ColorRange, HudStats, ScaleMode, ViewTransform};
 pub use view::{buffer_rotation, choose_capture_format, track_csv_header, view_transform};
 
 uniffi::setup_scaffolding!("ballcam_ffi");

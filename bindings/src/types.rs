@@ -224,6 +224,8 @@ pub struct FrameResult {
     pub top_candidate: Option<Candidate>,
     /// Per-stage timings.
     pub timings: StageTimings,
+    /// Moving averages for the HUD, over the frames this engine processed.
+    pub stats: HudStats,
     /// The virtual camera for this frame on the shell's preview view
     /// ([`BallcamEngine::set_view`](crate::BallcamEngine::set_view)); `None` while the view's size
     /// is unknown.
@@ -245,6 +247,7 @@ impl From<core::FrameResult> for FrameResult {
             budget_held: r.budget_held,
             top_candidate: r.top_candidate.map(Candidate::from),
             timings: r.timings.into(),
+            stats: HudStats::default(),
             view: None,
         }
     }
@@ -433,6 +436,27 @@ impl From<CaptureFormat> for core::view::CaptureFormat {
             height: f.height,
             max_fps: f.max_fps,
             full_range: f.full_range,
+        }
+    }
+}
+
+/// The HUD's numbers (exponential moving averages; see the core's `view::hud`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, uniffi::Record)]
+pub struct HudStats {
+    /// Frames per second, from the capture timestamps (0 until two frames were seen).
+    pub fps: f64,
+    /// Engine time per frame, milliseconds.
+    pub engine_ms: f64,
+    /// Time from the frame's arrival at the library to its result, milliseconds.
+    pub latency_ms: f64,
+}
+
+impl From<core::view::FrameStats> for HudStats {
+    fn from(s: core::view::FrameStats) -> Self {
+        HudStats {
+            fps: s.fps,
+            engine_ms: s.engine_ms,
+            latency_ms: s.latency_ms,
         }
     }
 }

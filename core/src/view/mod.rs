@@ -8,11 +8,13 @@
 //!   core decides when the engine is reset and which aspect the crop has.
 //! * [`capture`] — which camera format to ask for, for a size and a frame rate.
 //! * [`path`] — the crop path recorded beside the full-resolution video, in `track.csv` columns.
+//! * [`hud`] — the HUD's frame rate, engine time and latency averages.
 //!
 //! All pure and deterministic, with typed errors ([`ViewError`]) naming the bad value.
 
 pub mod capture;
 pub mod geometry;
+pub mod hud;
 pub mod lifecycle;
 pub mod path;
 #[cfg(test)]
@@ -22,6 +24,7 @@ pub use capture::{choose_capture_format, CaptureFormat};
 pub use geometry::{
     buffer_rotation, view_transform, FrameGeometry, Rect, ScaleMode, ViewSize, ViewTransform,
 };
+pub use hud::FrameStats;
 pub use lifecycle::{aspect_for_view, FramePlan, Lifecycle, ResetReason, ShellEvent};
 pub use path::{PathRecorder, TRACK_COLUMNS};
 
