@@ -11,7 +11,10 @@
 //! `CVPixelBuffer` plane with `bytesNoCopy`; Python: `bytes`).
 //!
 //! * [`BallcamEngine`] — one engine per camera stream; thread-safe (a mutex inside), never lets
-//!   a panic cross the FFI, and recovers from a poisoned lock.
+//!   a panic cross the FFI, and recovers from a poisoned lock. The shell reports its lifecycle
+//!   (`set_view`, `camera_started`, `app_backgrounded`, …) and the core decides what it means
+//!   (resets, the crop's aspect); every result carries the virtual camera's `view` transform and
+//!   the HUD's averages; `start_path`/`finish_path` record the crop path beside a video.
 //! * [`BallcamError`] — the one error type: `InvalidFrame`, `InvalidConfig`, `Model`,
 //!   `Internal`, `InvalidArgument`, each with the core's message.
 //! * [`set_log_sink`] — forwards the `log` records of the engine to the app (logcat, os_log).

@@ -220,7 +220,7 @@ final class CameraModel: ObservableObject {
             recording = false
             processor.stopRecordingAsync()
         } else {
-            processor.startRecording { ok in self.recording = ok }
+            processor.startRecording { ok in Task { @MainActor in self.recording = ok } }
         }
     }
 
@@ -268,11 +268,14 @@ final class CameraModel: ObservableObject {
         if let index {
             let format = formats[index]
             device.activeFormat = format
-            // The rate the chosen format reaches (30 when it was the fallback).
+            // The rate the chosen format reaches (30 when it was the fallback), set only when one
+            // of its ranges holds it (AVFoundation raises on any other).
             let top = format.videoSupportedFrameRateRanges.map(\.maxFrameRate).max() ?? 30
             let rate = Int32(min(Double(fps), top.rounded(.down)))
-            device.activeVideoMinFrameDuration = CMTime(value: 1, timescale: rate)
-            device.activeVideoMaxFrameDuration = CMTime(value: 1, timescale: rate)
+            if format.videoSupportedFrameRateRanges.contains(where: { Double(rate) >= $0.minFrameRate && Double(rate) <= $0.maxFrameRate }) {
+                device.activeVideoMinFrameDuration = CMTime(value: 1, timescale: rate)
+                device.activeVideoMaxFrameDuration = CMTime(value: 1, timescale: rate)
+            }
         }
     }
 

@@ -40,7 +40,7 @@ final class MovieRecorder {
             started = true
         }
         if input.isReadyForMoreMediaData {
-            input.append(sample)
+            _ = input.append(sample)
         }
     }
 

@@ -120,6 +120,8 @@ class MainActivity : AppCompatActivity() {
         grant = findViewById(R.id.grant)
         // Fit-centre keeps every crop reachable; the engine's transform never shows outside it.
         preview.scaleType = PreviewView.ScaleType.FIT_CENTER
+        // A TextureView: it follows the view's scale and translation (a SurfaceView may not).
+        preview.implementationMode = PreviewView.ImplementationMode.COMPATIBLE
         preview.pivotX = 0f
         preview.pivotY = 0f
         // Registered before the first layout, so the first size is reported too.
@@ -286,15 +288,20 @@ class MainActivity : AppCompatActivity() {
                 .setQualitySelector(QualitySelector.from(Quality.FHD, FallbackStrategy.lowerQualityOrHigherThan(Quality.FHD)))
                 .build()
             val v = VideoCapture.Builder(recorder).setTargetRotation(rotation).setTargetFrameRate(fps).build()
-            provider.unbindAll()
             val withVideo = try {
-                provider.bindToLifecycle(this, CameraSelector.DEFAULT_BACK_CAMERA, p, a, v)
-                true
-            } catch (ex: IllegalArgumentException) {
-                // No three-stream combination on this camera: no recording.
-                Log.w(TAG, "no video recording alongside the analysis: ${ex.message}")
-                provider.bindToLifecycle(this, CameraSelector.DEFAULT_BACK_CAMERA, p, a)
-                false
+                provider.unbindAll()
+                try {
+                    provider.bindToLifecycle(this, CameraSelector.DEFAULT_BACK_CAMERA, p, a, v)
+                    true
+                } catch (ex: IllegalArgumentException) {
+                    // No three-stream combination on this camera: no recording.
+                    Log.w(TAG, "no video recording alongside the analysis: ${ex.message}")
+                    provider.bindToLifecycle(this, CameraSelector.DEFAULT_BACK_CAMERA, p, a)
+                    false
+                }
+            } catch (ex: Exception) {
+                hud.text = getString(R.string.engine_failed, ex.message)
+                return@addListener
             }
             previewUseCase = p
             analysis = a
