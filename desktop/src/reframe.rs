@@ -18,7 +18,7 @@ use clap::Args;
 
 use crate::errors::bad_input;
 use crate::input::{parse_size, resize_rgb};
-use crate::output::{ffmpeg_available, temp_sibling, VideoFormat, VideoWriter, TRACK_HEADER};
+use crate::output::{ffmpeg_available, VideoFormat, VideoWriter, TRACK_HEADER};
 use crate::session::{progress_bar, REFRAME_MAX_HEIGHT};
 
 /// The columns of the path this command reads (all in [`TRACK_HEADER`]).
@@ -223,6 +223,20 @@ fn fit(crop: Crop, aspect: f64, fw: f64, fh: f64) -> Crop {
     [x, y, w.min(fw), h.min(fh)]
 }
 
+/// A hidden name beside `path` to write before the rename, keeping its extension (ffmpeg picks
+/// the container from it).
+fn staging_name(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let ext = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    path.with_file_name(format!(".{stem}.tmp-{}{ext}", std::process::id()))
+}
+
 /// Rounds to an even number, at least 2 (video encoders need even sides).
 fn even(v: f64) -> u32 {
     let n = v.round().max(2.0) as u32;
@@ -298,9 +312,9 @@ pub fn run(args: &ReframeArgs, json: bool) -> Result<()> {
     let out_size = (even(f64::from(out_h) * aspect), out_h);
     let aspect = f64::from(out_size.0) / f64::from(out_size.1);
 
-    let staged = temp_sibling(&args.out);
+    let staged = staging_name(&args.out);
     let mut writer = VideoWriter::create(&staged, format, out_size.0, out_size.1, info.fps)?;
-    let crops_staged = args.crops.as_deref().map(temp_sibling);
+    let crops_staged = args.crops.as_deref().map(staging_name);
     let mut crops_csv = match &crops_staged {
         Some(p) => {
             let mut w = csv::Writer::from_path(p)
@@ -453,7 +467,18 @@ mod tests {
         let flat = smooth(&[row(0.0, 7.0), row(33.0, 7.0)], 300_000.0);
         assert!(flat
             .iter()
-            .all(|r| (r.crop[0] - 7.0).abs() < 1e-9 && r.crop[2] == 160.0));
+            .all(|r| (r.crop[0] - 7.0).abs() < 1e-9 && (r.crop[2] - 160.0).abs() < 1e-9));
+    }
+
+    #[test]
+    fn staged_outputs_keep_their_extension() {
+        let staged = staging_name(Path::new("/tmp/out/reframed.mp4"));
+        let name = staged.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with(".reframed.tmp-") && name.ends_with(".mp4"),
+            "{name}"
+        );
+        assert_eq!(staged.parent(), Some(Path::new("/tmp/out")));
     }
 
     #[test]

@@ -236,6 +236,54 @@ fn reframe_keeps_the_ball_in_the_reframed_frames() {
             "{name}: ball shown in only {share:.3} of the frames"
         );
     }
+    // The same as H.264 MP4 (a phone's container) when ffmpeg is installed: decoded back to Y4M.
+    if !ffmpeg_runs() {
+        eprintln!("SKIPPED the .mp4 output: no ffmpeg");
+        return;
+    }
+    let (mp4, crops) = (dir.join("plain.mp4"), dir.join("mp4.csv"));
+    let o = ballcam(&[
+        "reframe",
+        "--video",
+        s(&clip),
+        "--path",
+        s(&path),
+        "--out",
+        s(&mp4),
+        "--crops",
+        s(&crops),
+    ]);
+    assert_ok(&o);
+    let decoded = dir.join("plain-mp4.y4m");
+    let status = Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            s(&mp4),
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "yuv4mpegpipe",
+        ])
+        .arg(&decoded)
+        .status()
+        .expect("ffmpeg");
+    assert!(status.success());
+    let (share, _) = ball_shown(&frames, &decoded, &crops);
+    assert!(
+        share >= MIN_BALL_SHOWN,
+        "mp4: ball shown in only {share:.3} of the frames"
+    );
+}
+
+/// Whether the ffmpeg program runs.
+fn ffmpeg_runs() -> bool {
+    Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
