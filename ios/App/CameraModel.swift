@@ -162,8 +162,8 @@ final class CameraModel: ObservableObject {
         }
     }
 
-    /// 60 fps only where the back camera has a 1080p format that reaches it and the device has
-    /// cores and memory to spare (the thresholds of the Android shell's choice).
+    /// 60 fps only where the back camera has a 1080p format that reaches it (the core's format
+    /// choice) and the device has cores and memory to spare (6 cores, 6 GB).
     static func choosePreset() -> Preset {
         let info = ProcessInfo.processInfo
         let big = info.activeProcessorCount >= 6 && info.physicalMemory >= 6 << 30
