@@ -1,18 +1,29 @@
-//! [`BallcamEngine`]: the core engine behind a mutex, with the per-format entry points.
+//! [`BallcamEngine`]: the core engine behind a mutex, with the per-format entry points, the
+//! shell's lifecycle events (the core's [`Lifecycle`] decides what they mean for the engine) and
+//! the crop path recorded beside a video.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
+use ballcam_core::view::{FrameGeometry, FramePlan, FrameStats, Lifecycle, ShellEvent, ViewSize};
 use ballcam_core::{AspectRatio, Config, Engine, Frame, PixelFormat, Rotation};
 
 use crate::error::{panic_message, BallcamError};
-use crate::types::{FrameResult, Preset, Telemetry};
+use crate::path::PathFile;
+use crate::types::{ColorRange, FrameResult, Preset, ScaleMode, Telemetry};
 
-/// The engine and the app's settings that outlive a config change.
+/// The engine, the shell's lifecycle (which outlives a config change) and the crop path.
 struct State {
     engine: Engine,
-    /// The aspect set by [`BallcamEngine::set_aspect`]; re-applied after `set_config_toml`.
-    aspect: Option<AspectRatio>,
+    /// The shell's state: view size, pinned aspect, last frame; decides resets and the aspect.
+    lifecycle: Lifecycle,
+    /// The crop path being recorded.
+    path: Option<PathFile>,
+    /// Why the path was closed early (reported by [`BallcamEngine::finish_path`]).
+    path_error: Option<BallcamError>,
+    /// The HUD's averages.
+    stats: FrameStats,
 }
 
 /// One Ballcam engine for one camera stream: push frames, get the ball and the crop back.
@@ -80,7 +91,10 @@ impl BallcamEngine {
         Arc::new(BallcamEngine {
             state: Mutex::new(State {
                 engine,
-                aspect: None,
+                lifecycle: Lifecycle::new(),
+                path: None,
+                path_error: None,
+                stats: FrameStats::new(),
             }),
         })
     }
@@ -94,6 +108,7 @@ impl BallcamEngine {
             Err(poisoned) => {
                 let mut guard = poisoned.into_inner();
                 guard.engine.reset();
+                guard.lifecycle.engine_reset();
                 self.state.clear_poison();
                 log::warn!("ballcam: engine lock was poisoned by a panic; engine reset");
                 guard
@@ -101,19 +116,79 @@ impl BallcamEngine {
         }
     }
 
-    /// Runs the engine on `frame`; a panic resets the engine and becomes `Internal`.
-    fn process(&self, frame: &Frame) -> Result<FrameResult, BallcamError> {
+    /// Runs the engine on `frame` (YUV read with `range`, when given) after what the lifecycle
+    /// plans (a reset, the crop's aspect); records the path row and adds the view transform. A
+    /// panic resets the engine and becomes `Internal`.
+    fn process(
+        &self,
+        frame: &Frame,
+        range: Option<ColorRange>,
+    ) -> Result<FrameResult, BallcamError> {
+        let arrived = Instant::now();
+        let geometry = FrameGeometry {
+            width: frame.width,
+            height: frame.height,
+            rotation: frame.rotation,
+        };
         let mut state = self.lock();
-        let engine = &mut state.engine;
-        match catch_unwind(AssertUnwindSafe(|| engine.process(frame))) {
-            Ok(result) => Ok(result?.into()),
+        let State {
+            engine,
+            lifecycle,
+            path,
+            path_error,
+            stats,
+        } = &mut *state;
+        // A malformed frame is refused by the engine as it is: it must not count as a new
+        // camera size (a reset) or spend a pending event.
+        let plan = match frame.validate() {
+            Ok(()) => lifecycle.before_frame(geometry, frame.timestamp_us),
+            Err(_) => FramePlan::default(),
+        };
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            if let Some(reason) = plan.reset {
+                engine.reset();
+                log::info!("ballcam: engine reset: {reason}");
+            }
+            if let Some(aspect) = plan.aspect {
+                engine.set_aspect(aspect);
+            }
+            if let Some(range) = range {
+                engine.set_color_range(range.into());
+            }
+            engine.process(frame)
+        }));
+        match outcome {
+            Ok(Ok(result)) => {
+                lifecycle.frame_done(geometry, frame.timestamp_us);
+                if let Some(file) = path.as_mut() {
+                    if let Err(e) = file.write(geometry, &result) {
+                        log::error!("ballcam: crop path closed: {e}");
+                        *path = None;
+                        *path_error = Some(e);
+                    }
+                }
+                let view = lifecycle.view_transform(geometry, result.crop);
+                let latency_us = u64::try_from(arrived.elapsed().as_micros()).unwrap_or(u64::MAX);
+                stats.add(result.timestamp_us, result.timings.total_us, latency_us);
+                let mut out = FrameResult::from(result);
+                out.view = view.map(Into::into);
+                out.stats = (*stats).into();
+                Ok(out)
+            }
+            Ok(Err(e)) => Err(e.into()),
             Err(payload) => {
                 engine.reset();
+                lifecycle.engine_reset();
                 let message = panic_message(&*payload);
                 log::error!("ballcam: {message}");
                 Err(BallcamError::Internal(message))
             }
         }
+    }
+
+    /// Hands an event to the lifecycle.
+    fn event(&self, event: ShellEvent) -> Result<(), BallcamError> {
+        Ok(self.lock().lifecycle.handle(event)?)
     }
 }
 
@@ -134,23 +209,25 @@ impl BallcamEngine {
     }
 
     /// Contiguous NV21 (`width * height` bytes of Y, then interleaved V/U rows), the Android
-    /// camera's classic layout. `rotation_deg` is the clockwise rotation that makes the buffer
-    /// upright (`ImageInfo.rotationDegrees`); results are in upright pixels.
+    /// camera's classic layout, in `color_range`. `rotation_deg` is the clockwise rotation that
+    /// makes the buffer upright (`ImageInfo.rotationDegrees`); results are in upright pixels.
     pub fn push_nv21(
         &self,
         data: &[u8],
         width: u32,
         height: u32,
+        color_range: ColorRange,
         rotation_deg: i32,
         timestamp_us: i64,
     ) -> Result<FrameResult, BallcamError> {
         let frame = Frame::nv21(data, width, height, rotation(rotation_deg)?, timestamp_us);
-        self.process(&frame)
+        self.process(&frame, Some(color_range))
     }
 
     /// Android `YUV_420_888` (CameraX `ImageProxy`): three planes with their row strides; U and V
     /// share the row stride and the pixel stride (1: planar, 2: interleaved, where `u` and `v`
-    /// are overlapping views of one buffer, each without its last byte).
+    /// are overlapping views of one buffer, each without its last byte). Camera frames are
+    /// usually `ColorRange::Full` (JFIF).
     #[allow(clippy::too_many_arguments)]
     pub fn push_yuv420(
         &self,
@@ -162,6 +239,7 @@ impl BallcamEngine {
         uv_pixel_stride: u32,
         width: u32,
         height: u32,
+        color_range: ColorRange,
         rotation_deg: i32,
         timestamp_us: i64,
     ) -> Result<FrameResult, BallcamError> {
@@ -179,11 +257,12 @@ impl BallcamEngine {
             rotation(rotation_deg)?,
             timestamp_us,
         );
-        self.process(&frame)
+        self.process(&frame, Some(color_range))
     }
 
-    /// NV12 bi-planar (iOS `kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange`): the Y plane and
-    /// the interleaved U/V plane, each with its bytes-per-row.
+    /// NV12 bi-planar (iOS `kCVPixelFormatType_420YpCbCr8BiPlanarFullRange`: `ColorRange::Full`;
+    /// `...VideoRange`: `ColorRange::Limited`): the Y plane and the interleaved U/V plane, each
+    /// with its bytes-per-row.
     #[allow(clippy::too_many_arguments)]
     pub fn push_nv12(
         &self,
@@ -193,6 +272,7 @@ impl BallcamEngine {
         uv_row_stride: u32,
         width: u32,
         height: u32,
+        color_range: ColorRange,
         rotation_deg: i32,
         timestamp_us: i64,
     ) -> Result<FrameResult, BallcamError> {
@@ -207,7 +287,7 @@ impl BallcamEngine {
             rotation(rotation_deg)?,
             timestamp_us,
         );
-        self.process(&frame)
+        self.process(&frame, Some(color_range))
     }
 
     /// Packed BGRA (iOS `kCVPixelFormatType_32BGRA`), `row_stride` bytes per row.
@@ -229,33 +309,120 @@ impl BallcamEngine {
             rotation(rotation_deg)?,
             timestamp_us,
         );
-        self.process(&frame)
+        self.process(&frame, None)
     }
 
-    /// Forgets the ball, the crop path and the timestamps (new clip, camera switch, resume).
+    /// Forgets the ball, the crop's motion and the timestamps (new clip, camera switch).
     pub fn reset(&self) {
         let mut state = self.lock();
+        state.lifecycle.engine_reset();
         let engine = &mut state.engine;
         if catch_unwind(AssertUnwindSafe(|| engine.reset())).is_err() {
             log::error!("ballcam: panic while resetting the engine");
         }
     }
 
-    /// Sets the crop's aspect ratio (`w:h`, e.g. the preview view's size) from the next frame
-    /// on; it stays in force across [`BallcamEngine::set_config_toml`]. `InvalidConfig` when a
-    /// term is 0 or the ratio is beyond 10:1.
+    /// Pins the crop's aspect ratio (`w:h`) from the next frame on, over the view's; it stays
+    /// in force across [`BallcamEngine::set_config_toml`]. `InvalidConfig` when a term is 0 or
+    /// the ratio is beyond 10:1.
     pub fn set_aspect(&self, w: u32, h: u32) -> Result<(), BallcamError> {
         // The core's own check (terms and ratio in range), with its message.
         let aspect: AspectRatio = format!("{w}:{h}")
             .parse()
             .map_err(|e: ballcam_core::ConfigError| e.in_section("crop"))?;
-        let mut state = self.lock();
-        state.aspect = Some(aspect);
-        let engine = &mut state.engine;
-        guarded(|| {
-            engine.set_aspect(aspect);
-            Ok(())
+        self.event(ShellEvent::AspectPinned(aspect))
+    }
+
+    /// The preview view's size (its own units: Android pixels, iOS points) and how it scales the
+    /// frame. Report it after the first layout and after every resize (the phone turned), even
+    /// before the first frame: the crop takes the view's aspect from the next frame on, and every
+    /// result then carries its `view` transform. `InvalidArgument` for a size that is not finite
+    /// and positive.
+    pub fn set_view(&self, width: f64, height: f64, mode: ScaleMode) -> Result<(), BallcamError> {
+        self.event(ShellEvent::ViewResized {
+            size: ViewSize { width, height },
+            mode: mode.into(),
         })
+    }
+
+    /// The preview view is gone: results carry no `view` transform until the next `set_view`.
+    pub fn clear_view(&self) {
+        // ViewGone cannot fail.
+        let _ = self.event(ShellEvent::ViewGone);
+    }
+
+    /// The camera was (re)started: its next frame starts a new track (its clock may have
+    /// restarted too).
+    pub fn camera_started(&self) {
+        let _ = self.event(ShellEvent::CameraStarted);
+    }
+
+    /// The app went to the background: the next frame starts a new track, and the crop path
+    /// being recorded is flushed to its file.
+    pub fn app_backgrounded(&self) {
+        let mut state = self.lock();
+        let _ = state.lifecycle.handle(ShellEvent::Backgrounded);
+        let State {
+            path, path_error, ..
+        } = &mut *state;
+        if let Some(file) = path.as_mut() {
+            if let Err(e) = file.flush() {
+                log::error!("ballcam: crop path closed: {e}");
+                *path = None;
+                *path_error = Some(e);
+            }
+        }
+    }
+
+    /// The app came back to the foreground: the next frame starts a new track.
+    pub fn app_foregrounded(&self) {
+        let _ = self.event(ShellEvent::Foregrounded);
+    }
+
+    /// Starts recording the crop path into the file `path` (created or truncated): from the next
+    /// frame on, one row per processed frame, in the columns of `track.csv`, in the pixels of the
+    /// recorded video whose buffers are `video_width` x `video_height` turned upright by
+    /// `video_rotation_deg` (the rotation its file is tagged with), with timestamps from the
+    /// first recorded frame. A path already being recorded is finished first.
+    /// `InvalidArgument` when the file cannot be created or a size or angle is bad.
+    pub fn start_path(
+        &self,
+        path: String,
+        video_width: u32,
+        video_height: u32,
+        video_rotation_deg: i32,
+    ) -> Result<(), BallcamError> {
+        let video = FrameGeometry {
+            width: video_width,
+            height: video_height,
+            rotation: crate::view::rotation_arg("recorded video", video_rotation_deg)?,
+        };
+        let file = PathFile::create(&path, video)?;
+        let mut state = self.lock();
+        if let Some(old) = state.path.take() {
+            match old.finish() {
+                Ok(rows) => log::info!("ballcam: crop path finished ({rows} rows)"),
+                Err(e) => log::error!("ballcam: {e}"),
+            }
+        }
+        state.path_error = None;
+        state.path = Some(file);
+        Ok(())
+    }
+
+    /// Finishes the crop path (flushes and closes its file); returns the rows written (0 when no
+    /// path was being recorded). `InvalidArgument` when writing it failed (the rows up to the
+    /// failure are in the file).
+    pub fn finish_path(&self) -> Result<u64, BallcamError> {
+        let mut state = self.lock();
+        if let Some(e) = state.path_error.take() {
+            state.path = None;
+            return Err(e);
+        }
+        match state.path.take() {
+            Some(file) => file.finish(),
+            None => Ok(0),
+        }
     }
 
     /// Replaces the configuration: builds a new engine (the model is prepared again, telemetry
@@ -263,16 +430,12 @@ impl BallcamEngine {
     /// engine stays. Safe to call from any thread while another pushes frames.
     pub fn set_config_toml(&self, text: String) -> Result<(), BallcamError> {
         let config = parse_toml(&text)?;
-        let mut engine = build_engine(config)?;
+        let engine = build_engine(config)?;
         log_ready(&engine);
         let mut state = self.lock();
-        if let Some(aspect) = state.aspect {
-            guarded(|| {
-                engine.set_aspect(aspect);
-                Ok(())
-            })?;
-        }
         state.engine = engine;
+        // The new engine gets the aspect (pinned or the view's) before its first frame.
+        state.lifecycle.engine_replaced();
         Ok(())
     }
 
@@ -307,7 +470,7 @@ mod tests {
         let engine = BallcamEngine::new(Preset::Phone30Fps).expect("engine");
         let frame = grey(64, 48);
         engine
-            .push_nv21(&frame, 64, 48, 0, 1_000)
+            .push_nv21(&frame, 64, 48, ColorRange::Limited, 0, 1_000)
             .expect("first frame");
         let poisoner = engine.clone();
         let joined = std::thread::spawn(move || {
@@ -319,7 +482,7 @@ mod tests {
         assert!(engine.state.is_poisoned());
         // The engine was reset on recovery: an earlier timestamp is accepted again.
         engine
-            .push_nv21(&frame, 64, 48, 0, 10)
+            .push_nv21(&frame, 64, 48, ColorRange::Limited, 0, 10)
             .expect("frame after the poisoning");
         assert!(!engine.state.is_poisoned());
         assert_eq!(engine.telemetry().frames, 2);
@@ -329,14 +492,14 @@ mod tests {
     fn errors_map_to_their_kind() {
         let engine = BallcamEngine::new(Preset::Phone30Fps).expect("engine");
         let frame = grey(64, 48);
-        let short = engine.push_nv21(&frame[..100], 64, 48, 0, 1);
+        let short = engine.push_nv21(&frame[..100], 64, 48, ColorRange::Limited, 0, 1);
         assert!(
             matches!(short, Err(BallcamError::InvalidFrame(ref m)) if m.contains("plane")),
             "{short:?}"
         );
-        let odd = engine.push_nv21(&frame, 63, 48, 0, 2);
+        let odd = engine.push_nv21(&frame, 63, 48, ColorRange::Limited, 0, 2);
         assert!(matches!(odd, Err(BallcamError::InvalidFrame(_))), "{odd:?}");
-        let rot = engine.push_nv21(&frame, 64, 48, 45, 3);
+        let rot = engine.push_nv21(&frame, 64, 48, ColorRange::Limited, 45, 3);
         assert!(
             matches!(rot, Err(BallcamError::InvalidFrame(ref m)) if m.contains("45")),
             "{rot:?}"
@@ -347,7 +510,7 @@ mod tests {
             "{config:?}"
         );
         engine
-            .push_nv21(&frame, 64, 48, 0, 4)
+            .push_nv21(&frame, 64, 48, ColorRange::Limited, 0, 4)
             .expect("engine still works");
     }
 

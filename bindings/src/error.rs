@@ -24,6 +24,16 @@ pub enum BallcamError {
     /// and stays usable.
     #[error("{0}")]
     Internal(String),
+    /// Another argument is out of range: a view size, a crop, an angle, a frame rate, a recording
+    /// path that cannot be written.
+    #[error("{0}")]
+    InvalidArgument(String),
+}
+
+impl From<ballcam_core::view::ViewError> for BallcamError {
+    fn from(e: ballcam_core::view::ViewError) -> Self {
+        BallcamError::InvalidArgument(e.to_string())
+    }
 }
 
 impl From<CoreError> for BallcamError {

@@ -11,10 +11,16 @@
 //! `CVPixelBuffer` plane with `bytesNoCopy`; Python: `bytes`).
 //!
 //! * [`BallcamEngine`] — one engine per camera stream; thread-safe (a mutex inside), never lets
-//!   a panic cross the FFI, and recovers from a poisoned lock.
+//!   a panic cross the FFI, and recovers from a poisoned lock. The shell reports its lifecycle
+//!   (`set_view`, `camera_started`, `app_backgrounded`, …) and the core decides what it means
+//!   (resets, the crop's aspect); every result carries the virtual camera's `view` transform and
+//!   the HUD's averages; `start_path`/`finish_path` record the crop path beside a video.
 //! * [`BallcamError`] — the one error type: `InvalidFrame`, `InvalidConfig`, `Model`,
-//!   `Internal`, each with the core's message.
+//!   `Internal`, `InvalidArgument`, each with the core's message.
 //! * [`set_log_sink`] — forwards the `log` records of the engine to the app (logcat, os_log).
+//! * [`view_transform`], [`buffer_rotation`], [`choose_capture_format`] — the core's view logic
+//!   (the virtual camera on the preview, the buffer rotation for a display orientation, the
+//!   camera format for a size and frame rate), so that neither shell computes its own.
 //!
 //! The records are copies of the core's (mapped in `types.rs`) so that the bindings form a
 //! single namespace (one Kotlin package, one Swift module) whose ABI does not move with the
@@ -23,7 +29,9 @@
 mod engine;
 mod error;
 mod logging;
+mod path;
 mod types;
+mod view;
 
 pub use engine::BallcamEngine;
 pub use error::BallcamError;
@@ -32,6 +40,8 @@ pub use types::{
     BallEstimate, Candidate, CropRect, DetectorMode, FrameResult, Preset, StageTimings, Telemetry,
     TrackState,
 };
+pub use types::{CaptureFormat, ColorRange, HudStats, ScaleMode, ViewTransform};
+pub use view::{buffer_rotation, choose_capture_format, track_csv_header, view_transform};
 
 uniffi::setup_scaffolding!("ballcam_ffi");
 

@@ -224,6 +224,12 @@ pub struct FrameResult {
     pub top_candidate: Option<Candidate>,
     /// Per-stage timings.
     pub timings: StageTimings,
+    /// Moving averages for the HUD, over the frames this engine processed.
+    pub stats: HudStats,
+    /// The virtual camera for this frame on the shell's preview view
+    /// ([`BallcamEngine::set_view`](crate::BallcamEngine::set_view)); `None` while the view's size
+    /// is unknown.
+    pub view: Option<ViewTransform>,
 }
 
 impl From<core::FrameResult> for FrameResult {
@@ -241,6 +247,8 @@ impl From<core::FrameResult> for FrameResult {
             budget_held: r.budget_held,
             top_candidate: r.top_candidate.map(Candidate::from),
             timings: r.timings.into(),
+            stats: HudStats::default(),
+            view: None,
         }
     }
 }
@@ -298,6 +306,157 @@ impl From<core::Telemetry> for Telemetry {
             losses: t.losses,
             total_time_us: t.total_time_us,
             max_frame_us: t.max_frame_us,
+        }
+    }
+}
+
+/// YUV range of a camera's frames (BT.601).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum ColorRange {
+    /// Video range: Y in 16..235, chroma in 16..240 (iOS `...VideoRange` formats).
+    Limited,
+    /// Full range: Y and chroma in 0..255 (iOS `...FullRange` formats, most Android cameras'
+    /// `YUV_420_888`).
+    Full,
+}
+
+impl From<ColorRange> for core::ColorRange {
+    fn from(r: ColorRange) -> Self {
+        match r {
+            ColorRange::Limited => core::ColorRange::Limited,
+            ColorRange::Full => core::ColorRange::Full,
+        }
+    }
+}
+
+/// How the preview view scales the upright frame into its bounds (see the core's
+/// `view::geometry`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum ScaleMode {
+    /// Fill-centre (`PreviewView.ScaleType.FILL_CENTER`, `resizeAspectFill`): the overflow is cut
+    /// off, so a crop near the frame's edge may be out of reach.
+    Fill,
+    /// Fit-centre (`PreviewView.ScaleType.FIT_CENTER`, `resizeAspect`): every crop is reachable
+    /// and shown exactly. The shells use it.
+    Fit,
+}
+
+impl From<ScaleMode> for core::view::ScaleMode {
+    fn from(m: ScaleMode) -> Self {
+        match m {
+            ScaleMode::Fill => core::view::ScaleMode::Fill,
+            ScaleMode::Fit => core::view::ScaleMode::Fit,
+        }
+    }
+}
+
+/// The virtual camera on a preview view, and the mapping of upright-frame pixels to view
+/// coordinates under it. View coordinates are the view's own units (Android pixels, iOS points).
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct ViewTransform {
+    /// The view width this was computed for (skip a transform for another size).
+    pub view_width: f64,
+    /// The view height this was computed for.
+    pub view_height: f64,
+    /// Scale of the preview view about its top-left corner (Android: `pivotX = pivotY = 0`,
+    /// `scaleX = scaleY = scale`).
+    pub scale: f64,
+    /// Translation after the scale (Android `translationX`).
+    pub tx: f64,
+    /// Translation after the scale (Android `translationY`).
+    pub ty: f64,
+    /// Translation of the same transform about the view's centre (iOS
+    /// `CGAffineTransform(a: scale, b: 0, c: 0, d: scale, tx: centre_tx, ty: centre_ty)`).
+    pub centre_tx: f64,
+    /// See `centre_tx`.
+    pub centre_ty: f64,
+    /// Upright-frame pixel to view: `view_x = frame_scale * x + frame_x` (the ball marker);
+    /// back: `x = (view_x - frame_x) / frame_scale`.
+    pub frame_scale: f64,
+    /// See `frame_scale`.
+    pub frame_x: f64,
+    /// `view_y = frame_scale * y + frame_y`.
+    pub frame_y: f64,
+    /// The part of the upright frame the view shows, frame pixels.
+    pub shown: CropRect,
+}
+
+impl From<core::view::ViewTransform> for ViewTransform {
+    fn from(t: core::view::ViewTransform) -> Self {
+        ViewTransform {
+            view_width: t.view.width,
+            view_height: t.view.height,
+            scale: t.scale,
+            tx: t.tx,
+            ty: t.ty,
+            centre_tx: t.centre_tx,
+            centre_ty: t.centre_ty,
+            frame_scale: t.frame_scale,
+            frame_x: t.frame_x,
+            frame_y: t.frame_y,
+            shown: CropRect {
+                x: t.shown.x,
+                y: t.shown.y,
+                width: t.shown.width,
+                height: t.shown.height,
+            },
+        }
+    }
+}
+
+impl From<CropRect> for core::view::Rect {
+    fn from(c: CropRect) -> Self {
+        core::view::Rect {
+            x: c.x,
+            y: c.y,
+            width: c.width,
+            height: c.height,
+        }
+    }
+}
+
+/// One format a camera offers (iOS `AVCaptureDevice.Format`), for
+/// [`choose_capture_format`](crate::choose_capture_format).
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct CaptureFormat {
+    /// Buffer width, pixels.
+    pub width: u32,
+    /// Buffer height, pixels.
+    pub height: u32,
+    /// Highest frame rate it supports.
+    pub max_fps: f64,
+    /// Full-range YUV (`420f`) rather than video range (`420v`).
+    pub full_range: bool,
+}
+
+impl From<CaptureFormat> for core::view::CaptureFormat {
+    fn from(f: CaptureFormat) -> Self {
+        core::view::CaptureFormat {
+            width: f.width,
+            height: f.height,
+            max_fps: f.max_fps,
+            full_range: f.full_range,
+        }
+    }
+}
+
+/// The HUD's numbers (exponential moving averages; see the core's `view::hud`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, uniffi::Record)]
+pub struct HudStats {
+    /// Frames per second, from the capture timestamps (0 until two frames were seen).
+    pub fps: f64,
+    /// Engine time per frame, milliseconds.
+    pub engine_ms: f64,
+    /// Time from the frame's arrival at the library to its result, milliseconds.
+    pub latency_ms: f64,
+}
+
+impl From<core::view::FrameStats> for HudStats {
+    fn from(s: core::view::FrameStats) -> Self {
+        HudStats {
+            fps: s.fps,
+            engine_ms: s.engine_ms,
+            latency_ms: s.latency_ms,
         }
     }
 }

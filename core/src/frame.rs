@@ -530,6 +530,14 @@ pub enum ColorRange {
     Full,
 }
 
+impl Converter {
+    /// Converts the YUV frames that follow with `range` (a camera stream's range may differ from
+    /// the configured one; the FFI's frame entry points pass it with every frame).
+    pub fn set_color_range(&mut self, range: ColorRange) {
+        self.colour = YuvToRgb::new(range);
+    }
+}
+
 /// A rectangle of the UPRIGHT frame in pixels; may extend past the frame edges (outside pixels
 /// are padded with 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -19,11 +19,13 @@ pub mod malloc;
 pub mod pipeline;
 pub mod schedule;
 pub mod track;
+pub mod view;
 
 pub use config::{Config, Preset};
 pub use crop::{AspectRatio, CropRect};
 pub use detect::{Candidate, InputSize};
 pub use error::{ConfigError, Error, FrameError, ModelError, Result};
+pub use frame::ColorRange;
 pub use frame::{Frame, PixelFormat, Rotation};
 pub use pipeline::{Engine, FrameResult, StageTimings, Telemetry};
 pub use schedule::DetectorMode;

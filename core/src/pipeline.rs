@@ -534,3 +534,14 @@ impl Engine {
         tm.max_frame_us = tm.max_frame_us.max(total_us);
     }
 }
+
+impl Engine {
+    /// Reads YUV frames with `range` from the next frame on (a camera's range may differ from the
+    /// configured one). Allocates nothing.
+    pub fn set_color_range(&mut self, range: crate::frame::ColorRange) {
+        if self.config.color_range != range {
+            self.config.color_range = range;
+            self.converter.set_color_range(range);
+        }
+    }
+}

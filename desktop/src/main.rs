@@ -2,7 +2,8 @@
 //!
 //! Commands: `demo` (synthetic match, end to end), `run` (video file, image folder or Y4M),
 //! `eval` (metrics against labels.csv), `label propagate|pseudo` (annotation tools), `camera`
-//! (live webcam window) and `profile` (latency profiling). Errors are printed on one line and
+//! (live webcam window), `profile` (latency profiling) and `reframe` (a recorded video and its
+//! crop path into the reframed clip). Errors are printed on one line and
 //! mapped to exit codes by [`errors::exit_code`].
 
 mod camera;
@@ -17,6 +18,7 @@ mod output;
 mod overlay;
 mod plots;
 mod profile;
+mod reframe;
 mod report;
 mod run;
 mod session;
@@ -63,6 +65,10 @@ enum Command {
     /// Profile the engine's latency.
     #[command(after_help = errors::EXIT_CODES_HELP)]
     Profile(profile::ProfileArgs),
+    /// Render the reframed clip from a recorded video and its crop path (a phone's recording and
+    /// the path written beside it, or a video and its track.csv).
+    #[command(after_help = errors::EXIT_CODES_HELP)]
+    Reframe(reframe::ReframeArgs),
 }
 
 fn main() -> ExitCode {
@@ -80,6 +86,7 @@ fn main() -> ExitCode {
         Command::Label(c) => label::run(c, json),
         Command::Camera(a) => camera::run(a, json),
         Command::Profile(a) => profile::run(a, json),
+        Command::Reframe(a) => reframe::run(a, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,46 +1,124 @@
-// Capture: AVCaptureSession + AVCaptureVideoDataOutput (NV12 bi-planar video range); frames are
-// handed to the engine on the capture queue (FrameProcessor), results published on the main thread.
+// Capture: AVCaptureSession + AVCaptureVideoDataOutput (NV12 bi-planar, full range, 1920x1080 in
+// the format the core chooses for the frame rate); frames are handed to the engine on the capture
+// queue (FrameProcessor), which also records the movie and the crop path; results reach the main
+// thread one at a time (coalesced).
 import AVFoundation
 import Ballcam
 import SwiftUI
 import UIKit
 
-/// Runs on the capture queue: owns the tracker and hands it every frame.
+/// The size the capture asks for (the recording is the full frame at this size).
+private let captureWidth: UInt32 = 1920
+private let captureHeight: UInt32 = 1080
+
+/// Owns the tracker and everything that touches it; all its state lives on `queue`.
 final class FrameProcessor: NSObject, AVCaptureVideoDataOutputSampleBufferDelegate {
     let queue = DispatchQueue(label: "app.ballcam.capture", qos: .userInitiated)
-    private let lock = NSLock()
+    // Capture queue only.
     private var tracker: BallcamTracker?
     private var rotation: Int32 = 90
-    private let publish: (FrameResult, Int64) -> Void
+    private var viewSize: CGSize?
+    private var recorder: MovieRecorder?
+    // Shared with the main thread under `lock`: the latest result and whether one is posted.
+    private let lock = NSLock()
+    private var latest: FrameResult?
+    private var posted = false
+    private let publish: (FrameResult) -> Void
 
-    init(publish: @escaping (FrameResult, Int64) -> Void) {
+    /// `publish` runs on the main thread, at most one call in flight whatever the frame rate.
+    init(publish: @escaping (FrameResult) -> Void) {
         self.publish = publish
     }
 
-    func setTracker(_ t: BallcamTracker) { lock.locked { tracker = t } }
+    /// On the queue: the tracker, given the view's size if the layout came first.
+    func setTracker(_ t: BallcamTracker) {
+        queue.async {
+            self.tracker = t
+            if let size = self.viewSize { try? t.setView(width: Double(size.width), height: Double(size.height)) }
+        }
+    }
 
-    /// Clockwise rotation that makes the buffers upright.
-    func setRotation(_ degrees: Int32) { lock.locked { rotation = degrees } }
+    /// The buffers' clockwise rotation (for the display's orientation).
+    func setRotation(_ degrees: Int32) { queue.async { self.rotation = degrees } }
 
-    func setAspect(width: UInt32, height: UInt32) {
-        let t = lock.locked { tracker }
-        try? t?.setAspect(width: width, height: height)
+    /// The preview's size; kept until the tracker exists (the permission prompt may be up).
+    func setView(_ size: CGSize) {
+        queue.async {
+            self.viewSize = size
+            try? self.tracker?.setView(width: Double(size.width), height: Double(size.height))
+        }
+    }
+
+    func cameraStarted() { queue.async { self.tracker?.cameraStarted() } }
+
+    func appBackgrounded() {
+        queue.async {
+            self.stopRecording()
+            self.tracker?.appBackgrounded()
+        }
+    }
+
+    func appForegrounded() { queue.async { self.tracker?.appForegrounded() } }
+
+    /// Starts recording into the app's Documents folder (visible in the Files app).
+    func startRecording(_ done: @escaping (Bool) -> Void) {
+        queue.async {
+            guard let tracker = self.tracker, self.recorder == nil,
+                  let dir = FileManager.default.urls(for: .documentDirectory, in: .userDomainMask).first else {
+                return DispatchQueue.main.async { done(false) }
+            }
+            do {
+                let r = try MovieRecorder(directory: dir, width: Int(captureWidth), height: Int(captureHeight), rotationDegrees: self.rotation)
+                // The next frame is the movie's first and the path's first row.
+                try tracker.startPath(url: r.pathURL, width: captureWidth, height: captureHeight, rotationDegrees: self.rotation)
+                self.recorder = r
+                DispatchQueue.main.async { done(true) }
+            } catch {
+                NSLog("Ballcam: cannot record: %@", "\(error)")
+                DispatchQueue.main.async { done(false) }
+            }
+        }
+    }
+
+    func stopRecordingAsync() { queue.async { self.stopRecording() } }
+
+    /// On the queue.
+    private func stopRecording() {
+        guard let r = recorder else { return }
+        recorder = nil
+        let rows = (try? tracker?.finishPath()) ?? nil
+        r.finish { NSLog("Ballcam: recorded %@ (%@ path rows)", r.movieURL.lastPathComponent, "\(rows ?? 0)") }
     }
 
     func captureOutput(_ output: AVCaptureOutput, didOutput sampleBuffer: CMSampleBuffer, from connection: AVCaptureConnection) {
-        let (tracker, rotation) = lock.locked { (self.tracker, self.rotation) }
         guard let tracker, let pixelBuffer = CMSampleBufferGetImageBuffer(sampleBuffer) else { return }
-        let arrived = DispatchTime.now().uptimeNanoseconds
+        recorder?.append(sampleBuffer)
         let pts = CMSampleBufferGetPresentationTimeStamp(sampleBuffer)
         let timestampUs = Int64(CMTimeGetSeconds(pts) * 1e6)
         do {
-            let r = try tracker.process(pixelBuffer, rotationDegrees: rotation, timestampUs: timestampUs)
-            publish(r, Int64((DispatchTime.now().uptimeNanoseconds - arrived) / 1000))
-        } catch BallcamError.InvalidFrame(let message) {
-            NSLog("Ballcam: frame refused: %@", message)
-            tracker.reset()
+            offer(try tracker.process(pixelBuffer, rotationDegrees: rotation, timestampUs: timestampUs))
         } catch {
-            NSLog("Ballcam: %@", "\(error)")
+            // A refused frame: the engine decides about resets itself; nothing to do but note it.
+            NSLog("Ballcam: frame dropped: %@", "\(error)")
+        }
+    }
+
+    /// Hands a result to the main thread unless an update is already on its way (then that
+    /// update takes this newer result).
+    private func offer(_ r: FrameResult) {
+        let post: Bool = lock.locked {
+            latest = r
+            defer { posted = true }
+            return !posted
+        }
+        guard post else { return }
+        DispatchQueue.main.async {
+            let r: FrameResult? = self.lock.locked {
+                self.posted = false
+                defer { self.latest = nil }
+                return self.latest
+            }
+            if let r { self.publish(r) }
         }
     }
 }
@@ -53,27 +131,47 @@ final class CameraModel: ObservableObject {
     @Published var result: FrameResult?
     @Published var hud = "Preparing the ball detector…"
     @Published var overlay = false
+    @Published var recording = false
+    /// The buffers' (and the preview connection's) clockwise rotation.
+    @Published var rotation: Int32 = 90
 
     let session = AVCaptureSession()
     let preset: Preset
     private var processor: FrameProcessor!
-    private var fps = 0.0, engineMs = 0.0, latencyMs = 0.0
-    private var lastTimestampUs: Int64?
+    private var observers: [NSObjectProtocol] = []
 
     init() {
         preset = CameraModel.choosePreset()
-        processor = FrameProcessor { [weak self] r, latencyUs in
-            Task { @MainActor in self?.publish(r, latencyUs: latencyUs) }
+        processor = FrameProcessor { [weak self] r in
+            Task { @MainActor in self?.show(r) }
+        }
+        // The session resumes after an interruption (a call, the app coming back): a new stream.
+        observers.append(NotificationCenter.default.addObserver(
+            forName: .AVCaptureSessionInterruptionEnded, object: session, queue: .main
+        ) { [processor] _ in processor?.cameraStarted() })
+    }
+
+    /// The formats of the back camera, as the core sees them.
+    nonisolated private static func formats(_ device: AVCaptureDevice) -> [CaptureFormat] {
+        device.formats.map { f in
+            let dims = CMVideoFormatDescriptionGetDimensions(f.formatDescription)
+            return CaptureFormat(
+                width: UInt32(max(dims.width, 0)), height: UInt32(max(dims.height, 0)),
+                maxFps: f.videoSupportedFrameRateRanges.map(\.maxFrameRate).max() ?? 0,
+                fullRange: CMFormatDescriptionGetMediaSubType(f.formatDescription) == kCVPixelFormatType_420YpCbCr8BiPlanarFullRange)
         }
     }
 
-    /// 60 fps only on devices with cores and memory to spare (mirrors the Android choice).
+    /// 60 fps only where the back camera has a 1080p format that reaches it (the core's format
+    /// choice) and the device has cores and memory to spare (6 cores, 6 GB).
     static func choosePreset() -> Preset {
         let info = ProcessInfo.processInfo
         let big = info.activeProcessorCount >= 6 && info.physicalMemory >= 6 << 30
-        let sixty = AVCaptureDevice.default(.builtInWideAngleCamera, for: .video, position: .back)?
-            .formats.contains { $0.videoSupportedFrameRateRanges.contains { $0.maxFrameRate >= 60 } } ?? false
-        return big && sixty ? .phone60Fps : .phone30Fps
+        guard big, let device = AVCaptureDevice.default(.builtInWideAngleCamera, for: .video, position: .back) else {
+            return .phone30Fps
+        }
+        let sixty = (try? BallcamTracker.chooseFormat(formats(device), width: captureWidth, height: captureHeight, fps: 60)) ?? nil
+        return sixty != nil ? .phone60Fps : .phone30Fps
     }
 
     func start() {
@@ -89,20 +187,41 @@ final class CameraModel: ObservableObject {
         }
     }
 
-    /// Interface orientation to buffer rotation (back camera; its sensor is landscape-right).
+    /// The interface orientation as a display rotation (0 portrait, 90 landscapeRight, 180
+    /// upside down, 270 landscapeLeft); the core turns it into the buffers' rotation.
     func updateOrientation(_ o: UIInterfaceOrientation) {
+        let display: Int32
         switch o {
-        case .landscapeRight: processor.setRotation(0)
-        case .portraitUpsideDown: processor.setRotation(270)
-        case .landscapeLeft: processor.setRotation(180)
-        default: processor.setRotation(90)
+        case .landscapeRight: display = 90
+        case .portraitUpsideDown: display = 180
+        case .landscapeLeft: display = 270
+        default: display = 0
         }
+        guard let r = try? BallcamTracker.backCameraRotation(displayDegrees: display) else { return }
+        rotation = r
+        processor.setRotation(r)
     }
 
-    func setAspect(_ size: CGSize) {
-        let (w, h) = (UInt32(max(size.width, 1)), UInt32(max(size.height, 1)))
-        let processor = self.processor!
-        processor.queue.async { processor.setAspect(width: w, height: h) }
+    /// The preview's size in points; kept by the processor until the tracker exists.
+    func setView(_ size: CGSize) {
+        guard size.width > 0, size.height > 0 else { return }
+        processor.setView(size)
+    }
+
+    func backgrounded() {
+        recording = false
+        processor.appBackgrounded()
+    }
+
+    func foregrounded() { processor.appForegrounded() }
+
+    func toggleRecording() {
+        if recording {
+            recording = false
+            processor.stopRecordingAsync()
+        } else {
+            processor.startRecording { ok in Task { @MainActor in self.recording = ok } }
+        }
     }
 
     private func configure() {
@@ -115,6 +234,7 @@ final class CameraModel: ObservableObject {
                 processor.setTracker(try BallcamTracker(preset: preset))
                 try CameraModel.setUp(session, processor: processor, fps: preset == .phone60Fps ? 60 : 30)
                 session.startRunning()
+                processor.cameraStarted()
                 Task { @MainActor in self.status = .running }
             } catch {
                 Task { @MainActor in self.status = .failed("\(error)") }
@@ -122,38 +242,46 @@ final class CameraModel: ObservableObject {
         }
     }
 
+    /// Adds the input and the output, then — after `commitConfiguration`, which would otherwise
+    /// reset them — sets the format the core chooses for the size and rate, and the frame rate.
     nonisolated private static func setUp(_ session: AVCaptureSession, processor: FrameProcessor, fps: Int32) throws {
-        session.beginConfiguration()
-        defer { session.commitConfiguration() }
-        session.sessionPreset = .hd1280x720
         guard let device = AVCaptureDevice.default(.builtInWideAngleCamera, for: .video, position: .back) else {
             throw BallcamError.Internal(message: "no back camera")
         }
+        session.beginConfiguration()
+        // The device's active format rules, not a session preset.
+        session.sessionPreset = .inputPriority
         let input = try AVCaptureDeviceInput(device: device)
         if session.canAddInput(input) { session.addInput(input) }
         let output = AVCaptureVideoDataOutput()
-        output.videoSettings = [kCVPixelBufferPixelFormatTypeKey as String: kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange]
+        output.videoSettings = [kCVPixelBufferPixelFormatTypeKey as String: kCVPixelFormatType_420YpCbCr8BiPlanarFullRange]
         output.alwaysDiscardsLateVideoFrames = true
         output.setSampleBufferDelegate(processor, queue: processor.queue)
         if session.canAddOutput(output) { session.addOutput(output) }
+        session.commitConfiguration()
+
+        let formats = device.formats
+        let index = try BallcamTracker.chooseFormat(Self.formats(device), width: captureWidth, height: captureHeight, fps: Double(fps))
+            ?? BallcamTracker.chooseFormat(Self.formats(device), width: captureWidth, height: captureHeight, fps: 30)
         try device.lockForConfiguration()
-        let duration = CMTime(value: 1, timescale: fps)
-        if device.activeFormat.videoSupportedFrameRateRanges.contains(where: { $0.maxFrameRate >= Double(fps) }) {
-            device.activeVideoMinFrameDuration = duration
-            device.activeVideoMaxFrameDuration = duration
+        defer { device.unlockForConfiguration() }
+        if let index {
+            let format = formats[index]
+            device.activeFormat = format
+            // The rate the chosen format reaches (30 when it was the fallback), set only when one
+            // of its ranges holds it (AVFoundation raises on any other).
+            let top = format.videoSupportedFrameRateRanges.map(\.maxFrameRate).max() ?? 30
+            let rate = Int32(min(Double(fps), top.rounded(.down)))
+            if format.videoSupportedFrameRateRanges.contains(where: { Double(rate) >= $0.minFrameRate && Double(rate) <= $0.maxFrameRate }) {
+                device.activeVideoMinFrameDuration = CMTime(value: 1, timescale: rate)
+                device.activeVideoMaxFrameDuration = CMTime(value: 1, timescale: rate)
+            }
         }
-        device.unlockForConfiguration()
     }
 
-    private func publish(_ r: FrameResult, latencyUs: Int64) {
-        if let last = lastTimestampUs, r.timestampUs > last {
-            let instant = 1e6 / Double(r.timestampUs - last)
-            fps = fps == 0 ? instant : fps + 0.1 * (instant - fps)
-        }
-        lastTimestampUs = r.timestampUs
-        engineMs += 0.1 * (Double(r.timings.totalUs) / 1e3 - engineMs)
-        latencyMs += 0.1 * (Double(latencyUs) / 1e3 - latencyMs)
-        hud = String(format: "%.0f fps · engine %.1f ms · latency %.1f ms", fps, engineMs, latencyMs)
+    private func show(_ r: FrameResult) {
+        let s = r.stats
+        hud = String(format: "%.0f fps · engine %.1f ms · latency %.1f ms", s.fps, s.engineMs, s.latencyMs)
         result = r
     }
 }

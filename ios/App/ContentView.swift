@@ -1,5 +1,6 @@
-// The preview (virtual camera: the crop applied as the preview view's transform), the overlay
-// (ball and crop drawn over the whole frame), the HUD and the overlay toggle.
+// The preview (virtual camera: each result's view transform, computed by the engine for the size
+// reported with setView, applied to the preview view), the overlay (ball and crop over the whole
+// frame), the HUD, the overlay toggle and the Record button. No geometry of its own.
 import AVFoundation
 import Ballcam
 import SwiftUI
@@ -7,15 +8,16 @@ import UIKit
 
 struct ContentView: View {
     @StateObject private var model = CameraModel()
+    @Environment(\.scenePhase) private var scenePhase
 
     var body: some View {
         GeometryReader { geo in
             ZStack(alignment: .topLeading) {
                 Color.black
-                CameraPreview(session: model.session, transform: transform(in: geo.size))
+                CameraPreview(session: model.session, transform: transform(in: geo.size), rotation: model.rotation)
                     .clipped()
-                if model.overlay, let r = model.result {
-                    OverlayShape(result: r, mapping: mapping(r, geo.size))
+                if let r = model.result, let m = mapping(r, geo.size) {
+                    OverlayShape(result: r, mapping: m, drawCrop: model.overlay)
                 }
                 Text(model.hud)
                     .font(.system(.footnote, design: .monospaced))
@@ -26,6 +28,11 @@ struct ContentView: View {
                 VStack {
                     Spacer()
                     HStack {
+                        Button(model.recording ? "Stop" : "Record") { model.toggleRecording() }
+                            .foregroundColor(.white)
+                            .padding(8)
+                            .background(Color.black.opacity(0.5))
+                            .padding(16)
                         Spacer()
                         Toggle("Overlay", isOn: $model.overlay)
                             .fixedSize()
@@ -42,44 +49,75 @@ struct ContentView: View {
                 }
             }
             .onAppear {
+                // The orientation the app launched in, and the view's size: both before the
+                // first frame (the processor keeps the size until the tracker exists).
+                updateOrientation()
+                model.setView(geo.size)
                 model.start()
-                model.setAspect(geo.size)
             }
             .onChange(of: geo.size) { size in
-                model.setAspect(size)
-                if let scene = UIApplication.shared.connectedScenes.first as? UIWindowScene {
-                    model.updateOrientation(scene.interfaceOrientation)
+                updateOrientation()
+                model.setView(size)
+            }
+            .onChange(of: scenePhase) { phase in
+                switch phase {
+                case .background: model.backgrounded()
+                case .active: model.foregrounded()
+                default: break
                 }
             }
         }
         .ignoresSafeArea()
     }
 
-    private func mapping(_ r: FrameResult, _ size: CGSize) -> CropTransform {
-        CropTransform(frameSize: CGSize(width: Double(r.frameWidth), height: Double(r.frameHeight)), viewSize: size)
+    private func updateOrientation() {
+        if let scene = UIApplication.shared.connectedScenes.first as? UIWindowScene {
+            model.updateOrientation(scene.interfaceOrientation)
+        }
     }
 
-    private func transform(in size: CGSize) -> CGAffineTransform {
-        guard !model.overlay, let r = model.result else { return .identity }
-        let crop = CGRect(x: r.crop.x, y: r.crop.y, width: r.crop.width, height: r.crop.height)
-        return mapping(r, size).affineForCrop(crop)
+    /// The frame-to-view mapping for the marker: the result's virtual camera, or the plain
+    /// preview in overlay mode. A transform computed for another view size is skipped.
+    private func mapping(_ r: FrameResult, _ size: CGSize) -> ViewTransform? {
+        if model.overlay {
+            return BallcamTracker.plainPreview(r, width: Double(size.width), height: Double(size.height))
+        }
+        return current(r.view, size)
+    }
+
+    private func current(_ v: ViewTransform?, _ size: CGSize) -> ViewTransform? {
+        guard let v, v.viewWidth == Double(size.width), v.viewHeight == Double(size.height) else { return nil }
+        return v
+    }
+
+    private func transform(in size: CGSize) -> CGAffineTransform? {
+        if model.overlay { return .identity }
+        guard let r = model.result, let v = current(r.view, size) else { return nil }
+        // UIView.transform applies about the view's centre: the engine's centre form.
+        return CGAffineTransform(a: v.scale, b: 0, c: 0, d: v.scale, tx: v.centreTx, ty: v.centreTy)
     }
 }
 
-/// Ball (green: detected, amber: predicted) and crop rectangle over the un-zoomed preview.
+/// Ball (green: detected, amber: predicted) and, in overlay mode, the crop rectangle, drawn with
+/// the engine's frame-to-view mapping.
 struct OverlayShape: View {
     let result: FrameResult
-    let mapping: CropTransform
+    let mapping: ViewTransform
+    let drawCrop: Bool
 
     var body: some View {
         Canvas { ctx, _ in
-            let c = result.crop
-            let p0 = mapping.frameToView(CGPoint(x: c.x, y: c.y))
-            let p1 = mapping.frameToView(CGPoint(x: c.x + c.width, y: c.y + c.height))
-            ctx.stroke(Path(CGRect(x: p0.x, y: p0.y, width: p1.x - p0.x, height: p1.y - p0.y)), with: .color(.white), lineWidth: 3)
+            let m = mapping
+            let point = { (x: Double, y: Double) in CGPoint(x: m.frameScale * x + m.frameX, y: m.frameScale * y + m.frameY) }
+            if drawCrop {
+                let c = result.crop
+                let p0 = point(c.x, c.y)
+                let p1 = point(c.x + c.width, c.y + c.height)
+                ctx.stroke(Path(CGRect(x: p0.x, y: p0.y, width: p1.x - p0.x, height: p1.y - p0.y)), with: .color(.white), lineWidth: 3)
+            }
             if let b = result.ball {
-                let p = mapping.frameToView(CGPoint(x: Double(b.x), y: Double(b.y)))
-                let r = max(CGFloat(b.radius) * mapping.baseScale, 8) + 6
+                let p = point(Double(b.x), Double(b.y))
+                let r = max(Double(b.radius) * m.frameScale, 8) + 6
                 let color: Color = b.state == .detected ? .green : .orange
                 ctx.stroke(Path(ellipseIn: CGRect(x: p.x - r, y: p.y - r, width: 2 * r, height: 2 * r)), with: .color(color), lineWidth: 4)
             }
@@ -88,10 +126,13 @@ struct OverlayShape: View {
     }
 }
 
-/// AVCaptureVideoPreviewLayer (aspect-fill) in a UIView whose transform is the virtual camera.
+/// AVCaptureVideoPreviewLayer (aspect-fit) in a UIView whose transform is the virtual camera; its
+/// connection turned by the buffers' rotation (the preview is upright in every orientation).
 struct CameraPreview: UIViewRepresentable {
     let session: AVCaptureSession
-    let transform: CGAffineTransform
+    /// nil: keep the current transform (no result for this view size yet).
+    let transform: CGAffineTransform?
+    let rotation: Int32
 
     final class PreviewUIView: UIView {
         override class var layerClass: AnyClass { AVCaptureVideoPreviewLayer.self }
@@ -101,11 +142,28 @@ struct CameraPreview: UIViewRepresentable {
     func makeUIView(context: Context) -> PreviewUIView {
         let view = PreviewUIView()
         view.previewLayer.session = session
-        view.previewLayer.videoGravity = .resizeAspectFill
+        view.previewLayer.videoGravity = .resizeAspect
         return view
     }
 
     func updateUIView(_ view: PreviewUIView, context: Context) {
+        if let connection = view.previewLayer.connection {
+            if #available(iOS 17.0, *) {
+                let angle = CGFloat(rotation)
+                if connection.isVideoRotationAngleSupported(angle) { connection.videoRotationAngle = angle }
+            } else if connection.isVideoOrientationSupported {
+                // Rotation 90/0/270/180 is portrait/landscapeRight/upsideDown/landscapeLeft.
+                let orientation: AVCaptureVideoOrientation
+                switch rotation {
+                case 0: orientation = .landscapeRight
+                case 180: orientation = .landscapeLeft
+                case 270: orientation = .portraitUpsideDown
+                default: orientation = .portrait
+                }
+                connection.videoOrientation = orientation
+            }
+        }
+        guard let transform else { return }
         UIView.animate(withDuration: 0.05, delay: 0, options: [.beginFromCurrentState, .curveLinear]) {
             view.transform = transform
         }

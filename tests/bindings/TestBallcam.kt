@@ -4,20 +4,31 @@
 //
 // Mirrors every call the Android shell (android/app/src/main/...) and the iOS wrapper
 // (ios/Sources/Ballcam/BallcamTracker.swift) make into the FFI, with the same argument shapes:
-// CameraX YUV_420_888 planes, iOS NV12 bi-planar and BGRA buffers with padded rows.
+// CameraX YUV_420_888 planes, iOS NV12 bi-planar and BGRA buffers with padded rows; the lifecycle
+// events, the view transform and the crop path; and the view geometry's properties over real
+// phones.
 
 import app.ballcam.ffi.BallEstimate
 import app.ballcam.ffi.BallcamEngine
 import app.ballcam.ffi.BallcamException
+import app.ballcam.ffi.CaptureFormat
+import app.ballcam.ffi.ColorRange
+import app.ballcam.ffi.CropRect
 import app.ballcam.ffi.DetectorMode
 import app.ballcam.ffi.FrameResult
 import app.ballcam.ffi.LogLevel
 import app.ballcam.ffi.LogSink
 import app.ballcam.ffi.Preset
+import app.ballcam.ffi.ScaleMode
 import app.ballcam.ffi.TrackState
+import app.ballcam.ffi.ViewTransform
 import app.ballcam.ffi.ballcamVersion
+import app.ballcam.ffi.bufferRotation
+import app.ballcam.ffi.chooseCaptureFormat
 import app.ballcam.ffi.clearLogSink
 import app.ballcam.ffi.setLogSink
+import app.ballcam.ffi.trackCsvHeader
+import app.ballcam.ffi.viewTransform
 import java.io.File
 import java.nio.ByteBuffer
 import java.util.concurrent.CopyOnWriteArrayList
@@ -31,6 +42,9 @@ const val PAD = 64
 // The scheduler measures the detector's cost and skips work when over budget, so two engines fed
 // the same frames agree only when the budget never binds: this config makes it so.
 const val UNBOUNDED = "preset = \"phone-30fps\"\n[schedule]\nbudget_us = 10000000\n"
+
+// The renderer's YUV (ballcam-sim) is BT.601 video range.
+val LIMITED = ColorRange.LIMITED
 
 class Truth(val ts: Long, val x: Double, val y: Double, val r: Double, val visible: Boolean)
 
@@ -88,7 +102,8 @@ inline fun <reified E : Throwable> expectError(vararg words: String, block: () -
 
 // --- Android (CameraX ImageProxy, YUV_420_888) ------------------------------------------------
 
-/** What the Android analyzer hands over: the three planes with their strides. */
+/** What the Android analyzer hands over: the three planes with their strides (the shell passes
+ * `ColorRange.FULL` for camera frames; the rendered ones are video range). */
 fun pushYuv420Interleaved(engine: BallcamEngine, nv21: ByteArray, rotation: Int, ts: Long): FrameResult {
     val stride = w + PAD
     val y = padRows(nv21, 0, w, h, stride)
@@ -97,45 +112,85 @@ fun pushYuv420Interleaved(engine: BallcamEngine, nv21: ByteArray, rotation: Int,
     val u = vu.copyOfRange(1, vu.size)
     // On a phone these are ImageProxy.PlaneProxy.buffer, passed as they are (BallAnalyzer.kt);
     // V and U are overlapping views of one interleaved buffer there, copies here.
-    return engine.pushYuv420(d(y), stride.toUInt(), d(u), d(v), stride.toUInt(), 2u, w.toUInt(), h.toUInt(), rotation, ts)
+    return engine.pushYuv420(d(y), stride.toUInt(), d(u), d(v), stride.toUInt(), 2u, w.toUInt(), h.toUInt(), LIMITED, rotation, ts)
 }
 
+/** The mapping of a view transform applied to an upright-frame point (the ball marker). */
+fun toView(t: ViewTransform, x: Double, y: Double) = Pair(t.frameScale * x + t.frameX, t.frameScale * y + t.frameY)
+
+fun near(a: Double, b: Double, eps: Double) = abs(a - b) <= eps
+
 fun testAndroidCalls() {
+    // MainActivity: the engine is built on the analysis thread and gets the view's size at once
+    // (the layout listener ran first: a 1080x2340 portrait phone, fit-centre preview).
     val engine = BallcamEngine.fromConfigToml(UNBOUNDED)
+    engine.setView(1080.0, 2340.0, ScaleMode.FIT)
+    // bindCamera / onStart: the camera starts, the app is in the foreground.
+    engine.cameraStarted()
+    engine.appForegrounded()
     val reference = BallcamEngine.fromConfigToml(UNBOUNDED)
+    reference.setView(1080.0, 2340.0, ScaleMode.FIT)
     var detected = 0
     var near = 0
     for ((i, f) in frames.withIndex()) {
         val t = truth[i]
-        val a = pushYuv420Interleaved(engine, f, 0, t.ts)
-        val b = reference.pushNv21(d(f), w.toUInt(), h.toUInt(), 0, t.ts)
+        // BallAnalyzer.analyze: a portrait phone, the sensor buffer turned 90.
+        val a = pushYuv420Interleaved(engine, f, 90, t.ts)
+        val b = reference.pushNv21(d(f), w.toUInt(), h.toUInt(), LIMITED, 90, t.ts)
         check(key(a) == key(b)) { "YUV_420_888 and NV21 differ on frame $i: $a vs $b" }
         cropOk(a)
+        // The crop has the view's aspect, and MainActivity.applyLatest's transform shows exactly it.
+        check(abs(a.crop.width / a.crop.height - 1080.0 / 2340.0) < 0.01) { "crop aspect ${a.crop}" }
+        val v = a.view ?: throw AssertionError("no view transform")
+        check(v.viewWidth == 1080.0 && v.viewHeight == 2340.0 && v.scale >= 1.0) { "$v" }
+        val (x0, y0) = toView(v, a.crop.x, a.crop.y)
+        val (x1, y1) = toView(v, a.crop.x + a.crop.width, a.crop.y + a.crop.height)
+        check(near(x0, 0.0, 1e-6) && near(x1, 1080.0, 0.5) && near(y0, 0.0, 0.5) && near(y1, 2340.0, 0.5)) { "crop on view $x0,$y0 $x1,$y1" }
+        check(a.stats.engineMs > 0.0 && a.stats.latencyMs >= a.stats.engineMs * 0.5) { "${a.stats}" }
         val top = a.topCandidate
         check((top != null) == (a.candidates > 0u)) { "top candidate $top with ${a.candidates} candidates" }
         if (top != null) check(top.score > 0f && top.score <= 1f) { "top candidate score $top" }
         if (a.state == TrackState.DETECTED) {
             val ball: BallEstimate = a.ball ?: throw AssertionError("detected without a ball")
             detected++
-            if (t.visible && hypot(ball.x - t.x, ball.y - t.y) <= maxOf(12.0, 3 * t.r)) near++
+            // Upright (rotation 90) x is the buffer's h - y.
+            if (t.visible && hypot(ball.x - (h - t.y), ball.y - t.x) <= maxOf(12.0, 3 * t.r)) near++
         }
         check(a.mode in DetectorMode.values()) { "mode" }
     }
     // Detection quality is the core's to test; here the detections must be the ball, not noise.
     check(near * 4 >= detected * 3) { "only $near of $detected detections near the truth" }
-    // Portrait phone: the sensor buffer is landscape, rotation 90 makes it upright.
-    val r = pushYuv420Interleaved(engine, frames[0], 90, truth.last().ts + 33_333)
-    check(r.frameWidth.toInt() == h && r.frameHeight.toInt() == w) { "rotated size ${r.frameWidth}x${r.frameHeight}" }
-    val t = engine.telemetry()
-    check(t.frames == frames.size.toULong() + 1uL && t.frameErrors == 0uL) { "$t" }
-    engine.setAspect(9u, 16u)
+    check(frames.size < 2 || engine.telemetry().frames.toInt() == frames.size) { "frames" }
+    // MainActivity.plainPreview (overlay mode): the whole upright frame fit into the view.
+    val last = pushYuv420Interleaved(engine, frames[0], 90, truth.last().ts + 33_333)
+    val plain = viewTransform(last.frameWidth, last.frameHeight, 0, 1080.0, 2340.0, ScaleMode.FIT, null)
+    check(plain.scale == 1.0 && near(plain.frameScale, 1080.0 / h, 1e-9)) { "$plain" }
+    // The phone turns to landscape: the view is 2340x1080 and frames come with rotation 0.
+    engine.setView(2340.0, 1080.0, ScaleMode.FIT)
+    val turned = pushYuv420Interleaved(engine, frames[1], 0, truth.last().ts + 66_666)
+    check(turned.frameWidth.toInt() == w && abs(turned.crop.width / turned.crop.height - 2340.0 / 1080.0) < 0.01) { "turned ${turned.crop}" }
+    check(turned.view?.viewWidth == 2340.0) { "${turned.view}" }
+    // Recording: VideoRecordEvent.Start -> startPath with the recorder's resolution info (1920x1080
+    // turned 90), Finalize -> finishPath; onStop -> appBackgrounded.
+    val path = File.createTempFile("ballcam-path", ".csv")
+    engine.startPath(path.absolutePath, 1920u, 1080u, 90)
+    pushYuv420Interleaved(engine, frames[2], 0, truth.last().ts + 99_999)
+    engine.appBackgrounded()
+    check(engine.finishPath() == 1uL) { "path rows" }
+    check(path.readLines().first() + "\n" == trackCsvHeader()) { "header" }
+    path.delete()
+    engine.appForegrounded()
+    engine.cameraStarted()
+    engine.clearView()
     engine.reset()
     engine.close()
     reference.close()
+    // After close() every call throws IllegalStateException: the shell catches it, never crashes.
+    expectError<IllegalStateException>() { engine.telemetry() }
     println("  Android calls ok: $detected detections on ${frames.size} frames, $near near the truth")
 }
 
-// --- iOS (the calls of BallcamTracker.swift) -------------------------------------------------
+// --- iOS (the calls of BallcamTracker.swift and CameraModel.swift) --------------------------
 
 fun nv12Planes(nv21: ByteArray): Pair<ByteArray, ByteArray> {
     val uv = nv21.copyOfRange(w * h, nv21.size)
@@ -145,21 +200,39 @@ fun nv12Planes(nv21: ByteArray): Pair<ByteArray, ByteArray> {
 }
 
 fun testIosCalls() {
+    // CameraModel.choosePreset / setUp: BallcamTracker.chooseFormat over the device's formats.
+    val formats = listOf(
+        CaptureFormat(1280u, 720u, 30.0, false), CaptureFormat(1920u, 1080u, 30.0, false),
+        CaptureFormat(1920u, 1080u, 30.0, true), CaptureFormat(1920u, 1080u, 60.0, true),
+    )
+    check(chooseCaptureFormat(formats, 1920u, 1080u, 60.0) == 3u) { "60 fps format" }
+    check(chooseCaptureFormat(formats, 1920u, 1080u, 30.0) == 2u) { "30 fps format" }
+    check(chooseCaptureFormat(formats.take(3), 1920u, 1080u, 60.0) == null) { "no 60 fps format" }
+    // CameraModel.updateOrientation: BallcamTracker.backCameraRotation(displayDegrees:), for
+    // portrait, landscapeRight, upside down, landscapeLeft.
+    check(listOf(0, 90, 180, 270).map { bufferRotation(90, it, false) } == listOf(90, 0, 270, 180)) { "rotations" }
     // BallcamTracker.init(preset:)
     val engine = BallcamEngine(Preset.PHONE30_FPS)
-    // BallcamTracker.setAspect(width:height:) from the preview layer's bounds.
-    engine.setAspect(16u, 9u)
+    // FrameProcessor.setView: the preview's size in points, before the first frame.
+    engine.setView(844.0, 390.0, ScaleMode.FIT)
+    engine.cameraStarted()
     val stride = (w + PAD).toUInt()
     var last: FrameResult? = null
     for ((i, f) in frames.withIndex()) {
         val (y, uv) = nv12Planes(f)
-        // BallcamTracker.process(pixelBuffer:) for kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange.
-        val r = engine.pushNv12(d(y), stride, d(uv), stride, w.toUInt(), h.toUInt(), 0, truth[i].ts)
+        // BallcamTracker.process(pixelBuffer:) for an NV12 buffer (the rendered frames are video
+        // range: kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange); landscapeRight: rotation 0.
+        val r = engine.pushNv12(d(y), stride, d(uv), stride, w.toUInt(), h.toUInt(), LIMITED, 0, truth[i].ts)
         cropOk(r)
         last = r
     }
-    val c = last!!.crop
-    check(abs(c.width / c.height - 16.0 / 9.0) < 0.05) { "aspect 16:9 not kept: $c" }
+    val r0 = last!!
+    check(abs(r0.crop.width / r0.crop.height - 844.0 / 390.0) < 0.01) { "view aspect not taken: ${r0.crop}" }
+    // ContentView.transform: UIView.transform about the centre, the same mapping as top-left.
+    val v = r0.view ?: throw AssertionError("no view transform")
+    val (cx, cy) = 844.0 / 2 to 390.0 / 2
+    check(near(cx + v.scale * (10.0 - cx) + v.centreTx, v.scale * 10.0 + v.tx, 1e-6) &&
+        near(cy + v.scale * (20.0 - cy) + v.centreTy, v.scale * 20.0 + v.ty, 1e-6)) { "centre form $v" }
     // BallcamTracker.process(pixelBuffer:) for kCVPixelFormatType_32BGRA.
     val bgraStride = w * 4 + PAD
     val bgra = ByteArray(bgraStride * (h - 1) + w * 4)
@@ -173,18 +246,76 @@ fun testIosCalls() {
     // BallcamTracker errors: a frame whose plane is too short.
     expectError<BallcamException.InvalidFrame>("plane") {
         engine.pushNv12(y = d(ByteArray(10)), yRowStride = stride, uv = d(ByteArray(10)), uvRowStride = stride,
-            width = w.toUInt(), height = h.toUInt(), rotationDeg = 0, timestampUs = truth.last().ts + 66_666)
+            width = w.toUInt(), height = h.toUInt(), colorRange = ColorRange.FULL, rotationDeg = 0, timestampUs = truth.last().ts + 66_666)
     }
+    // FrameProcessor.startRecording / stopRecording: the movie is the capture's own buffers.
+    val path = File.createTempFile("ballcam-ios-path", ".csv")
+    engine.startPath(path.absolutePath, w.toUInt(), h.toUInt(), 0)
+    val (y, uv) = nv12Planes(frames[1])
+    val rec = engine.pushNv12(d(y), stride, d(uv), stride, w.toUInt(), h.toUInt(), LIMITED, 0, truth.last().ts + 99_999)
+    check(engine.finishPath() == 1uL) { "path rows" }
+    val row = path.readLines()[1].split(",")
+    check(near(row[11].toDouble(), rec.crop.x, 0.006) && row[2] == "0.000") { "path row $row vs ${rec.crop}" }
+    path.delete()
+    // BallcamTracker.plainPreview (overlay mode).
+    val plain = viewTransform(r.frameWidth, r.frameHeight, 0, 844.0, 390.0, ScaleMode.FIT, null)
+    check(plain.scale == 1.0 && near(plain.shown.width, w.toDouble(), 1e-6) && near(plain.shown.height, h.toDouble(), 1e-6)) { "$plain" }
+    // Scene phase: background and back; AVCaptureSessionInterruptionEnded: cameraStarted.
+    engine.appBackgrounded()
+    engine.appForegrounded()
+    engine.cameraStarted()
     // BallcamTracker.telemetry, .reset, .setConfig(toml:), .configToml, ballcamVersion().
     val tm = engine.telemetry()
-    check(tm.frames == frames.size.toULong() + 1uL && tm.frameErrors == 1uL) { "$tm" }
+    check(tm.frames == frames.size.toULong() + 2uL && tm.frameErrors == 1uL) { "$tm" }
+    engine.setAspect(16u, 9u)
     engine.reset()
     engine.setConfigToml("preset = \"phone-60fps\"")
     check(engine.configToml().contains("phone-60fps")) { "config" }
     check(engine.heapBytes() > 0uL) { "heap" }
     check(ballcamVersion().isNotEmpty()) { "version" }
     engine.close()
-    println("  iOS calls ok (NV12, BGRA, errors, config)")
+    println("  iOS calls ok (formats, rotation, view, NV12, BGRA, errors, crop path, config)")
+}
+
+// --- the view geometry over real phones --------------------------------------------------------
+
+fun testViewGeometry() {
+    // Portrait views (each also turned to landscape): Android pixels and iOS points.
+    val views = listOf(1080.0 to 2340.0, 1440.0 to 3200.0, 720.0 to 1600.0, 390.0 to 844.0, 820.0 to 1180.0)
+    val cameras = listOf(1280 to 720, 1920 to 1080, 640 to 480)
+    var checked = 0
+    for ((pw, ph) in views) for ((vw, vh) in listOf(pw to ph, ph to pw)) for ((cw, ch) in cameras) for (rot in listOf(0, 90, 180, 270)) {
+        val (fw, fh) = if (rot % 180 != 0) ch.toDouble() to cw.toDouble() else cw.toDouble() to ch.toDouble()
+        for (mode in listOf(ScaleMode.FIT, ScaleMode.FILL)) {
+            // The part of the frame the preview itself shows (fill-centre cuts the overflow).
+            val base = if (mode == ScaleMode.FILL) maxOf(vw / fw, vh / fh) else minOf(vw / fw, vh / fh)
+            val (sw, sh) = minOf(vw / base, fw) to minOf(vh / base, fh)
+            val (px, py) = (fw - sw) / 2 to (fh - sh) / 2
+            for (zoom in listOf(1.0, 0.4)) for ((ax, ay) in listOf(0.0 to 0.0, 1.0 to 1.0, 0.5 to 0.5)) {
+                var (cw2, ch2) = fw to fw * vh / vw
+                if (ch2 > fh) { cw2 = fh * vw / vh; ch2 = fh }
+                val crop = CropRect((fw - cw2 * zoom) * ax, (fh - ch2 * zoom) * ay, cw2 * zoom, ch2 * zoom)
+                val t = viewTransform(cw.toUInt(), ch.toUInt(), rot, vw, vh, mode, crop)
+                val s = maxOf(fw, fh) * 1e-9
+                for ((qx, qy) in listOf(0.0 to 0.0, vw to vh)) {
+                    val (x, y) = (qx - t.frameX) / t.frameScale to (qy - t.frameY) / t.frameScale
+                    check(x >= px - s && x <= px + sw + s && y >= py - s && y <= py + sh + s) { "outside the frame: $vw x $vh $cw x $ch $rot $mode $crop -> ($x, $y)" }
+                }
+                if (mode == ScaleMode.FIT) {
+                    val (x0, y0) = toView(t, crop.x, crop.y)
+                    val (x1, y1) = toView(t, crop.x + crop.width, crop.y + crop.height)
+                    val e = maxOf(vw, vh) * 1e-9
+                    check(near(x0, 0.0, e) && near(y0, 0.0, e) && near(x1, vw, e) && near(y1, vh, e)) { "crop is not the view: $crop $t" }
+                }
+                val (bx, by) = crop.x + crop.width * 0.3 to crop.y + crop.height * 0.6
+                val (vx, vy) = toView(t, bx, by)
+                check(near((vx - t.frameX) / t.frameScale, bx, s) && near((vy - t.frameY) / t.frameScale, by, s)) { "ball round trip" }
+                checked++
+            }
+        }
+    }
+    expectError<BallcamException.InvalidArgument>("view size") { viewTransform(1280u, 720u, 0, 0.0, 10.0, ScaleMode.FIT, null) }
+    println("  view geometry: $checked cases, nothing outside the frame, fit shows the crop exactly")
 }
 
 // --- errors and configs ----------------------------------------------------------------------
@@ -192,24 +323,24 @@ fun testIosCalls() {
 fun testErrors() {
     val engine = BallcamEngine.fromConfigToml("preset = \"phone-30fps\"")
     val ts = truth[0].ts
-    engine.pushNv21(d(frames[0]), w.toUInt(), h.toUInt(), 0, ts)
+    engine.pushNv21(d(frames[0]), w.toUInt(), h.toUInt(), LIMITED, 0, ts)
     val f = d(frames[1])
-    expectError<BallcamException.InvalidFrame>("plane") { engine.pushNv21(d(frames[1].copyOf(w * h / 2)), w.toUInt(), h.toUInt(), 0, ts + 1) }
-    expectError<BallcamException.InvalidFrame>("even") { engine.pushNv21(f, (w - 1).toUInt(), h.toUInt(), 0, ts + 2) }
-    expectError<BallcamException.InvalidFrame>("timestamp") { engine.pushNv21(f, w.toUInt(), h.toUInt(), 0, ts) }
-    expectError<BallcamException.InvalidFrame>("45") { engine.pushNv21(f, w.toUInt(), h.toUInt(), 45, ts + 3) }
+    expectError<BallcamException.InvalidFrame>("plane") { engine.pushNv21(d(frames[1].copyOf(w * h / 2)), w.toUInt(), h.toUInt(), LIMITED, 0, ts + 1) }
+    expectError<BallcamException.InvalidFrame>("even") { engine.pushNv21(f, (w - 1).toUInt(), h.toUInt(), LIMITED, 0, ts + 2) }
+    expectError<BallcamException.InvalidFrame>("timestamp") { engine.pushNv21(f, w.toUInt(), h.toUInt(), LIMITED, 0, ts) }
+    expectError<BallcamException.InvalidFrame>("45") { engine.pushNv21(f, w.toUInt(), h.toUInt(), LIMITED, 45, ts + 3) }
     expectError<BallcamException.InvalidFrame>("stride") {
-        engine.pushYuv420(f, w.toUInt(), f, f, w.toUInt(), 3u, w.toUInt(), h.toUInt(), 0, ts + 4)
+        engine.pushYuv420(f, w.toUInt(), f, f, w.toUInt(), 3u, w.toUInt(), h.toUInt(), LIMITED, 0, ts + 4)
     }
     // Every error is a BallcamException, with the core's message.
-    expectError<BallcamException>() { engine.pushNv21(d(ByteArray(0)), w.toUInt(), h.toUInt(), 0, ts + 5) }
-    cropOk(engine.pushNv21(f, w.toUInt(), h.toUInt(), 0, ts + 10_000))
+    expectError<BallcamException>() { engine.pushNv21(d(ByteArray(0)), w.toUInt(), h.toUInt(), LIMITED, 0, ts + 5) }
+    cropOk(engine.pushNv21(f, w.toUInt(), h.toUInt(), LIMITED, 0, ts + 10_000))
     expectError<BallcamException.InvalidConfig>("threads") { BallcamEngine.fromConfigToml("threads = 0") }
     expectError<BallcamException.InvalidConfig>() { BallcamEngine.fromConfigToml("not [toml") }
     expectError<BallcamException.Model>() { BallcamEngine.fromConfigToml("model_path = \"/nonexistent/ballnet.onnx\"") }
     expectError<BallcamException.InvalidConfig>("threads") { engine.setConfigToml("threads = 0") }
     expectError<BallcamException.InvalidConfig>() { engine.setAspect(0u, 1u) }
-    cropOk(engine.pushNv21(f, w.toUInt(), h.toUInt(), 0, ts + 20_000))
+    cropOk(engine.pushNv21(f, w.toUInt(), h.toUInt(), LIMITED, 0, ts + 20_000))
     check(engine.telemetry().frames == 3uL) { "${engine.telemetry()}" }
     engine.close()
     println("  errors ok")
@@ -257,7 +388,7 @@ fun testLogSinkAndThreads() {
     }
     (pushers + configurer).forEach { it.join() }
     check(failures.isEmpty()) { "thread failures: $failures" }
-    cropOk(engine.pushNv21(d(frames[0]), w.toUInt(), h.toUInt(), 90, clock.get() + 1))
+    cropOk(engine.pushNv21(d(frames[0]), w.toUInt(), h.toUInt(), LIMITED, 90, clock.get() + 1))
     clearLogSink()
     engine.close()
     println("  log sink (${sink.records.size} records) and threads ok")
@@ -267,6 +398,7 @@ fun main(args: Array<String>) {
     loadFrames(File(args[0]))
     testAndroidCalls()
     testIosCalls()
+    testViewGeometry()
     testErrors()
     testLogSinkAndThreads()
     println("ALL KOTLIN BINDING TESTS PASSED")

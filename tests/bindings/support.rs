@@ -114,6 +114,28 @@ pub fn generate(language: &str, out: &Path) -> PathBuf {
     copy
 }
 
+/// Generates the Kotlin bindings as the Android app's build does (`--config
+/// android/uniffi-android.toml`) into `out`; returns the generated source.
+pub fn generate_android_kotlin(out: &Path) -> String {
+    let lib = cdylib();
+    std::fs::create_dir_all(out).expect("create bindings dir");
+    let bindgen = release_dir().join(format!("uniffi-bindgen{}", std::env::consts::EXE_SUFFIX));
+    run(
+        Command::new(&bindgen)
+            .current_dir(workspace_root())
+            .arg("generate")
+            .arg("--library")
+            .arg(&lib)
+            .args(["--language", "kotlin", "--no-format", "--config"])
+            .arg(workspace_root().join("android/uniffi-android.toml"))
+            .arg("--out-dir")
+            .arg(out),
+        "uniffi-bindgen generate (Android)",
+    );
+    std::fs::read_to_string(out.join("app/ballcam/ffi/ballcam_ffi.kt"))
+        .expect("read the generated Android bindings")
+}
+
 /// A fresh scratch directory under the target directory (kept after the test for inspection).
 pub fn scratch(name: &str) -> PathBuf {
     let dir = target_dir().join("ballcam-tests").join(name);

@@ -17,6 +17,8 @@ STRIDE_PAD = 64  # extra bytes per row, as camera buffers have
 # The scheduler measures the detector's cost and skips work when over budget, so two engines fed
 # the same frames agree only when the budget never binds: this config makes it so.
 UNBOUNDED = 'preset = "phone-30fps"\n[schedule]\nbudget_us = 10000000\n'
+# The renderer's YUV (ballcam-sim) is BT.601 video range.
+LIMITED = bc.ColorRange.LIMITED
 
 
 def load_frames():
@@ -99,9 +101,9 @@ def test_formats_agree_and_track():
     planar = bc.BallcamEngine.from_config_toml(UNBOUNDED)
     detected, near, tops, top_near = 0, 0, 0, 0
     for data, (ts, gx, gy, gr, visible) in zip(FRAMES, TRUTH):
-        a = nv21.push_nv21(data, W, H, 0, ts)
-        b = inter.push_yuv420(*yuv420_888_interleaved(data, W, H), W, H, 0, ts)
-        c = planar.push_yuv420(*yuv420_888_planar(data, W, H), W, H, 0, ts)
+        a = nv21.push_nv21(data, W, H, LIMITED, 0, ts)
+        b = inter.push_yuv420(*yuv420_888_interleaved(data, W, H), W, H, LIMITED, 0, ts)
+        c = planar.push_yuv420(*yuv420_888_planar(data, W, H), W, H, LIMITED, 0, ts)
         assert key(a) == key(b), (key(a), key(b))
         assert key(a) == key(c), (key(a), key(c))
         assert (a.frame_width, a.frame_height, a.timestamp_us) == (W, H, ts)
@@ -136,35 +138,35 @@ def test_formats_agree_and_track():
 def test_rotation():
     e = bc.BallcamEngine(bc.Preset.PHONE30_FPS)
     for k, deg in enumerate((90, 180, 270, -90, 0, 450)):
-        r = e.push_nv21(FRAMES[0], W, H, deg, 1000 * (k + 1))
+        r = e.push_nv21(FRAMES[0], W, H, LIMITED, deg, 1000 * (k + 1))
         upright = (H, W) if deg % 180 else (W, H)
         assert (r.frame_width, r.frame_height) == upright, (deg, r.frame_width, r.frame_height)
         check_crop(r)
-    expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_nv21(FRAMES[0], W, H, 45, 10**9), "45")
+    expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_nv21(FRAMES[0], W, H, LIMITED, 45, 10**9), "45")
     print("  rotations ok")
 
 
 def test_bad_frames_then_recovery():
     e = bc.BallcamEngine(bc.Preset.PHONE30_FPS)
     ts = TRUTH[0][0]
-    e.push_nv21(FRAMES[0], W, H, 0, ts)
+    e.push_nv21(FRAMES[0], W, H, LIMITED, 0, ts)
     data = FRAMES[1]
     msgs = [
-        expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_nv21(data[:W * H // 2], W, H, 0, ts + 1), "plane"),
-        expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_nv21(data, W - 1, H, 0, ts + 2), "even"),
-        expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_nv21(data, 0, H, 0, ts + 3)),
-        expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_nv21(data, W, H, 0, ts)),  # timestamp repeats
+        expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_nv21(data[:W * H // 2], W, H, LIMITED, 0, ts + 1), "plane"),
+        expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_nv21(data, W - 1, H, LIMITED, 0, ts + 2), "even"),
+        expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_nv21(data, 0, H, LIMITED, 0, ts + 3)),
+        expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_nv21(data, W, H, LIMITED, 0, ts)),  # timestamp repeats
         expect_error(bc.BallcamError.InvalidFrame,
-                     lambda: e.push_yuv420(data[:W * H], W, data[W * H:], data[W * H:], W, 3, W, H, 0, ts + 4), "stride"),
+                     lambda: e.push_yuv420(data[:W * H], W, data[W * H:], data[W * H:], W, 3, W, H, LIMITED, 0, ts + 4), "stride"),
         expect_error(bc.BallcamError.InvalidFrame,
-                     lambda: e.push_yuv420(data[:W * H], W, data[W * H:W * H + 10], data[W * H:], W, 2, W, H, 0, ts + 5)),
-        expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_nv12(data[:W * H], W, b"", W, W, H, 0, ts + 6)),
+                     lambda: e.push_yuv420(data[:W * H], W, data[W * H:W * H + 10], data[W * H:], W, 2, W, H, LIMITED, 0, ts + 5)),
+        expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_nv12(data[:W * H], W, b"", W, W, H, LIMITED, 0, ts + 6)),
         expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_bgra(bytes(16), W * 4, W, H, 0, ts + 7)),
     ]
     assert all(m for m in msgs), msgs
     # Every error is an instance of the base class too.
     assert issubclass(bc.BallcamError.InvalidFrame, bc.BallcamError)
-    r = e.push_nv21(data, W, H, 0, ts + 10_000)
+    r = e.push_nv21(data, W, H, LIMITED, 0, ts + 10_000)
     check_crop(r)
     t = e.telemetry()
     assert t.frames == 2 and t.frame_errors >= 6, t
@@ -179,7 +181,7 @@ def test_other_formats():
     vu = data[W * H:]
     uv = bytearray(vu)
     uv[0::2], uv[1::2] = vu[1::2], vu[0::2]
-    r = e.push_nv12(data[:W * H], W, bytes(uv), W, W, H, 90, 1000)
+    r = e.push_nv12(data[:W * H], W, bytes(uv), W, W, H, LIMITED, 90, 1000)
     assert (r.frame_width, r.frame_height) == (H, W)
     bgra = bytearray(W * H * 4)
     luma = data[:W * H]
@@ -204,21 +206,21 @@ def test_config():
     e2 = bc.BallcamEngine.from_config_toml(text)
     assert e2.config_toml() == text
     ts = 1000
-    e.push_nv21(FRAMES[0], W, H, 0, ts)
+    e.push_nv21(FRAMES[0], W, H, LIMITED, 0, ts)
     expect_error(bc.BallcamError.InvalidConfig, lambda: e.set_config_toml("threads = 0"), "threads")
-    e.push_nv21(FRAMES[1], W, H, 0, ts + 1)  # the old engine is still there: one more frame
+    e.push_nv21(FRAMES[1], W, H, LIMITED, 0, ts + 1)  # the old engine is still there: one more frame
     assert e.telemetry().frames == 2
     e.set_config_toml('preset = "phone-30fps"')
     assert e.telemetry().frames == 0 and "phone-30fps" in e.config_toml()
-    e.push_nv21(FRAMES[0], W, H, 0, 5)  # a fresh engine: timestamps start over
+    e.push_nv21(FRAMES[0], W, H, LIMITED, 0, 5)  # a fresh engine: timestamps start over
     expect_error(bc.BallcamError.InvalidConfig, lambda: e.set_aspect(0, 9))
     e.set_aspect(1, 1)
     e.set_config_toml('preset = "phone-30fps"')  # the aspect survives a config change
     for i in range(6):
-        r = e.push_nv21(FRAMES[i], W, H, 0, 100 + i * 33_333)
+        r = e.push_nv21(FRAMES[i], W, H, LIMITED, 0, 100 + i * 33_333)
     assert abs(r.crop.width / r.crop.height - 1.0) < 0.05, r.crop
     e.reset()
-    e.push_nv21(FRAMES[0], W, H, 0, 1)  # reset forgets the timestamps
+    e.push_nv21(FRAMES[0], W, H, LIMITED, 0, 1)  # reset forgets the timestamps
     assert e.heap_bytes() > 0
     print("  config errors ok, set_config_toml/set_aspect/reset ok")
 
@@ -261,7 +263,7 @@ def test_threads():
                 clock[0] += 33_333
                 ts = clock[0]
             try:
-                check_crop(e.push_nv21(FRAMES[(i + k) % len(FRAMES)], W, H, 0, ts))
+                check_crop(e.push_nv21(FRAMES[(i + k) % len(FRAMES)], W, H, LIMITED, 0, ts))
                 done += 1
             except bc.BallcamError.InvalidFrame as err:  # another thread's later frame got in first
                 if "timestamp" not in str(err):
@@ -288,9 +290,200 @@ def test_threads():
     assert sum(counts) > 0, counts
     with clock_lock:
         ts = clock[0] + 1
-    check_crop(e.push_nv21(FRAMES[0], W, H, 0, ts))
+    check_crop(e.push_nv21(FRAMES[0], W, H, LIMITED, 0, ts))
     assert "desktop" in e.config_toml()
     print(f"  3 pushers + 1 config changer: {sum(counts)} frames processed, no unexpected errors")
+
+
+FULL = bc.ColorRange.FULL
+FIT, FILL = bc.ScaleMode.FIT, bc.ScaleMode.FILL
+
+
+def grey_frames():
+    """The frames as grey images three ways: full-range NV12 (Y = grey, chroma neutral) and
+    BGRA (B = G = R = grey): the same picture, so the same tensor once the range is right."""
+    uv = bytes([128]) * (W * H // 2)
+    out = []
+    for data in FRAMES:
+        y = data[:W * H]
+        bgra = bytearray(W * H * 4)
+        for k in range(3):
+            bgra[k::4] = y
+        bgra[3::4] = b"\xff" * (W * H)
+        out.append((y, uv, bytes(bgra)))
+    return out
+
+
+def test_color_range():
+    rgb = bc.BallcamEngine.from_config_toml(UNBOUNDED)
+    full = bc.BallcamEngine.from_config_toml(UNBOUNDED)
+    limited = bc.BallcamEngine.from_config_toml(UNBOUNDED)
+    worst_full, worst_limited, compared = 0.0, 0.0, 0
+    for (y, uv, bgra), (ts, *_rest) in zip(grey_frames(), TRUTH):
+        a = rgb.push_bgra(bgra, W * 4, W, H, 0, ts)
+        b = full.push_nv12(y, W, uv, W, W, H, FULL, 0, ts)
+        c = limited.push_nv12(y, W, uv, W, W, H, LIMITED, 0, ts)
+        # Full range read as full range: the RGB path's result (its tensor differs only by float
+        # rounding of the neutral chroma, far below one grey level).
+        assert (a.state, a.mode, a.detector_runs, a.candidates) == (b.state, b.mode, b.detector_runs, b.candidates), (a, b)
+        assert (a.top_candidate is None) == (b.top_candidate is None), (a, b)
+        if a.top_candidate is not None:
+            worst_full = max(worst_full, abs(a.top_candidate.score - b.top_candidate.score))
+            if c.top_candidate is not None:
+                worst_limited = max(worst_limited, abs(a.top_candidate.score - c.top_candidate.score))
+                compared += 1
+        if a.ball is not None:
+            assert abs(a.ball.x - b.ball.x) < 1e-2 and abs(a.ball.y - b.ball.y) < 1e-2, (a.ball, b.ball)
+    # The same frame read as video range is another picture (16..235 stretched to 0..255).
+    assert compared > 0 and worst_full < 1e-4 < 1e-2 < worst_limited, (worst_full, worst_limited, compared)
+    print(f"  full range = RGB path (top score within {worst_full:.1e}); read as video range it moves by {worst_limited:.3f}")
+
+
+# View sizes of real phones in portrait (the tests turn each to landscape too): Android pixels
+# and iOS points; the camera sizes the shells ask for.
+PHONE_VIEWS = [(1080.0, 2340.0), (1080.0, 2400.0), (1440.0, 3200.0), (720.0, 1600.0),
+               (390.0, 844.0), (430.0, 932.0), (820.0, 1180.0)]
+CAMERA_SIZES = [(1280, 720), (1920, 1080), (640, 480)]
+REL = 1e-9
+
+
+def preview_part(fw, fh, vw, vh, mode):
+    """The part of the upright frame the preview itself shows (fill-centre cuts the overflow)."""
+    base = max(vw / fw, vh / fh) if mode == FILL else min(vw / fw, vh / fh)
+    sw, sh = min(vw / base, fw), min(vh / base, fh)
+    return ((fw - sw) / 2, (fh - sh) / 2, sw, sh)
+
+
+def widest_crop(fw, fh, aspect, zoom, place):
+    w, h = fw, fw / aspect
+    if h > fh:
+        w, h = fh * aspect, fh
+    w, h = w * zoom, h * zoom
+    return bc.CropRect(x=(fw - w) * place[0], y=(fh - h) * place[1], width=w, height=h)
+
+
+def test_view_geometry():
+    # The issue's example: 1080x2340 portrait view, 720x1280 upright frame (a 1280x720 buffer
+    # turned 90), a crop at x = 0. Fill-centre cuts 118.125 view px (64.6 frame px) off each
+    # side; the old transform let the crop's edge through: 232 px of black at scale 1.96.
+    crop = bc.CropRect(x=0.0, y=0.0, width=1280 * 1080 / 2340, height=1280.0)
+    t = bc.view_transform(1280, 720, 90, 1080.0, 2340.0, FILL, crop)
+    assert t.frame_x <= 1e-9 and t.shown.x >= 118.125 / 1.828125 - 1e-6, t
+    t = bc.view_transform(1280, 720, 90, 1080.0, 2340.0, FIT, crop)
+    assert abs(t.frame_x) < 1e-6 and abs(t.frame_scale * crop.height + t.frame_y - 2340.0) < 1e-6, t
+    checked = 0
+    for pw, ph in PHONE_VIEWS:
+        for vw, vh in ((pw, ph), (ph, pw)):
+            for cw, ch in CAMERA_SIZES:
+                for rot in (0, 90, 180, 270):
+                    fw, fh = (ch, cw) if rot % 180 else (cw, ch)
+                    for mode in (FIT, FILL):
+                        px, py, pw_, ph_ = preview_part(fw, fh, vw, vh, mode)
+                        for zoom in (1.0, 0.5, 0.2):
+                            for place in ((0, 0), (1, 1), (1, 0), (0.5, 0.5)):
+                                c = widest_crop(fw, fh, vw / vh, zoom, place)
+                                t = bc.view_transform(cw, ch, rot, vw, vh, mode, c)
+                                what = (vw, vh, cw, ch, rot, mode, c, t)
+                                s = max(fw, fh)
+                                # Nothing outside the frame: the view's corners show frame pixels
+                                # of the part the preview shows.
+                                for vx, vy in ((0.0, 0.0), (vw, vh)):
+                                    x = (vx - t.frame_x) / t.frame_scale
+                                    y = (vy - t.frame_y) / t.frame_scale
+                                    assert px - REL * s <= x <= px + pw_ + REL * s and py - REL * s <= y <= py + ph_ + REL * s, what
+                                # Fit-centre: the crop is exactly the view.
+                                if mode == FIT:
+                                    x0, y0 = t.frame_scale * c.x + t.frame_x, t.frame_scale * c.y + t.frame_y
+                                    x1 = t.frame_scale * (c.x + c.width) + t.frame_x
+                                    y1 = t.frame_scale * (c.y + c.height) + t.frame_y
+                                    v = max(vw, vh)
+                                    assert max(abs(x0), abs(y0), abs(x1 - vw), abs(y1 - vh)) <= 1e-9 * v, what
+                                # The ball marker maps back to its pixel.
+                                bx, by = c.x + 0.3 * c.width, c.y + 0.6 * c.height
+                                vx, vy = t.frame_scale * bx + t.frame_x, t.frame_scale * by + t.frame_y
+                                assert abs((vx - t.frame_x) / t.frame_scale - bx) <= REL * s, what
+                                assert abs((vy - t.frame_y) / t.frame_scale - by) <= REL * s, what
+                                assert t.scale >= 1 - 1e-12 and (t.view_width, t.view_height) == (vw, vh), what
+                                checked += 1
+    expect_error(bc.BallcamError.InvalidArgument, lambda: bc.view_transform(0, 720, 0, 10.0, 10.0, FIT, None), "frame size 0x720")
+    expect_error(bc.BallcamError.InvalidArgument, lambda: bc.view_transform(1280, 720, 45, 10.0, 10.0, FIT, None), "45")
+    expect_error(bc.BallcamError.InvalidArgument,
+                 lambda: bc.view_transform(1280, 720, 0, 10.0, 10.0, FIT, bc.CropRect(x=5000.0, y=0.0, width=1.0, height=1.0)), "crop")
+    print(f"  view geometry: {checked} views x cameras x rotations x modes x crops, nothing outside the frame")
+
+
+def test_capture_and_rotation():
+    def f(w, h, fps, full):
+        return bc.CaptureFormat(width=w, height=h, max_fps=fps, full_range=full)
+
+    formats = [f(1280, 720, 30.0, False), f(1920, 1080, 30.0, False), f(1920, 1080, 60.0, False),
+               f(1920, 1080, 60.0, True), f(1920, 1080, 240.0, True)]
+    # 1080p at 60: 60 beats the binned 240 format, full range wins.
+    assert bc.choose_capture_format(formats, 1920, 1080, 60.0) == 3
+    assert bc.choose_capture_format(formats[:2], 1920, 1080, 60.0) is None
+    expect_error(bc.BallcamError.InvalidArgument, lambda: bc.choose_capture_format(formats, 1920, 1080, 0.0), "frame rate")
+    # The back camera (sensor 90): portrait 90, landscapeRight 0, upside down 270, landscapeLeft 180.
+    assert [bc.buffer_rotation(90, d, False) for d in (0, 90, 180, 270)] == [90, 0, 270, 180]
+    expect_error(bc.BallcamError.InvalidArgument, lambda: bc.buffer_rotation(90, 45, False), "45")
+    print("  capture format and buffer rotation ok")
+
+
+def test_lifecycle():
+    e = bc.BallcamEngine.from_config_toml(UNBOUNDED)
+    # The view's size arrives before the first frame (the permission prompt is up): the first
+    # frame's crop already has the view's aspect, and its view transform shows it exactly.
+    e.set_view(1080.0, 2340.0, FIT)
+    r = e.push_nv21(FRAMES[0], W, H, LIMITED, 90, 1_000_000)
+    assert abs(r.crop.width / r.crop.height - 1080 / 2340) < 0.01, r.crop
+    v = r.view
+    assert v is not None and (v.view_width, v.view_height) == (1080.0, 2340.0), v
+    assert abs(v.frame_scale * r.crop.x + v.frame_x) < 1e-6 and abs(v.frame_scale * r.crop.width - 1080) < 0.5, (r.crop, v)
+    # The phone turns (rotation 90 -> 0): a new stream, so a frame 0.1 s earlier is taken...
+    r = e.push_nv21(FRAMES[1], W, H, LIMITED, 0, 900_000)
+    assert (r.frame_width, r.frame_height) == (W, H)
+    # ...while, with no event, the same step back is a late frame, refused.
+    expect_error(bc.BallcamError.InvalidFrame, lambda: e.push_nv21(FRAMES[1], W, H, LIMITED, 0, 800_000), "timestamp")
+    e.camera_started()
+    e.push_nv21(FRAMES[2], W, H, LIMITED, 0, 700_000)
+    e.app_backgrounded()
+    e.app_foregrounded()
+    e.push_nv21(FRAMES[3], W, H, LIMITED, 0, 600_000)
+    # A camera clock that restarted (9 s back) starts a new stream by itself.
+    e.push_nv21(FRAMES[4], W, H, LIMITED, 0, 10_000_000)
+    e.push_nv21(FRAMES[5], W, H, LIMITED, 0, 1_000_000)
+    e.clear_view()
+    assert e.push_nv21(FRAMES[6], W, H, LIMITED, 0, 1_033_333).view is None
+    expect_error(bc.BallcamError.InvalidArgument, lambda: e.set_view(0.0, 100.0, FIT), "view size")
+    assert e.telemetry().frame_errors == 1
+    print("  lifecycle: view before the first frame, rotation, camera restart, background, clock restart")
+
+
+def test_path():
+    e = bc.BallcamEngine.from_config_toml(UNBOUNDED)
+    path = os.path.join(FRAMES_DIR, "match.csv")
+    e.push_nv21(FRAMES[0], W, H, LIMITED, 0, TRUTH[0][0])  # before the recording: no row
+    # The recording: 1920x1080, three times the analysis frames.
+    e.start_path(path, 1920, 1080, 0)
+    results = [e.push_nv21(data, W, H, LIMITED, 0, ts) for data, (ts, *_r) in zip(FRAMES[1:], TRUTH[1:])]
+    assert e.finish_path() == len(results)
+    assert e.finish_path() == 0
+    with open(path) as f:
+        lines = f.read().splitlines()
+    assert lines[0] + "\n" == bc.track_csv_header() and len(lines) == len(results) + 1, lines[:2]
+    cols = lines[0].split(",")
+    for k, (line, r) in enumerate(zip(lines[1:], results)):
+        row = dict(zip(cols, line.split(",")))
+        assert int(row["frame"]) == k and row["mode"] == r.mode.name.lower(), row
+        assert abs(float(row["timestamp_ms"]) - (r.timestamp_us - results[0].timestamp_us) / 1000) < 1e-3, row
+        for name, value in (("crop_x", r.crop.x), ("crop_y", r.crop.y), ("crop_w", r.crop.width), ("crop_h", r.crop.height)):
+            assert abs(float(row[name]) - 3 * value) <= 0.006, (name, row, r.crop)
+        if r.ball is not None:
+            assert abs(float(row["ball_x"]) - 3 * r.ball.x) <= 0.006 and row["ball_state"] == r.state.name.lower(), row
+        else:
+            assert row["ball_x"] == "" and row["ball_state"] == "lost", row
+    expect_error(bc.BallcamError.InvalidArgument, lambda: e.start_path("/nonexistent/dir/match.csv", 1920, 1080, 0), "cannot create")
+    expect_error(bc.BallcamError.InvalidArgument, lambda: e.start_path(path, 0, 1080, 0), "size 0x1080")
+    print(f"  crop path: {len(results)} rows in the recorded video's pixels")
 
 
 def main():
@@ -300,7 +493,8 @@ def main():
     assert fast in (True, False), fast
     print(f"fast kernels preferred: {fast}")
     for test in (test_formats_agree_and_track, test_rotation, test_bad_frames_then_recovery,
-                 test_other_formats, test_config, test_log_sink, test_threads):
+                 test_other_formats, test_config, test_color_range, test_view_geometry,
+                 test_capture_and_rotation, test_lifecycle, test_path, test_log_sink, test_threads):
         print(test.__name__)
         test()
     print("ALL PYTHON BINDING TESTS PASSED")

@@ -1,6 +1,6 @@
-//! The Android shell's pure-Kotlin source set (`android/app/src/pure/kotlin`: crop-to-preview
-//! transform, plane packing, preset choice, HUD statistics) compiled with kotlinc and tested on
-//! the JVM by `tests/bindings/TestAndroidPure.kt`. Skipped with a notice when kotlinc or java is
+//! The Android shell's pure-Kotlin source set (`android/app/src/pure/kotlin`: plane packing,
+//! preset choice) compiled with kotlinc and tested on the JVM by
+//! `tests/bindings/TestAndroidPure.kt`. Skipped with a notice when kotlinc or java is
 //! missing, unless `CI` is set (then it fails).
 
 #[path = "../bindings/support.rs"]

@@ -4,11 +4,13 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use ballcam_ffi::{BallcamEngine, BallcamError, Preset};
+use ballcam_ffi::{BallcamEngine, BallcamError, ColorRange, Preset};
 use ballcam_sim::{nv12_from_rgb, nv21_from_rgb, Clip, ClipSpec, Scenario};
 
 const W: u32 = 320;
 const H: u32 = 240;
+/// The renderer's YUV is BT.601 video range.
+const LIMITED: ColorRange = ColorRange::Limited;
 
 fn frames(n: u32) -> Vec<(Vec<u8>, Vec<u8>)> {
     let spec = ClipSpec::new(Scenario::StraightPass, W, H, 30.0, f64::from(n) / 30.0, 3);
@@ -41,8 +43,18 @@ fn pushers_and_config_changer() {
                     let (nv21, nv12) = &frames[(i + k) % frames.len()];
                     let ts = clock.fetch_add(33_333, Ordering::SeqCst) + 33_333;
                     let result = match (i + k) % 3 {
-                        0 => engine.push_nv21(nv21, W, H, 90, ts),
-                        1 => engine.push_nv12(&nv12[..plane], W, &nv12[plane..], W, W, H, 90, ts),
+                        0 => engine.push_nv21(nv21, W, H, LIMITED, 90, ts),
+                        1 => engine.push_nv12(
+                            &nv12[..plane],
+                            W,
+                            &nv12[plane..],
+                            W,
+                            W,
+                            H,
+                            LIMITED,
+                            90,
+                            ts,
+                        ),
                         _ => engine.push_yuv420(
                             &nv21[..plane],
                             W,
@@ -52,6 +64,7 @@ fn pushers_and_config_changer() {
                             2,
                             W,
                             H,
+                            LIMITED,
                             90,
                             ts,
                         ),
@@ -97,7 +110,7 @@ fn pushers_and_config_changer() {
     assert!(done > 0);
     let ts = clock.load(Ordering::SeqCst) + 1;
     let r = engine
-        .push_nv21(&frames[0].0, W, H, 0, ts)
+        .push_nv21(&frames[0].0, W, H, LIMITED, 0, ts)
         .expect("push after the threads");
     assert!(
         (r.crop.width / r.crop.height - 9.0 / 16.0).abs() < 0.05,

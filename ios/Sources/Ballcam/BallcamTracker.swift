@@ -1,12 +1,14 @@
-// Thin Swift wrapper over the uniffi bindings: CVPixelBuffer in, FrameResult out.
+// Thin Swift wrapper over the uniffi bindings: CVPixelBuffer in, FrameResult out, the shell's
+// lifecycle events and the crop path passed through. No logic of its own: the view geometry, the
+// rotation, the lifecycle and the capture format are the core's.
 // Every call into the FFI made here is mirrored in tests/bindings/TestBallcam.kt (testIosCalls),
 // which runs against the same library on the desktop.
 import CoreVideo
 import Foundation
 import os
 
-/// One engine for one capture stream. Not tied to a queue, but calls are serialised inside the
-/// engine: call `process` from the capture queue and the rest from anywhere.
+/// One engine for one capture stream. Calls are serialised inside the engine: call them from the
+/// capture queue, where the frames are processed, so that none waits on a frame.
 public final class BallcamTracker {
     private let engine: BallcamEngine
 
@@ -23,20 +25,42 @@ public final class BallcamTracker {
         try setLogSink(sink: OSLogSink(), level: level)
     }
 
-    /// Runs the engine on one camera buffer: NV12 bi-planar (video or full range) or 32BGRA.
-    /// `rotationDegrees` is the clockwise rotation that makes the buffer upright.
+    /// The clockwise rotation that makes the back camera's buffers upright for a display rotation
+    /// (portrait 0, landscapeRight 90, portraitUpsideDown 180, landscapeLeft 270); also the
+    /// preview connection's `videoRotationAngle`.
+    public static func backCameraRotation(displayDegrees: Int32) throws -> Int32 {
+        try bufferRotation(sensorDeg: 90, displayDeg: displayDegrees, frontFacing: false)
+    }
+
+    /// The index of the format to use for `width` x `height` at `fps`, or nil when none reaches it.
+    public static func chooseFormat(_ formats: [CaptureFormat], width: UInt32, height: UInt32, fps: Double) throws -> Int? {
+        try chooseCaptureFormat(formats: formats, width: width, height: height, fps: fps).map { Int($0) }
+    }
+
+    /// The plain preview's mapping (no virtual camera: the overlay mode) for a result's frame on
+    /// a fit-centre view of `width` x `height` points.
+    public static func plainPreview(_ r: FrameResult, width: Double, height: Double) -> ViewTransform? {
+        try? viewTransform(frameWidth: r.frameWidth, frameHeight: r.frameHeight, rotationDeg: 0,
+                           viewWidth: width, viewHeight: height, mode: .fit, crop: nil)
+    }
+
+    /// Runs the engine on one camera buffer: NV12 bi-planar (full or video range, passed as the
+    /// buffer says) or 32BGRA. `rotationDegrees` is the clockwise rotation that makes the buffer
+    /// upright.
     public func process(_ pixelBuffer: CVPixelBuffer, rotationDegrees: Int32, timestampUs: Int64) throws -> FrameResult {
         CVPixelBufferLockBaseAddress(pixelBuffer, .readOnly)
         defer { CVPixelBufferUnlockBaseAddress(pixelBuffer, .readOnly) }
         let width = UInt32(CVPixelBufferGetWidth(pixelBuffer))
         let height = UInt32(CVPixelBufferGetHeight(pixelBuffer))
-        switch CVPixelBufferGetPixelFormatType(pixelBuffer) {
+        let format = CVPixelBufferGetPixelFormatType(pixelBuffer)
+        switch format {
         case kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange, kCVPixelFormatType_420YpCbCr8BiPlanarFullRange:
             let (y, yStride) = try plane(pixelBuffer, 0)
             let (uv, uvStride) = try plane(pixelBuffer, 1)
+            let range: ColorRange = format == kCVPixelFormatType_420YpCbCr8BiPlanarFullRange ? .full : .limited
             return try engine.pushNv12(
                 y: y, yRowStride: yStride, uv: uv, uvRowStride: uvStride,
-                width: width, height: height, rotationDeg: rotationDegrees, timestampUs: timestampUs)
+                width: width, height: height, colorRange: range, rotationDeg: rotationDegrees, timestampUs: timestampUs)
         case kCVPixelFormatType_32BGRA:
             guard let base = CVPixelBufferGetBaseAddress(pixelBuffer) else {
                 throw BallcamError.InvalidFrame(message: "pixel buffer has no base address")
@@ -52,7 +76,33 @@ public final class BallcamTracker {
         }
     }
 
-    /// The crop's aspect ratio, e.g. the preview's size in points.
+    /// The preview view's size in points (aspect-fit preview); results then carry its `view`.
+    public func setView(width: Double, height: Double) throws {
+        try engine.setView(width: width, height: height, mode: .fit)
+    }
+
+    /// The camera (re)started: a new stream.
+    public func cameraStarted() { engine.cameraStarted() }
+
+    /// The app went to the background (the crop path is flushed).
+    public func appBackgrounded() { engine.appBackgrounded() }
+
+    /// The app came back.
+    public func appForegrounded() { engine.appForegrounded() }
+
+    /// Records the crop path into `url` for a movie of `width` x `height` buffers tagged with
+    /// `rotationDegrees`, from the next frame on.
+    public func startPath(url: URL, width: UInt32, height: UInt32, rotationDegrees: Int32) throws {
+        try engine.startPath(path: url.path, videoWidth: width, videoHeight: height, videoRotationDeg: rotationDegrees)
+    }
+
+    /// Finishes the crop path; returns its rows.
+    @discardableResult
+    public func finishPath() throws -> UInt64 {
+        try engine.finishPath()
+    }
+
+    /// Pins the crop's aspect ratio over the view's.
     public func setAspect(width: UInt32, height: UInt32) throws {
         try engine.setAspect(w: width, h: height)
     }
@@ -67,7 +117,7 @@ public final class BallcamTracker {
         try engine.configToml()
     }
 
-    /// Forgets the ball and the timestamps (camera switch, resume).
+    /// Forgets the ball and the timestamps.
     public func reset() {
         engine.reset()
     }

@@ -1,11 +1,10 @@
 package app.ballcam
 
-import android.os.SystemClock
 import android.util.Log
 import androidx.camera.core.ImageAnalysis
 import androidx.camera.core.ImageProxy
 import app.ballcam.ffi.BallcamEngine
-import app.ballcam.ffi.BallcamException
+import app.ballcam.ffi.ColorRange
 import app.ballcam.ffi.FrameResult
 import app.ballcam.pure.PlaneLayout
 import app.ballcam.pure.PlanePacker
@@ -13,19 +12,23 @@ import app.ballcam.pure.yuv420Problem
 
 /**
  * CameraX analyzer (runs on the analysis executor, STRATEGY_KEEP_ONLY_LATEST, YUV_420_888): hands
- * the three planes (direct ByteBuffers, read by Rust in place: no copy) with their strides and
- * the sensor rotation to the engine and publishes each
- * result with the analyzer's wall time (arrival to result).
+ * the three planes (direct ByteBuffers, read by Rust in place: no copy) with their strides, the
+ * colour range (camera YUV is full range, JFIF) and the rotation CameraX reports for the current
+ * target rotation to the engine, and publishes each result.
+ *
+ * `engine` is read on every frame (null before the engine is built and after it is closed), and
+ * no exception leaves [analyze]: a refused frame, a bug caught at the FFI or a closed engine
+ * costs one frame, never the process.
  */
 class BallAnalyzer(
-    private val engine: BallcamEngine,
-    private val onResult: (FrameResult, latencyUs: Long) -> Unit,
+    private val engine: () -> BallcamEngine?,
+    private val onResult: (FrameResult) -> Unit,
 ) : ImageAnalysis.Analyzer {
     private val packer = PlanePacker()
 
     override fun analyze(image: ImageProxy) {
-        val arrived = SystemClock.elapsedRealtimeNanos()
         image.use {
+            val e = engine() ?: return
             val (yp, up, vp) = image.planes
             val problem = yuv420Problem(
                 image.width, image.height,
@@ -38,7 +41,7 @@ class BallAnalyzer(
                 return
             }
             try {
-                val result = engine.pushYuv420(
+                val result = e.pushYuv420(
                     y = packer.direct(0, yp.buffer),
                     yRowStride = yp.rowStride.toUInt(),
                     u = packer.direct(1, up.buffer),
@@ -47,17 +50,16 @@ class BallAnalyzer(
                     uvPixelStride = up.pixelStride.toUInt(),
                     width = image.width.toUInt(),
                     height = image.height.toUInt(),
+                    colorRange = ColorRange.FULL,
                     rotationDeg = image.imageInfo.rotationDegrees,
                     timestampUs = image.imageInfo.timestamp / 1_000,
                 )
-                val latencyUs = (SystemClock.elapsedRealtimeNanos() - arrived) / 1_000
-                onResult(result, latencyUs)
-            } catch (e: BallcamException.InvalidFrame) {
-                // E.g. a timestamp that repeats after a camera restart: start over.
-                Log.w(TAG, "frame refused: ${e.message}")
-                engine.reset()
-            } catch (e: BallcamException) {
-                Log.e(TAG, "engine error: ${e.message}")
+                onResult(result)
+            } catch (ex: Exception) {
+                // BallcamException: the frame was refused (the engine decides resets itself);
+                // InternalException: a bug caught at the FFI (the engine was reset);
+                // IllegalStateException: the engine was closed under us (the activity is going).
+                Log.w(TAG, "frame dropped: ${ex.javaClass.simpleName}: ${ex.message}")
             }
         }
     }

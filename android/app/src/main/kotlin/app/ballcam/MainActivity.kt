@@ -3,19 +3,24 @@ package app.ballcam
 import android.Manifest
 import android.app.ActivityManager
 import android.content.pm.PackageManager
+import android.content.res.Configuration
 import android.hardware.camera2.CameraCharacteristics
 import android.hardware.camera2.CameraManager
+import android.hardware.display.DisplayManager
 import android.os.Build
 import android.os.Bundle
+import android.os.Environment
 import android.util.Log
 import android.util.Range
 import android.util.Size
+import android.view.Surface
 import android.view.View
 import android.widget.Button
 import android.widget.TextView
 import androidx.activity.result.contract.ActivityResultContracts
 import androidx.appcompat.app.AppCompatActivity
 import androidx.appcompat.widget.SwitchCompat
+import androidx.camera.core.AspectRatio
 import androidx.camera.core.CameraSelector
 import androidx.camera.core.ImageAnalysis
 import androidx.camera.core.Preview
@@ -23,40 +28,85 @@ import androidx.camera.core.resolutionselector.AspectRatioStrategy
 import androidx.camera.core.resolutionselector.ResolutionSelector
 import androidx.camera.core.resolutionselector.ResolutionStrategy
 import androidx.camera.lifecycle.ProcessCameraProvider
+import androidx.camera.video.FallbackStrategy
+import androidx.camera.video.FileOutputOptions
+import androidx.camera.video.Quality
+import androidx.camera.video.QualitySelector
+import androidx.camera.video.Recorder
+import androidx.camera.video.Recording
+import androidx.camera.video.VideoCapture
+import androidx.camera.video.VideoRecordEvent
 import androidx.camera.view.PreviewView
 import androidx.core.content.ContextCompat
 import app.ballcam.ffi.BallcamEngine
 import app.ballcam.ffi.FrameResult
 import app.ballcam.ffi.LogLevel
 import app.ballcam.ffi.Preset
+import app.ballcam.ffi.ScaleMode
+import app.ballcam.ffi.ViewTransform
 import app.ballcam.ffi.setLogSink
-import app.ballcam.pure.CropTransform
+import app.ballcam.ffi.viewTransform
 import app.ballcam.pure.DeviceClass
-import app.ballcam.pure.FrameStats
 import app.ballcam.pure.PresetChoice
-import app.ballcam.pure.ViewTransform
 import app.ballcam.pure.choosePreset
+import java.io.File
+import java.text.SimpleDateFormat
+import java.util.Date
+import java.util.Locale
 import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
+import java.util.concurrent.atomic.AtomicBoolean
+import java.util.concurrent.atomic.AtomicReference
 
 /**
- * Camera permission flow, CameraX Preview + ImageAnalysis, the engine on the analysis thread,
- * and the virtual camera: the engine's crop applied to the PreviewView as scale + translation.
- * The overlay toggle shows the whole frame with the ball and the crop drawn on it instead.
+ * Camera permission, CameraX (Preview + ImageAnalysis + VideoCapture), the engine on the analysis
+ * thread, and the virtual camera: each result's `view` transform (computed by the engine for the
+ * size reported with `setView`) applied to the PreviewView. The engine decides everything about
+ * the lifecycle; this activity reports events: the view's size (from a layout listener registered
+ * before the first layout), the camera starting, the app going to the background; and keeps the
+ * use cases' target rotation on the display's (the activity handles rotation itself, so it is not
+ * recreated and the camera keeps running). The Record button films the full frame and writes the
+ * crop path beside the video (`match-<time>.mp4` and `.csv` in the app's Movies folder).
  */
 class MainActivity : AppCompatActivity() {
     private lateinit var preview: PreviewView
     private lateinit var overlay: OverlayView
     private lateinit var hud: TextView
     private lateinit var overlayToggle: SwitchCompat
+    private lateinit var record: Button
     private lateinit var grant: Button
-    private val analysisExecutor: ExecutorService = Executors.newSingleThreadExecutor()
-    private var engine: BallcamEngine? = null
-    private val stats = FrameStats()
     private lateinit var choice: PresetChoice
+    private val analysisExecutor: ExecutorService = Executors.newSingleThreadExecutor()
+
+    /** Read and written only on the analysis executor. */
+    private var engine: BallcamEngine? = null
+
+    /** Frames published (analysis executor only). */
+    private var frames = 0L
+
+    /** The preview view's last size (set on the UI thread, read by the engine's builder). */
+    private val viewSize = AtomicReference<Size?>(null)
+
+    /** The latest result and HUD line for the UI, and whether a UI update is already posted:
+     * at most one post in flight, whatever the frame rate (coalescing). */
+    private val latest = AtomicReference<FrameResult?>(null)
+    private val hudText = AtomicReference<String?>(null)
+    private val uiPosted = AtomicBoolean(false)
+
+    // UI thread only.
+    private var analysis: ImageAnalysis? = null
+    private var previewUseCase: Preview? = null
+    private var videoCapture: VideoCapture<Recorder>? = null
+    private var recording: Recording? = null
 
     private val permission = registerForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
         if (granted) startCamera() else showGrant()
+    }
+
+    private val displayListener = object : DisplayManager.DisplayListener {
+        override fun onDisplayChanged(displayId: Int) = updateRotation()
+        override fun onDisplayAdded(displayId: Int) = Unit
+        override fun onDisplayRemoved(displayId: Int) = Unit
     }
 
     override fun onCreate(savedInstanceState: Bundle?) {
@@ -66,15 +116,48 @@ class MainActivity : AppCompatActivity() {
         overlay = findViewById(R.id.overlay)
         hud = findViewById(R.id.hud)
         overlayToggle = findViewById(R.id.overlayToggle)
+        record = findViewById(R.id.record)
         grant = findViewById(R.id.grant)
-        preview.scaleType = PreviewView.ScaleType.FILL_CENTER
+        // Fit-centre keeps every crop reachable; the engine's transform never shows outside it.
+        preview.scaleType = PreviewView.ScaleType.FIT_CENTER
+        // A TextureView: it follows the view's scale and translation (a SurfaceView may not).
+        preview.implementationMode = PreviewView.ImplementationMode.COMPATIBLE
         preview.pivotX = 0f
         preview.pivotY = 0f
+        // Registered before the first layout, so the first size is reported too.
+        preview.addOnLayoutChangeListener { v, _, _, _, _, _, _, _, _ -> onViewSize(v.width, v.height) }
         overlayToggle.setOnCheckedChangeListener { _, _ -> overlay.invalidate() }
+        record.setOnClickListener { toggleRecording() }
+        record.isEnabled = false
         grant.setOnClickListener { permission.launch(Manifest.permission.CAMERA) }
         setLogSink(LogcatSink(), LogLevel.INFO)
         choice = choosePreset(deviceClass())
         if (hasCameraPermission()) startCamera() else permission.launch(Manifest.permission.CAMERA)
+    }
+
+    override fun onStart() {
+        super.onStart()
+        getSystemService(DisplayManager::class.java).registerDisplayListener(displayListener, null)
+        updateRotation()
+        // CameraX restarts the camera with the lifecycle: a new stream.
+        onEngine {
+            it.appForegrounded()
+            it.cameraStarted()
+        }
+    }
+
+    override fun onStop() {
+        recording?.stop()
+        getSystemService(DisplayManager::class.java).unregisterDisplayListener(displayListener)
+        onEngine { it.appBackgrounded() }
+        super.onStop()
+    }
+
+    override fun onConfigurationChanged(newConfig: Configuration) {
+        super.onConfigurationChanged(newConfig)
+        // Not recreated on rotation (configChanges): the new size comes through the layout
+        // listener, the new rotation goes to the use cases here.
+        updateRotation()
     }
 
     override fun onDestroy() {
@@ -84,6 +167,36 @@ class MainActivity : AppCompatActivity() {
             engine = null
         }
         analysisExecutor.shutdown()
+    }
+
+    /** Runs `block` with the engine on the analysis thread (nothing without an engine); never throws. */
+    private fun onEngine(block: (BallcamEngine) -> Unit) {
+        if (analysisExecutor.isShutdown) return
+        analysisExecutor.execute {
+            val e = engine ?: return@execute
+            try {
+                block(e)
+            } catch (ex: Exception) {
+                Log.w(TAG, "engine call failed: ${ex.javaClass.simpleName}: ${ex.message}")
+            }
+        }
+    }
+
+    private fun onViewSize(width: Int, height: Int) {
+        if (width <= 0 || height <= 0 || viewSize.get() == Size(width, height)) return
+        viewSize.set(Size(width, height))
+        onEngine { it.setView(width.toDouble(), height.toDouble(), ScaleMode.FIT) }
+    }
+
+    private fun displayRotation(): Int = preview.display?.rotation ?: Surface.ROTATION_0
+
+    /** Keeps the frames upright for the display: CameraX's rotationDegrees follows targetRotation. */
+    private fun updateRotation() {
+        val rotation = displayRotation()
+        analysis?.targetRotation = rotation
+        previewUseCase?.targetRotation = rotation
+        // A recording keeps the orientation it started with (its crop path too).
+        if (recording == null) videoCapture?.targetRotation = rotation
     }
 
     private fun hasCameraPermission() =
@@ -120,25 +233,36 @@ class MainActivity : AppCompatActivity() {
 
     private fun startCamera() {
         grant.visibility = View.GONE
-        // The engine prepares the model (a few hundred ms): build it on the analysis thread.
+        // The engine prepares the model (a few hundred ms): build it on the analysis thread, and
+        // give it the view's size if the layout came first (else the layout listener does).
         analysisExecutor.execute {
             val preset = if (choice == PresetChoice.PHONE_60FPS) Preset.PHONE60_FPS else Preset.PHONE30_FPS
             val e = try {
-                BallcamEngine(preset)
+                BallcamEngine(preset).also { built ->
+                    viewSize.get()?.let { built.setView(it.width.toDouble(), it.height.toDouble(), ScaleMode.FIT) }
+                }
             } catch (ex: Exception) {
-                Log.e("Ballcam", "engine: ${ex.message}")
-                runOnUiThread { hud.text = "engine failed: ${ex.message}" }
+                Log.e(TAG, "engine: ${ex.message}")
+                runOnUiThread { hud.text = getString(R.string.engine_failed, ex.message) }
                 return@execute
             }
             engine = e
-            runOnUiThread { bindCamera(e) }
+            runOnUiThread { if (!isDestroyed) bindCamera() }
         }
     }
 
-    private fun bindCamera(engine: BallcamEngine) {
+    private fun bindCamera() {
         val providerFuture = ProcessCameraProvider.getInstance(this)
         providerFuture.addListener({
-            val provider = providerFuture.get()
+            val provider = try {
+                providerFuture.get()
+            } catch (ex: Exception) {
+                hud.text = getString(R.string.engine_failed, ex.message)
+                return@addListener
+            }
+            val rotation = displayRotation()
+            // The analysis and the recording both take the whole sensor at 16:9, so the crop path
+            // maps onto the video.
             val resolution = ResolutionSelector.Builder()
                 .setAspectRatioStrategy(AspectRatioStrategy.RATIO_16_9_FALLBACK_AUTO_STRATEGY)
                 .setResolutionStrategy(
@@ -146,41 +270,129 @@ class MainActivity : AppCompatActivity() {
                 )
                 .build()
             val fps = Range(choice.targetFps, choice.targetFps)
-            val previewUseCase = Preview.Builder()
+            val p = Preview.Builder()
                 .setResolutionSelector(resolution)
                 .setTargetFrameRate(fps)
+                .setTargetRotation(rotation)
                 .build()
                 .also { it.setSurfaceProvider(preview.surfaceProvider) }
-            val analysis = ImageAnalysis.Builder()
+            val a = ImageAnalysis.Builder()
                 .setResolutionSelector(resolution)
+                .setTargetRotation(rotation)
                 .setBackpressureStrategy(ImageAnalysis.STRATEGY_KEEP_ONLY_LATEST)
                 .setOutputImageFormat(ImageAnalysis.OUTPUT_IMAGE_FORMAT_YUV_420_888)
                 .build()
-            analysis.setAnalyzer(analysisExecutor, BallAnalyzer(engine) { r, latencyUs -> runOnUiThread { publish(r, latencyUs) } })
-            provider.unbindAll()
-            provider.bindToLifecycle(this, CameraSelector.DEFAULT_BACK_CAMERA, previewUseCase, analysis)
-            preview.addOnLayoutChangeListener { _, l, t, r, b, _, _, _, _ ->
-                analysisExecutor.execute { this.engine?.setAspect((r - l).toUInt(), (b - t).toUInt()) }
+            a.setAnalyzer(analysisExecutor, BallAnalyzer({ engine }, ::publish))
+            val recorder = Recorder.Builder()
+                .setAspectRatio(AspectRatio.RATIO_16_9)
+                .setQualitySelector(QualitySelector.from(Quality.FHD, FallbackStrategy.lowerQualityOrHigherThan(Quality.FHD)))
+                .build()
+            val v = VideoCapture.Builder(recorder).setTargetRotation(rotation).setTargetFrameRate(fps).build()
+            val withVideo = try {
+                provider.unbindAll()
+                try {
+                    provider.bindToLifecycle(this, CameraSelector.DEFAULT_BACK_CAMERA, p, a, v)
+                    true
+                } catch (ex: IllegalArgumentException) {
+                    // No three-stream combination on this camera: no recording.
+                    Log.w(TAG, "no video recording alongside the analysis: ${ex.message}")
+                    provider.bindToLifecycle(this, CameraSelector.DEFAULT_BACK_CAMERA, p, a)
+                    false
+                }
+            } catch (ex: Exception) {
+                hud.text = getString(R.string.engine_failed, ex.message)
+                return@addListener
             }
+            previewUseCase = p
+            analysis = a
+            videoCapture = if (withVideo) v else null
+            record.isEnabled = withVideo
+            onEngine { it.cameraStarted() }
         }, ContextCompat.getMainExecutor(this))
     }
 
+    /** On the analysis thread: hands the latest result to the UI (one post at a time). */
+    private fun publish(r: FrameResult) {
+        if (frames++ % HUD_EVERY_FRAMES == 0L) {
+            val s = r.stats
+            val line = String.format(Locale.ROOT, "%.0f fps · engine %.1f ms · latency %.1f ms", s.fps, s.engineMs, s.latencyMs)
+            hudText.set("${choice.configName} · $line\n${r.state.name.lowercase()} · ${r.mode.name.lowercase()}")
+        }
+        latest.set(r)
+        if (uiPosted.compareAndSet(false, true)) runOnUiThread(::applyLatest)
+    }
+
     /** On the UI thread: moves the virtual camera and updates the overlay and the HUD. */
-    private fun publish(r: FrameResult, latencyUs: Long) {
-        val vw = preview.width.toDouble()
-        val vh = preview.height.toDouble()
-        if (vw <= 0 || vh <= 0) return
-        val mapping = CropTransform(r.frameWidth.toDouble(), r.frameHeight.toDouble(), vw, vh)
-        val crop = app.ballcam.pure.Rect(r.crop.x, r.crop.y, r.crop.width, r.crop.height)
+    private fun applyLatest() {
+        uiPosted.set(false)
+        val r = latest.getAndSet(null) ?: return
+        if (isDestroyed) return
+        val (vw, vh) = preview.width.toDouble() to preview.height.toDouble()
         val showOverlay = overlayToggle.isChecked
-        val t = if (showOverlay) ViewTransform.IDENTITY else mapping.forCrop(crop)
-        preview.scaleX = t.scale.toFloat()
-        preview.scaleY = t.scale.toFloat()
-        preview.translationX = t.tx.toFloat()
-        preview.translationY = t.ty.toFloat()
-        overlay.visibility = if (showOverlay) View.VISIBLE else View.INVISIBLE
-        if (showOverlay) overlay.show(r, mapping, t)
-        stats.add(r.timestampUs, r.timings.totalUs.toLong(), latencyUs)
-        hud.text = "${choice.configName} · ${stats.hudText()}\n${r.state.name.lowercase()} · ${r.mode.name.lowercase()}"
+        val view = r.view?.takeIf { it.viewWidth == vw && it.viewHeight == vh }
+        if (showOverlay) {
+            applyTransform(1.0, 0.0, 0.0)
+        } else if (view != null) {
+            applyTransform(view.scale, view.tx, view.ty)
+        }
+        val mapping: ViewTransform? = if (showOverlay) plainPreview(r, vw, vh) else view
+        overlay.show(r, mapping, showOverlay)
+        // The HUD has a fixed size: a new text redraws it without a relayout.
+        hudText.getAndSet(null)?.let { hud.text = it }
+    }
+
+    private fun applyTransform(scale: Double, tx: Double, ty: Double) {
+        preview.scaleX = scale.toFloat()
+        preview.scaleY = scale.toFloat()
+        preview.translationX = tx.toFloat()
+        preview.translationY = ty.toFloat()
+    }
+
+    /** The whole frame as the fit-centre preview shows it (overlay mode). */
+    private fun plainPreview(r: FrameResult, vw: Double, vh: Double): ViewTransform? = try {
+        viewTransform(r.frameWidth, r.frameHeight, 0, vw, vh, ScaleMode.FIT, null)
+    } catch (ex: Exception) {
+        null
+    }
+
+    private fun toggleRecording() {
+        recording?.let {
+            it.stop()
+            return
+        }
+        val capture = videoCapture ?: return
+        val dir = getExternalFilesDir(Environment.DIRECTORY_MOVIES) ?: filesDir
+        val stem = "match-" + SimpleDateFormat("yyyyMMdd-HHmmss", Locale.ROOT).format(Date())
+        val video = File(dir, "$stem.mp4")
+        val path = File(dir, "$stem.csv")
+        recording = capture.output.prepareRecording(this, FileOutputOptions.Builder(video).build())
+            .start(ContextCompat.getMainExecutor(this)) { event ->
+                when (event) {
+                    is VideoRecordEvent.Start -> {
+                        // The recorded buffers and the rotation the file is tagged with.
+                        val info = capture.resolutionInfo
+                        if (info != null) {
+                            val (w, h) = info.resolution.width.toUInt() to info.resolution.height.toUInt()
+                            onEngine { it.startPath(path.absolutePath, w, h, info.rotationDegrees) }
+                        }
+                        record.setText(R.string.stop)
+                    }
+                    is VideoRecordEvent.Finalize -> {
+                        onEngine { Log.i(TAG, "crop path: ${it.finishPath()} rows in ${path.name}") }
+                        if (event.hasError()) Log.w(TAG, "recording ended with error ${event.error}: ${event.cause?.message}")
+                        recording = null
+                        record.setText(R.string.record)
+                        updateRotation()
+                    }
+                    else -> Unit
+                }
+            }
+    }
+
+    private companion object {
+        const val TAG = "Ballcam"
+
+        /** HUD refresh: every 8th frame (about 4 Hz at 30 fps). */
+        const val HUD_EVERY_FRAMES = 8L
     }
 }

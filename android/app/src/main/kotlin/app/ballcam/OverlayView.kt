@@ -8,24 +8,27 @@ import android.util.AttributeSet
 import android.view.View
 import app.ballcam.ffi.FrameResult
 import app.ballcam.ffi.TrackState
-import app.ballcam.pure.CropTransform
-import app.ballcam.pure.ViewTransform
+import app.ballcam.ffi.ViewTransform
 
-/** Draws the ball (green: detected, amber: predicted) and the crop window, in view pixels. */
+/**
+ * Draws the ball marker (green: detected, amber: predicted) and, in overlay mode, the crop
+ * window, in view pixels, with the engine's frame-to-view mapping (`frameScale`, `frameX`,
+ * `frameY` of a [ViewTransform]): no geometry of its own.
+ */
 class OverlayView @JvmOverloads constructor(context: Context, attrs: AttributeSet? = null) : View(context, attrs) {
     private val ballPaint = Paint(Paint.ANTI_ALIAS_FLAG).apply { style = Paint.Style.STROKE; strokeWidth = 5f }
     private val cropPaint = Paint(Paint.ANTI_ALIAS_FLAG).apply {
         style = Paint.Style.STROKE; strokeWidth = 4f; color = Color.WHITE
     }
     private var result: FrameResult? = null
-    private var mapping: CropTransform? = null
-    private var transform = ViewTransform.IDENTITY
+    private var mapping: ViewTransform? = null
+    private var drawCrop = false
 
-    /** The latest result and how frame pixels map to this view (`transform` applied on top). */
-    fun show(result: FrameResult, mapping: CropTransform, transform: ViewTransform) {
+    /** The latest result, how its frame maps onto this view, and whether to draw the crop. */
+    fun show(result: FrameResult, mapping: ViewTransform?, drawCrop: Boolean) {
         this.result = result
         this.mapping = mapping
-        this.transform = transform
+        this.drawCrop = drawCrop
         invalidate()
     }
 
@@ -33,14 +36,15 @@ class OverlayView @JvmOverloads constructor(context: Context, attrs: AttributeSe
         super.onDraw(canvas)
         val r = result ?: return
         val m = mapping ?: return
-        val c = r.crop
-        val (x0, y0) = m.map(transform, c.x, c.y)
-        val (x1, y1) = m.map(transform, c.x + c.width, c.y + c.height)
-        canvas.drawRect(x0.toFloat(), y0.toFloat(), x1.toFloat(), y1.toFloat(), cropPaint)
+        val x = { fx: Double -> (m.frameScale * fx + m.frameX).toFloat() }
+        val y = { fy: Double -> (m.frameScale * fy + m.frameY).toFloat() }
+        if (drawCrop) {
+            val c = r.crop
+            canvas.drawRect(x(c.x), y(c.y), x(c.x + c.width), y(c.y + c.height), cropPaint)
+        }
         val ball = r.ball ?: return
-        val (bx, by) = m.map(transform, ball.x.toDouble(), ball.y.toDouble())
-        val radius = (ball.radius * m.baseScale * transform.scale).toFloat().coerceAtLeast(8f) + 6f
+        val radius = (ball.radius * m.frameScale).toFloat().coerceAtLeast(8f) + 6f
         ballPaint.color = if (ball.state == TrackState.DETECTED) Color.GREEN else Color.rgb(255, 176, 0)
-        canvas.drawCircle(bx.toFloat(), by.toFloat(), radius, ballPaint)
+        canvas.drawCircle(x(ball.x.toDouble()), y(ball.y.toDouble()), radius, ballPaint)
     }
 }
