@@ -278,7 +278,7 @@ pub fn run(args: &ReframeArgs, json: bool) -> Result<()> {
     }
     let format = format_of(&args.out)?;
     let rows = read_path(&args.path)?;
-    let mut source = crate::input::open(&args.video, None)?;
+    let mut source = crate::input::open(&args.video, None, None)?;
     let info = source.info().clone();
     let (fw, fh) = (f64::from(info.width), f64::from(info.height));
     // The path's pixels to the video's.
