@@ -37,6 +37,57 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, BallcamError>) -> Result<T, BallcamE
         .unwrap_or_else(|p| Err(BallcamError::Internal(panic_message(&*p))))
 }
 
+/// Runs `f`; a panic is logged and gives `fallback` (for calls whose FFI signature has no
+/// error: a panic must never cross the FFI).
+fn or_fallback<T>(what: &str, fallback: T, f: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        log::error!("ballcam: {what}: {}", panic_message(&*p));
+        fallback
+    })
+}
+
+/// Test-only fault injection: a panic where the engine's lock is taken.
+#[cfg(test)]
+pub(crate) mod fault {
+    use std::cell::Cell;
+
+    thread_local! {
+        static PANIC_IN_LOCK: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Makes this thread's next lock of an engine panic.
+    pub fn panic_in_next_lock() {
+        PANIC_IN_LOCK.with(|f| f.set(true));
+    }
+
+    pub(super) fn hit() {
+        if PANIC_IN_LOCK.with(|f| f.replace(false)) {
+            panic!("fault injected in lock");
+        }
+    }
+}
+
+/// What happened while the lock was held, logged once it is released: the app's log sink may
+/// call back into the engine, which would deadlock on the lock.
+#[derive(Debug, Default)]
+struct Deferred {
+    /// The lock was poisoned by an earlier panic and recovered (the engine was reset).
+    recovered: bool,
+    /// A panic caught while the lock was held.
+    panic: Option<String>,
+}
+
+impl Deferred {
+    fn log(self) {
+        if self.recovered {
+            log::warn!("ballcam: engine lock was poisoned by a panic; engine reset");
+        }
+        if let Some(message) = self.panic {
+            log::error!("ballcam: {message}");
+        }
+    }
+}
+
 /// Builds an engine for `config`, catching panics.
 fn build_engine(config: Config) -> Result<Engine, BallcamError> {
     guarded(|| Ok(Engine::new(config)?))
@@ -87,33 +138,61 @@ impl BallcamEngine {
 
     /// Locks the state. A lock poisoned by an earlier panic is recovered: the engine is reset
     /// (its track may be half-updated) and the poison cleared, so one failure does not make
-    /// every later call fail.
-    fn lock(&self) -> MutexGuard<'_, State> {
+    /// every later call fail; `deferred` notes it for the log.
+    fn lock(&self, deferred: &mut Deferred) -> MutexGuard<'_, State> {
+        #[cfg(test)]
+        fault::hit();
         match self.state.lock() {
             Ok(guard) => guard,
             Err(poisoned) => {
                 let mut guard = poisoned.into_inner();
                 guard.engine.reset();
                 self.state.clear_poison();
-                log::warn!("ballcam: engine lock was poisoned by a panic; engine reset");
+                deferred.recovered = true;
                 guard
             }
         }
     }
 
+    /// Runs `f` on the locked state, then logs what happened once the lock is released.
+    fn with_state<T>(&self, f: impl FnOnce(&mut State, &mut Deferred) -> T) -> T {
+        let mut deferred = Deferred::default();
+        let result = {
+            let mut state = self.lock(&mut deferred);
+            f(&mut state, &mut deferred)
+        };
+        deferred.log();
+        result
+    }
+
     /// Runs the engine on `frame`; a panic resets the engine and becomes `Internal`.
     fn process(&self, frame: &Frame) -> Result<FrameResult, BallcamError> {
-        let mut state = self.lock();
-        let engine = &mut state.engine;
-        match catch_unwind(AssertUnwindSafe(|| engine.process(frame))) {
-            Ok(result) => Ok(result?.into()),
-            Err(payload) => {
-                engine.reset();
-                let message = panic_message(&*payload);
-                log::error!("ballcam: {message}");
-                Err(BallcamError::Internal(message))
+        self.with_state(|state, deferred| {
+            let engine = &mut state.engine;
+            match catch_unwind(AssertUnwindSafe(|| engine.process(frame))) {
+                Ok(result) => Ok(result?.into()),
+                Err(payload) => {
+                    engine.reset();
+                    let message = panic_message(&*payload);
+                    deferred.panic = Some(message.clone());
+                    Err(BallcamError::Internal(message))
+                }
             }
-        }
+        })
+    }
+}
+
+#[cfg(test)]
+impl BallcamEngine {
+    /// Poisons the engine's lock the way a panic while it is held would.
+    pub(crate) fn poison_for_test(self: &Arc<Self>) {
+        let engine = Arc::clone(self);
+        let joined = std::thread::spawn(move || {
+            let _guard = engine.state.lock();
+            panic!("poison the lock on purpose");
+        })
+        .join();
+        assert!(joined.is_err() && self.state.is_poisoned());
     }
 }
 
@@ -234,11 +313,14 @@ impl BallcamEngine {
 
     /// Forgets the ball, the crop path and the timestamps (new clip, camera switch, resume).
     pub fn reset(&self) {
-        let mut state = self.lock();
-        let engine = &mut state.engine;
-        if catch_unwind(AssertUnwindSafe(|| engine.reset())).is_err() {
-            log::error!("ballcam: panic while resetting the engine");
-        }
+        or_fallback("reset", (), || {
+            self.with_state(|state, deferred| {
+                let engine = &mut state.engine;
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(|| engine.reset())) {
+                    deferred.panic = Some(panic_message(&*payload));
+                }
+            })
+        })
     }
 
     /// Sets the crop's aspect ratio (`w:h`, e.g. the preview view's size) from the next frame
@@ -249,11 +331,11 @@ impl BallcamEngine {
         let aspect: AspectRatio = format!("{w}:{h}")
             .parse()
             .map_err(|e: ballcam_core::ConfigError| e.in_section("crop"))?;
-        let mut state = self.lock();
-        state.aspect = Some(aspect);
-        let engine = &mut state.engine;
         guarded(|| {
-            engine.set_aspect(aspect);
+            self.with_state(|state, _| {
+                state.aspect = Some(aspect);
+                state.engine.set_aspect(aspect);
+            });
             Ok(())
         })
     }
@@ -265,31 +347,40 @@ impl BallcamEngine {
         let config = parse_toml(&text)?;
         let mut engine = build_engine(config)?;
         log_ready(&engine);
-        let mut state = self.lock();
-        if let Some(aspect) = state.aspect {
-            guarded(|| {
-                engine.set_aspect(aspect);
-                Ok(())
-            })?;
-        }
-        state.engine = engine;
-        Ok(())
+        guarded(|| {
+            self.with_state(|state, _| {
+                if let Some(aspect) = state.aspect {
+                    engine.set_aspect(aspect);
+                }
+                state.engine = engine;
+            });
+            Ok(())
+        })
     }
 
     /// The configuration in use, as TOML (every field).
     pub fn config_toml(&self) -> Result<String, BallcamError> {
-        let state = self.lock();
-        Ok(state.engine.config().to_toml_string()?)
+        guarded(|| {
+            let config = self.with_state(|state, _| state.engine.config().clone());
+            Ok(config.to_toml_string()?)
+        })
     }
 
-    /// Counters since the engine was built (or its config last changed).
+    /// Counters since the engine was built (or its config last changed); all zero if reading
+    /// them failed (a panic caught and logged).
     pub fn telemetry(&self) -> Telemetry {
-        self.lock().engine.telemetry().into()
+        or_fallback("telemetry", Telemetry::default(), || {
+            self.with_state(|state, _| state.engine.telemetry()).into()
+        })
     }
 
-    /// Bytes of heap the engine's own buffers hold (not the model's plans).
+    /// Bytes of heap the engine's own buffers hold (not the model's plans); 0 if reading it
+    /// failed (a panic caught and logged).
     pub fn heap_bytes(&self) -> u64 {
-        u64::try_from(self.lock().engine.heap_bytes()).unwrap_or(u64::MAX)
+        or_fallback("heap_bytes", 0, || {
+            let bytes = self.with_state(|state, _| state.engine.heap_bytes());
+            u64::try_from(bytes).unwrap_or(u64::MAX)
+        })
     }
 }
 

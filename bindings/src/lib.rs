@@ -23,6 +23,8 @@
 mod engine;
 mod error;
 mod logging;
+#[cfg(test)]
+mod reliability_tests;
 mod types;
 
 pub use engine::BallcamEngine;
