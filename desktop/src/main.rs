@@ -19,6 +19,7 @@ mod profile;
 mod report;
 mod run;
 mod session;
+mod soak;
 mod y4m;
 
 use std::process::ExitCode;
