@@ -287,7 +287,9 @@ impl Engine {
 
     fn process_inner(&mut self, frame: &Frame) -> Result<FrameResult> {
         let start = Instant::now();
-        frame.validate()?;
+        // Validated and checked against the configured maximum on every frame, also those
+        // that run no detector job (a skip frame used to take any size).
+        self.converter.check_frame(frame)?;
         let t = frame.timestamp_us;
         if let Some(prev) = self.last_timestamp_us {
             if t <= prev {
