@@ -197,7 +197,8 @@ fuzz_target!(|input: Input| {
         };
         let _ = frame.validate();
         if let Some((aw, ah)) = spec.aspect {
-            fx.engine.set_aspect(AspectRatio::new(u32::from(aw), u32::from(ah)));
+            fx.engine
+                .set_aspect(AspectRatio::new(u32::from(aw), u32::from(ah)));
         }
         if spec.reset {
             fx.engine.reset();

@@ -6,6 +6,8 @@
 //! that names the problem (or a valid result), nothing panics, and the same engine gives a
 //! result for the next good frame.
 
+// Only `repo_path` is used here.
+#[allow(dead_code)]
 mod common;
 
 use ballcam_core::detect::{Detector, InputSize};
@@ -260,7 +262,7 @@ fn frame_sizes_strides_and_planes_of_every_format_and_rotation() {
 fn timestamps_backwards_repeated_jumping_and_extreme() {
     let mut s = Subject::new();
     let good = s.good.clone();
-    let mut at = |s: &mut Subject, t: i64| {
+    let at = |s: &mut Subject, t: i64| {
         s.engine
             .process(&Frame::nv21(&good, GOOD_W, GOOD_H, Rotation::Deg0, t))
     };
@@ -323,8 +325,14 @@ fn config_values_nan_infinite_negative_and_huge() {
             match Config::from_toml_str(&text) {
                 Err(e) => {
                     refused += 1;
+                    // The field itself, or the tagged table holding it (`crop.zoom`: TOML's
+                    // nan has no JSON form, so the variant as a whole is refused).
                     assert!(
-                        e.field.contains(&key) && !e.message.is_empty(),
+                        (e.field.contains(&key)
+                            || field.starts_with(&format!("{}.", e.field))
+                            || e.field.rsplit_once('.').map(|p| p.0)
+                                == field.rsplit_once('.').map(|p| p.0))
+                            && !e.message.is_empty(),
                         "{field} = {value}: the error names `{}`: {e}",
                         e.field
                     );
@@ -449,7 +457,10 @@ fn truncated_random_and_contract_breaking_models() {
     for (what, model) in &cases {
         let e = Detector::from_bytes(model, &sizes, 1).expect_err(what);
         assert!(!e.to_string().is_empty(), "{what}");
-        if what.contains("100000") || what.contains("channels") || what.contains("batch") {
+        if what.starts_with("input of 100000")
+            || what.contains("channels")
+            || what.contains("batch")
+        {
             assert!(matches!(e, ModelError::Contract { .. }), "{what}: {e}");
         }
         match Engine::with_model_bytes(config.clone(), model) {
@@ -592,10 +603,15 @@ fn bindings_entry_points() {
                     engine.push_nv12(&good[..plane], w, &good[plane..], w, w, h, rot, ts),
                     &what,
                 );
-                invalid(
-                    engine.push_bgra(&good, w.saturating_mul(4), w, h, rot, ts),
-                    &what,
-                );
+                let bgra = engine.push_bgra(&good, w.saturating_mul(4), w, h, rot, ts);
+                let small = |v: u32| v == 1 || v == 63;
+                let fits = u64::from(w) * u64::from(h) * 4 <= good.len() as u64;
+                if small(w) && small(h) && fits && rot.rem_euclid(90) == 0 {
+                    // A packed frame may have odd sides.
+                    bgra.unwrap_or_else(|e| panic!("{what}: {e}"));
+                } else {
+                    invalid(bgra, &what);
+                }
                 invalid(
                     engine.push_yuv420(
                         &good[..plane],
