@@ -137,7 +137,7 @@ fn camera_ui_and_telemetry_threads_on_one_engine() {
                 last = tm.frames;
                 assert!(tm.frames_detected + tm.frames_predicted + tm.frames_lost == tm.frames);
                 assert!(engine.heap_bytes() > 0);
-                if reads % 50 == 0 {
+                if reads.is_multiple_of(50) {
                     assert!(engine.config_toml().expect("toml").contains("phone-30fps"));
                 }
                 reads += 1;
