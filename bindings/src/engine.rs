@@ -48,6 +48,67 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, BallcamError>) -> Result<T, BallcamE
         .unwrap_or_else(|p| Err(BallcamError::Internal(panic_message(&*p))))
 }
 
+/// Runs `f`; a panic is logged and gives `fallback` (for calls whose FFI signature has no
+/// error: a panic must never cross the FFI).
+fn or_fallback<T>(what: &str, fallback: T, f: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        log::error!("ballcam: {what}: {}", panic_message(&*p));
+        fallback
+    })
+}
+
+/// Test-only fault injection: a panic where the engine's lock is taken.
+#[cfg(test)]
+pub(crate) mod fault {
+    use std::cell::Cell;
+
+    thread_local! {
+        static PANIC_IN_LOCK: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Makes this thread's next lock of an engine panic.
+    pub fn panic_in_next_lock() {
+        PANIC_IN_LOCK.with(|f| f.set(true));
+    }
+
+    pub(super) fn hit() {
+        if PANIC_IN_LOCK.with(|f| f.replace(false)) {
+            panic!("fault injected in lock");
+        }
+    }
+}
+
+/// What happened while the lock was held, logged once it is released: the app's log sink may
+/// call back into the engine, which would deadlock on the lock. Nothing is allocated unless
+/// something happened.
+#[derive(Debug, Default)]
+struct Deferred {
+    /// The lock was poisoned by an earlier panic and recovered (the engine was reset).
+    recovered: bool,
+    /// A panic caught while the lock was held.
+    panic: Option<String>,
+    /// Other records, in order.
+    records: Vec<(log::Level, String)>,
+}
+
+impl Deferred {
+    fn note(&mut self, level: log::Level, message: String) {
+        self.records.push((level, message));
+    }
+
+    fn log(self) {
+        if self.recovered {
+            log::warn!("ballcam: engine lock was poisoned by a panic; engine reset");
+        }
+        for (level, message) in self.records {
+            log::log!(level, "ballcam: {message}");
+        }
+        if let Some(message) = self.panic {
+            log::error!("ballcam: {message}");
+        }
+    }
+}
+
 /// Builds an engine for `config`, catching panics.
 fn build_engine(config: Config) -> Result<Engine, BallcamError> {
     guarded(|| Ok(Engine::new(config)?))
@@ -101,8 +162,10 @@ impl BallcamEngine {
 
     /// Locks the state. A lock poisoned by an earlier panic is recovered: the engine is reset
     /// (its track may be half-updated) and the poison cleared, so one failure does not make
-    /// every later call fail.
-    fn lock(&self) -> MutexGuard<'_, State> {
+    /// every later call fail; `deferred` notes it for the log.
+    fn lock(&self, deferred: &mut Deferred) -> MutexGuard<'_, State> {
+        #[cfg(test)]
+        fault::hit();
         match self.state.lock() {
             Ok(guard) => guard,
             Err(poisoned) => {
@@ -110,10 +173,21 @@ impl BallcamEngine {
                 guard.engine.reset();
                 guard.lifecycle.engine_reset();
                 self.state.clear_poison();
-                log::warn!("ballcam: engine lock was poisoned by a panic; engine reset");
+                deferred.recovered = true;
                 guard
             }
         }
+    }
+
+    /// Runs `f` on the locked state, then logs what happened once the lock is released.
+    fn with_state<T>(&self, f: impl FnOnce(&mut State, &mut Deferred) -> T) -> T {
+        let mut deferred = Deferred::default();
+        let result = {
+            let mut state = self.lock(&mut deferred);
+            f(&mut state, &mut deferred)
+        };
+        deferred.log();
+        result
     }
 
     /// Runs the engine on `frame` (YUV read with `range`, when given) after what the lifecycle
@@ -130,65 +204,82 @@ impl BallcamEngine {
             height: frame.height,
             rotation: frame.rotation,
         };
-        let mut state = self.lock();
-        let State {
-            engine,
-            lifecycle,
-            path,
-            path_error,
-            stats,
-        } = &mut *state;
-        // A malformed frame is refused by the engine as it is: it must not count as a new
-        // camera size (a reset) or spend a pending event.
-        let plan = match frame.validate() {
-            Ok(()) => lifecycle.before_frame(geometry, frame.timestamp_us),
-            Err(_) => FramePlan::default(),
-        };
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            if let Some(reason) = plan.reset {
-                engine.reset();
-                log::info!("ballcam: engine reset: {reason}");
-            }
-            if let Some(aspect) = plan.aspect {
-                engine.set_aspect(aspect);
-            }
-            if let Some(range) = range {
-                engine.set_color_range(range.into());
-            }
-            engine.process(frame)
-        }));
-        match outcome {
-            Ok(Ok(result)) => {
-                lifecycle.frame_done(geometry, frame.timestamp_us);
-                if let Some(file) = path.as_mut() {
-                    if let Err(e) = file.write(geometry, &result) {
-                        log::error!("ballcam: crop path closed: {e}");
-                        *path = None;
-                        *path_error = Some(e);
-                    }
+        self.with_state(|state, deferred| {
+            let State {
+                engine,
+                lifecycle,
+                path,
+                path_error,
+                stats,
+                ..
+            } = state;
+            // A malformed frame is refused by the engine as it is: it must not count as a new
+            // camera size (a reset) or spend a pending event.
+            let plan = match frame.validate() {
+                Ok(()) => lifecycle.before_frame(geometry, frame.timestamp_us),
+                Err(_) => FramePlan::default(),
+            };
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                if let Some(reason) = plan.reset {
+                    engine.reset();
+                    deferred.note(log::Level::Info, format!("engine reset: {reason}"));
                 }
-                let view = lifecycle.view_transform(geometry, result.crop);
-                let latency_us = u64::try_from(arrived.elapsed().as_micros()).unwrap_or(u64::MAX);
-                stats.add(result.timestamp_us, result.timings.total_us, latency_us);
-                let mut out = FrameResult::from(result);
-                out.view = view.map(Into::into);
-                out.stats = (*stats).into();
-                Ok(out)
+                if let Some(aspect) = plan.aspect {
+                    engine.set_aspect(aspect);
+                }
+                if let Some(range) = range {
+                    engine.set_color_range(range.into());
+                }
+                engine.process(frame)
+            }));
+            match outcome {
+                Ok(Ok(result)) => {
+                    lifecycle.frame_done(geometry, frame.timestamp_us);
+                    if let Some(file) = path.as_mut() {
+                        if let Err(e) = file.write(geometry, &result) {
+                            deferred.note(log::Level::Error, format!("crop path closed: {e}"));
+                            *path = None;
+                            *path_error = Some(e);
+                        }
+                    }
+                    let view = lifecycle.view_transform(geometry, result.crop);
+                    let latency_us =
+                        u64::try_from(arrived.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    stats.add(result.timestamp_us, result.timings.total_us, latency_us);
+                    let mut out = FrameResult::from(result);
+                    out.view = view.map(Into::into);
+                    out.stats = (*stats).into();
+                    Ok(out)
+                }
+                Ok(Err(e)) => Err(e.into()),
+                Err(payload) => {
+                    engine.reset();
+                    lifecycle.engine_reset();
+                    let message = panic_message(&*payload);
+                    deferred.panic = Some(message.clone());
+                    Err(BallcamError::Internal(message))
+                }
             }
-            Ok(Err(e)) => Err(e.into()),
-            Err(payload) => {
-                engine.reset();
-                lifecycle.engine_reset();
-                let message = panic_message(&*payload);
-                log::error!("ballcam: {message}");
-                Err(BallcamError::Internal(message))
-            }
-        }
+        })
     }
 
     /// Hands an event to the lifecycle.
     fn event(&self, event: ShellEvent) -> Result<(), BallcamError> {
-        Ok(self.lock().lifecycle.handle(event)?)
+        guarded(|| Ok(self.with_state(|state, _| state.lifecycle.handle(event))?))
+    }
+}
+
+#[cfg(test)]
+impl BallcamEngine {
+    /// Poisons the engine's lock the way a panic while it is held would.
+    pub(crate) fn poison_for_test(self: &Arc<Self>) {
+        let engine = Arc::clone(self);
+        let joined = std::thread::spawn(move || {
+            let _guard = engine.state.lock();
+            panic!("poison the lock on purpose");
+        })
+        .join();
+        assert!(joined.is_err() && self.state.is_poisoned());
     }
 }
 
@@ -314,12 +405,15 @@ impl BallcamEngine {
 
     /// Forgets the ball, the crop's motion and the timestamps (new clip, camera switch).
     pub fn reset(&self) {
-        let mut state = self.lock();
-        state.lifecycle.engine_reset();
-        let engine = &mut state.engine;
-        if catch_unwind(AssertUnwindSafe(|| engine.reset())).is_err() {
-            log::error!("ballcam: panic while resetting the engine");
-        }
+        or_fallback("reset", (), || {
+            self.with_state(|state, deferred| {
+                state.lifecycle.engine_reset();
+                let engine = &mut state.engine;
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(|| engine.reset())) {
+                    deferred.panic = Some(panic_message(&*payload));
+                }
+            })
+        })
     }
 
     /// Pins the crop's aspect ratio (`w:h`) from the next frame on, over the view's; it stays
@@ -360,18 +454,21 @@ impl BallcamEngine {
     /// The app went to the background: the next frame starts a new track, and the crop path
     /// being recorded is flushed to its file.
     pub fn app_backgrounded(&self) {
-        let mut state = self.lock();
-        let _ = state.lifecycle.handle(ShellEvent::Backgrounded);
-        let State {
-            path, path_error, ..
-        } = &mut *state;
-        if let Some(file) = path.as_mut() {
-            if let Err(e) = file.flush() {
-                log::error!("ballcam: crop path closed: {e}");
-                *path = None;
-                *path_error = Some(e);
-            }
-        }
+        or_fallback("app_backgrounded", (), || {
+            self.with_state(|state, deferred| {
+                let _ = state.lifecycle.handle(ShellEvent::Backgrounded);
+                let State {
+                    path, path_error, ..
+                } = state;
+                if let Some(file) = path.as_mut() {
+                    if let Err(e) = file.flush() {
+                        deferred.note(log::Level::Error, format!("crop path closed: {e}"));
+                        *path = None;
+                        *path_error = Some(e);
+                    }
+                }
+            })
+        })
     }
 
     /// The app came back to the foreground: the next frame starts a new track.
@@ -398,31 +495,40 @@ impl BallcamEngine {
             rotation: crate::view::rotation_arg("recorded video", video_rotation_deg)?,
         };
         let file = PathFile::create(&path, video)?;
-        let mut state = self.lock();
-        if let Some(old) = state.path.take() {
-            match old.finish() {
-                Ok(rows) => log::info!("ballcam: crop path finished ({rows} rows)"),
-                Err(e) => log::error!("ballcam: {e}"),
-            }
-        }
-        state.path_error = None;
-        state.path = Some(file);
-        Ok(())
+        guarded(|| {
+            self.with_state(|state, deferred| {
+                if let Some(old) = state.path.take() {
+                    match old.finish() {
+                        Ok(rows) => deferred.note(
+                            log::Level::Info,
+                            format!("crop path finished ({rows} rows)"),
+                        ),
+                        Err(e) => deferred.note(log::Level::Error, e.to_string()),
+                    }
+                }
+                state.path_error = None;
+                state.path = Some(file);
+            });
+            Ok(())
+        })
     }
 
     /// Finishes the crop path (flushes and closes its file); returns the rows written (0 when no
     /// path was being recorded). `InvalidArgument` when writing it failed (the rows up to the
     /// failure are in the file).
     pub fn finish_path(&self) -> Result<u64, BallcamError> {
-        let mut state = self.lock();
-        if let Some(e) = state.path_error.take() {
-            state.path = None;
-            return Err(e);
-        }
-        match state.path.take() {
-            Some(file) => file.finish(),
-            None => Ok(0),
-        }
+        guarded(|| {
+            self.with_state(|state, _| {
+                if let Some(e) = state.path_error.take() {
+                    state.path = None;
+                    return Err(e);
+                }
+                match state.path.take() {
+                    Some(file) => file.finish(),
+                    None => Ok(0),
+                }
+            })
+        })
     }
 
     /// Replaces the configuration: builds a new engine (the model is prepared again, telemetry
@@ -432,27 +538,39 @@ impl BallcamEngine {
         let config = parse_toml(&text)?;
         let engine = build_engine(config)?;
         log_ready(&engine);
-        let mut state = self.lock();
-        state.engine = engine;
-        // The new engine gets the aspect (pinned or the view's) before its first frame.
-        state.lifecycle.engine_replaced();
-        Ok(())
+        guarded(|| {
+            self.with_state(|state, _| {
+                state.engine = engine;
+                // The new engine gets the aspect (pinned or the view's) before its first frame.
+                state.lifecycle.engine_replaced();
+            });
+            Ok(())
+        })
     }
 
     /// The configuration in use, as TOML (every field).
     pub fn config_toml(&self) -> Result<String, BallcamError> {
-        let state = self.lock();
-        Ok(state.engine.config().to_toml_string()?)
+        guarded(|| {
+            let config = self.with_state(|state, _| state.engine.config().clone());
+            Ok(config.to_toml_string()?)
+        })
     }
 
-    /// Counters since the engine was built (or its config last changed).
+    /// Counters since the engine was built (or its config last changed); all zero if reading
+    /// them failed (a panic caught and logged).
     pub fn telemetry(&self) -> Telemetry {
-        self.lock().engine.telemetry().into()
+        or_fallback("telemetry", Telemetry::default(), || {
+            self.with_state(|state, _| state.engine.telemetry()).into()
+        })
     }
 
-    /// Bytes of heap the engine's own buffers hold (not the model's plans).
+    /// Bytes of heap the engine's own buffers hold (not the model's plans); 0 if reading it
+    /// failed (a panic caught and logged).
     pub fn heap_bytes(&self) -> u64 {
-        u64::try_from(self.lock().engine.heap_bytes()).unwrap_or(u64::MAX)
+        or_fallback("heap_bytes", 0, || {
+            let bytes = self.with_state(|state, _| state.engine.heap_bytes());
+            u64::try_from(bytes).unwrap_or(u64::MAX)
+        })
     }
 }
 

@@ -30,6 +30,8 @@ mod engine;
 mod error;
 mod logging;
 mod path;
+#[cfg(test)]
+mod reliability_tests;
 mod types;
 mod view;
 

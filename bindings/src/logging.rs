@@ -1,6 +1,7 @@
 //! Forwarding of the engine's `log` records to the app (logcat on Android, os_log on iOS).
 
 use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 /// Severity of a log record, most severe first.
@@ -59,6 +60,22 @@ thread_local! {
     static IN_SINK: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Marks this thread as inside the sink until dropped, also when the sink unwinds.
+struct InSink;
+
+impl InSink {
+    fn enter() -> InSink {
+        IN_SINK.with(|f| f.set(true));
+        InSink
+    }
+}
+
+impl Drop for InSink {
+    fn drop(&mut self) {
+        IN_SINK.with(|f| f.set(false));
+    }
+}
+
 /// The `log::Log` that forwards to [`SINK`].
 struct Forwarder;
 
@@ -79,13 +96,15 @@ impl log::Log for Forwarder {
         // Clone the sink out of the lock: the sink may call set_log_sink itself.
         let sink = SINK.read().unwrap_or_else(PoisonError::into_inner).clone();
         if let Some(sink) = sink {
-            IN_SINK.with(|f| f.set(true));
-            sink.log(
+            let _inside = InSink::enter();
+            let (level, target, message) = (
                 record.level().into(),
                 record.target().to_string(),
                 record.args().to_string(),
             );
-            IN_SINK.with(|f| f.set(false));
+            // A sink that throws loses its record; the code that logged goes on, and the next
+            // record is forwarded again.
+            let _ = catch_unwind(AssertUnwindSafe(|| sink.log(level, target, message)));
         }
     }
 

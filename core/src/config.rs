@@ -49,6 +49,8 @@ const MAX_MAX_GAP_FRAMES: f32 = 1000.0;
 /// in the 192 px region (inside the radii the model is trained on, and a large, soft ball of
 /// an upscaled stream comes out sharper).
 pub const ROI_RADIUS_FACTOR: f32 = 12.0;
+/// Largest accepted per-frame budget, microseconds (10 s: no frame interval is longer).
+pub const MAX_BUDGET_US: u64 = 10_000_000;
 
 /// Named device presets: the on-device and the cloud setting differ by a preset, not by code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -388,9 +390,11 @@ impl DetectorConfig {
 impl ScheduleConfig {
     /// Checks every field.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        check(self.budget_us > 0, "budget_us", || {
-            "must be positive".into()
-        })?;
+        check(
+            (1..=MAX_BUDGET_US).contains(&self.budget_us),
+            "budget_us",
+            || format!("{} must be in 1..={MAX_BUDGET_US}", self.budget_us),
+        )?;
         check(
             self.burst_frames.is_finite() && (1.0..=100.0).contains(&self.burst_frames),
             "burst_frames",
@@ -559,20 +563,42 @@ impl Config {
         let mut base = serde_json::to_value(preset.config())
             .map_err(|e| ConfigError::new("(preset)", e.to_string()))?;
         merge(&mut base, serde_json::Value::Object(overrides));
-        let config: Config = serde_json::from_value(base)
-            .map_err(|e| ConfigError::new("(fields)", e.to_string()))?;
+        let config: Config = serde_path_to_error::deserialize(base).map_err(|e| {
+            let field = e.path().to_string();
+            let field = if field == "." {
+                "(fields)".into()
+            } else {
+                field
+            };
+            ConfigError::new(field, e.into_inner().to_string())
+        })?;
         config.validate()?;
         Ok(config)
     }
 }
 
-/// Deep-merges `overrides` into `base`: tables merge field by field, everything else replaces.
+/// Key naming the variant of a tagged table, e.g. `[crop.zoom] mode = "fixed"`.
+const VARIANT_TAG: &str = "mode";
+
+/// Whether `overrides` names another variant than `base` (its fields then do not mix).
+fn changes_variant(base: &serde_json::Value, overrides: &serde_json::Value) -> bool {
+    overrides
+        .get(VARIANT_TAG)
+        .is_some_and(|tag| base.get(VARIANT_TAG) != Some(tag))
+}
+
+/// Deep-merges `overrides` into `base`: tables merge field by field, everything else replaces;
+/// a tagged table that changes its variant (`mode`) replaces the preset's one whole.
 fn merge(base: &mut serde_json::Value, overrides: serde_json::Value) {
     match (base, overrides) {
         (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
             for (k, v) in o {
                 match b.get_mut(&k) {
-                    Some(slot) if slot.is_object() && v.is_object() => merge(slot, v),
+                    Some(slot)
+                        if slot.is_object() && v.is_object() && !changes_variant(slot, &v) =>
+                    {
+                        merge(slot, v)
+                    }
                     _ => {
                         b.insert(k, v);
                     }

@@ -640,8 +640,14 @@ impl CropPlanner {
         let (cx, cy, width) = match ball {
             Some(b) => {
                 let w = self.ball_width(frame, b);
+                // A crop as tall as the frame can make `hh` a rounding hair above half the
+                // height: `clamp_centre` centres it then instead of clamping with min > max.
                 let (hw, hh) = (0.5 * w, 0.5 * w * h_over_w);
-                (b.x.clamp(hw, frame.w - hw), b.y.clamp(hh, frame.h - hh), w)
+                (
+                    clamp_centre(b.x, hw, frame.w),
+                    clamp_centre(b.y, hh, frame.h),
+                    w,
+                )
             }
             None => (0.5 * frame.w, 0.5 * frame.h, self.fit_width(frame)),
         };

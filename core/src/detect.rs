@@ -29,6 +29,12 @@ pub const STRIDE: u32 = 4;
 pub const SIZE_MULTIPLE: u32 = 32;
 /// Largest input side accepted (keeps buffers and plans bounded).
 pub const MAX_INPUT_SIDE: u32 = 4096;
+/// Largest model file read, bytes (64 MiB; the shipped model is 0.28 MB). A bigger file, or
+/// anything that is not a regular file (`/dev/zero`, a FIFO, a folder), is refused before it
+/// is read.
+pub const MAX_MODEL_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Batch size of contract v1.
+const BATCH: i64 = 1;
 /// tract knob turning its direct spatial convolution off while a plan is prepared (see
 /// `prepare`).
 const DIRECT_SPATIAL_KNOB: &str = "TRACT_DISABLE_DIRECT_SPATIAL";
@@ -170,18 +176,78 @@ fn check_interface(model: &InferenceModel) -> Result<(), ModelError> {
                 format!("rank {rank}"),
             ));
         }
-        let dims: Vec<_> = fact.shape.dims().collect();
-        if let Some(c) = dims
-            .get(1)
-            .and_then(|d| d.concretize())
-            .and_then(|d| d.to_i64().ok())
-        {
+        // H and W may be symbolic (the engine fixes them per input size); whatever the model
+        // states concretely must fit [1, 3, <= MAX_INPUT_SIDE, <= MAX_INPUT_SIDE] before any
+        // plan or tensor is made for it.
+        let dims: Vec<Option<i64>> = fact
+            .shape
+            .dims()
+            .map(|d| d.concretize().and_then(|d| d.to_i64().ok()))
+            .collect();
+        if let Some(n) = dims.first().copied().flatten() {
+            if n != BATCH {
+                return Err(contract("batch size 1", format!("batch size {n}")));
+            }
+        }
+        if let Some(c) = dims.get(1).copied().flatten() {
             if c != INPUT_CHANNELS as i64 {
                 return Err(contract("3 input channels", format!("{c} channels")));
             }
         }
+        for (axis, side) in [("height", dims.get(2)), ("width", dims.get(3))] {
+            if let Some(v) = side.copied().flatten() {
+                if !(1..=i64::from(MAX_INPUT_SIDE)).contains(&v) {
+                    return Err(contract(
+                        format!("an input {axis} that is symbolic or in 1..={MAX_INPUT_SIDE}"),
+                        format!("{axis} {v}"),
+                    ));
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// Reads a model file: a regular file (symbolic links are followed) of at most
+/// [`MAX_MODEL_FILE_BYTES`], checked before anything is read.
+pub fn read_model_file(path: &std::path::Path) -> Result<Vec<u8>, ModelError> {
+    use std::io::Read;
+    let shown = || path.display().to_string();
+    let io = |source| ModelError::Io {
+        path: shown(),
+        source,
+    };
+    // Checked before opening: opening a FIFO for reading would block.
+    let meta = std::fs::metadata(path).map_err(io)?;
+    let check = |meta: &std::fs::Metadata| {
+        if !meta.is_file() {
+            return Err(ModelError::NotAFile { path: shown() });
+        }
+        if meta.len() > MAX_MODEL_FILE_BYTES {
+            return Err(ModelError::FileTooLarge {
+                path: shown(),
+                bytes: meta.len(),
+                max: MAX_MODEL_FILE_BYTES,
+            });
+        }
+        Ok(meta.len())
+    };
+    check(&meta)?;
+    let file = std::fs::File::open(path).map_err(io)?;
+    // Again on the opened file (the path may have changed in between).
+    let len = check(&file.metadata().map_err(io)?)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(MAX_MODEL_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_MODEL_FILE_BYTES {
+        return Err(ModelError::FileTooLarge {
+            path: shown(),
+            bytes: bytes.len() as u64,
+            max: MAX_MODEL_FILE_BYTES,
+        });
+    }
+    Ok(bytes)
 }
 
 /// Optimises the model for one input size and checks the output shape.
@@ -281,16 +347,13 @@ impl Detector {
         })
     }
 
-    /// Reads a model file, then as [`Detector::from_bytes`].
+    /// Reads a model file (see [`read_model_file`]), then as [`Detector::from_bytes`].
     pub fn from_path(
         path: &std::path::Path,
         sizes: &[InputSize],
         threads: usize,
     ) -> Result<Self, ModelError> {
-        let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let bytes = read_model_file(path)?;
         Self::from_bytes(&bytes, sizes, threads)
     }
 

@@ -130,6 +130,12 @@ pub enum ModelError {
         path: String,
         source: std::io::Error,
     },
+    /// The model path is not a regular file (a device, a FIFO, a folder).
+    #[error("model file {path}: not a regular file")]
+    NotAFile { path: String },
+    /// The model file is larger than the engine reads.
+    #[error("model file {path}: {bytes} bytes, over the limit of {max} bytes")]
+    FileTooLarge { path: String, bytes: u64, max: u64 },
     /// The bytes are not a model tract can parse.
     #[error("cannot parse the ONNX model: {0}")]
     Parse(String),

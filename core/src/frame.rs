@@ -1073,7 +1073,7 @@ impl Converter {
     }
 
     /// Validates the frame and checks it against the configured maximum.
-    fn check_frame(&self, frame: &Frame) -> Result<(), FrameError> {
+    pub fn check_frame(&self, frame: &Frame) -> Result<(), FrameError> {
         frame.validate()?;
         let (w, h) = (u64::from(frame.width), u64::from(frame.height));
         if w * h > self.max_pixels || w.max(h) > self.max_side {

@@ -161,22 +161,69 @@ impl Engine {
     /// size the schedule can use, and allocates every buffer.
     pub fn new(config: Config) -> Result<Engine> {
         config.validate()?;
+        let converter = Self::converter_within_ceiling(&config)?;
         let d = &config.detector;
         let sizes = [d.roi_input, d.roi_small_input, d.full_input, d.tile_input];
         let detector = match &config.model_path {
             Some(path) => Detector::from_path(path, &sizes, config.threads)?,
             None => Self::embedded_detector(&sizes, config.threads)?,
         };
-        Self::with_detector(config, detector)
+        Self::with_detector(config, converter, detector)
     }
 
     /// Builds an engine around model bytes (ignores `config.model_path`).
     pub fn with_model_bytes(config: Config, model: &[u8]) -> Result<Engine> {
         config.validate()?;
+        let converter = Self::converter_within_ceiling(&config)?;
         let d = &config.detector;
         let sizes = [d.roi_input, d.roi_small_input, d.full_input, d.tile_input];
         let detector = Detector::from_bytes(model, &sizes, config.threads)?;
-        Self::with_detector(config, detector)
+        Self::with_detector(config, converter, detector)
+    }
+
+    /// The frame converter, once the engine's own buffers for `config` (conversion scratch,
+    /// one input tensor per distinct detector input size, the candidate list) are known to fit
+    /// `memory_ceiling_mb`: checked from the config, before the model or any tensor is loaded.
+    fn converter_within_ceiling(config: &Config) -> Result<Converter> {
+        let converter = Converter::new(
+            config.max_frame_width,
+            config.max_frame_height,
+            config.color_range,
+        );
+        let d = &config.detector;
+        let mut sizes = [d.roi_input, d.roi_small_input, d.full_input, d.tile_input];
+        sizes.sort_by_key(|s| (s.width, s.height));
+        let mut tensors = 0u64;
+        for (i, s) in sizes.iter().enumerate() {
+            if i == 0 || sizes[i - 1] != *s {
+                tensors = tensors.saturating_add(
+                    (s.tensor_len() as u64).saturating_mul(std::mem::size_of::<f32>() as u64),
+                );
+            }
+        }
+        let candidates =
+            u64::from(d.max_candidates).saturating_mul(std::mem::size_of::<Candidate>() as u64);
+        let bytes = (converter.heap_bytes() as u64)
+            .saturating_add(tensors)
+            .saturating_add(candidates);
+        if bytes > config.memory_ceiling_bytes() {
+            return Err(crate::error::ConfigError::new(
+                "memory_ceiling_mb",
+                format!(
+                    "the engine's buffers need {} MiB for {}x{} frames and detector inputs {}, {}, {}, {}, over the ceiling of {} MiB",
+                    bytes.div_ceil(1 << 20),
+                    config.max_frame_width,
+                    config.max_frame_height,
+                    d.full_input,
+                    d.roi_input,
+                    d.roi_small_input,
+                    d.tile_input,
+                    config.memory_ceiling_mb
+                ),
+            )
+            .into());
+        }
+        Ok(converter)
     }
 
     #[cfg(feature = "embedded-model")]
@@ -189,12 +236,7 @@ impl Engine {
         Err(crate::error::ModelError::NoModel.into())
     }
 
-    fn with_detector(config: Config, detector: Detector) -> Result<Engine> {
-        let converter = Converter::new(
-            config.max_frame_width,
-            config.max_frame_height,
-            config.color_range,
-        );
+    fn with_detector(config: Config, converter: Converter, detector: Detector) -> Result<Engine> {
         let tracker = Tracker::new(config.tracker.clone()).map_err(|e| e.in_section("tracker"))?;
         let planner = CropPlanner::new(config.crop.clone()).map_err(|e| e.in_section("crop"))?;
         let scheduler = Scheduler::new(config.schedule.clone(), config.detector.clone());
@@ -217,20 +259,6 @@ impl Engine {
             telemetry: Telemetry::default(),
             cost_model: None,
         };
-        let bytes = engine.heap_bytes() as u64;
-        if bytes > engine.config.memory_ceiling_bytes() {
-            return Err(crate::error::ConfigError::new(
-                "memory_ceiling_mb",
-                format!(
-                    "the engine's buffers need {} MiB for {}x{} frames, over the ceiling of {} MiB",
-                    bytes.div_ceil(1 << 20),
-                    engine.config.max_frame_width,
-                    engine.config.max_frame_height,
-                    engine.config.memory_ceiling_mb
-                ),
-            )
-            .into());
-        }
         Ok(engine)
     }
 
@@ -306,7 +334,9 @@ impl Engine {
 
     fn process_inner(&mut self, frame: &Frame) -> Result<FrameResult> {
         let start = Instant::now();
-        frame.validate()?;
+        // Validated and checked against the configured maximum on every frame, also those
+        // that run no detector job (a skip frame used to take any size).
+        self.converter.check_frame(frame)?;
         let t = frame.timestamp_us;
         if let Some(prev) = self.last_timestamp_us {
             if t <= prev {
@@ -495,7 +525,7 @@ impl Engine {
             Some(model) => model(job.class, job.input),
             None => convert + infer_decode,
         };
-        work.cost_us += cost;
+        work.cost_us = work.cost_us.saturating_add(cost);
         self.scheduler.record(job.class, cost);
         Ok(())
     }

@@ -29,6 +29,13 @@ pub const MAX_JOBS_LATE: usize = 40;
 pub const MAX_TILES: usize = 64;
 /// Number of cost classes tracked.
 const COST_CLASSES: usize = 4;
+/// Most that one run is recorded as costing, in frame budgets: a run measured far beyond it
+/// (the process frozen mid-inference, the app in the background, first-run page faults) says
+/// nothing about the next run, and would otherwise blind the detector for hundreds of frames.
+pub const MAX_RUN_COST_BUDGETS: f64 = 4.0;
+/// Deepest debt the credit can fall to, in frame budgets: after any single stall a detector
+/// job runs again within a few frames.
+pub const MAX_DEBT_BUDGETS: f64 = 2.0;
 
 /// Which detector mode ran on a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -125,7 +132,7 @@ impl Decision {
         match self.jobs[..self.cap].iter_mut().find(|j| j.is_none()) {
             Some(slot) => {
                 *slot = Some(job);
-                self.estimated_us += cost;
+                self.estimated_us = self.estimated_us.saturating_add(cost);
                 true
             }
             None => false,
@@ -687,9 +694,12 @@ impl Scheduler {
         d
     }
 
-    /// Records what one run of `class` cost, microseconds (measured, or injected by tests).
+    /// Records what one run of `class` cost, microseconds (measured, or injected by tests),
+    /// as at most [`MAX_RUN_COST_BUDGETS`] budgets; the credit falls to at most
+    /// [`MAX_DEBT_BUDGETS`] budgets of debt.
     pub fn record(&mut self, class: CostClass, cost_us: u64) {
-        let c = cost_us as f64;
+        let budget = self.cfg.budget_us as f64;
+        let c = (cost_us as f64).min(budget * MAX_RUN_COST_BUDGETS);
         let i = class as usize;
         let a = f64::from(self.cfg.cost_smoothing);
         if let Some(m) = self.measured.get_mut(i) {
@@ -704,7 +714,7 @@ impl Scheduler {
                 None => c,
             });
         }
-        self.credit_us -= c;
+        self.credit_us = (self.credit_us - c).max(-budget * MAX_DEBT_BUDGETS);
     }
 }
 

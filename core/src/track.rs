@@ -668,7 +668,7 @@ impl Tracker {
         let now = self.now_us.map_or(t_us, |prev| prev.max(t_us));
         if let Some(prev) = self.now_us {
             if now > prev {
-                self.frame_dt_us = now - prev;
+                self.frame_dt_us = now.saturating_sub(prev);
             }
         }
         self.now_us = Some(now);

@@ -6,6 +6,7 @@
 //! file and the problem, and are [`BadInput`](crate::errors::BadInput) when the input itself
 //! is at fault.
 
+use std::ffi::OsString;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,59 @@ pub const IMAGE_EXTENSIONS: [&str; 3] = ["png", "jpg", "jpeg"];
 pub const LABELS_FILE: &str = "labels.csv";
 /// Largest frame side accepted from any source.
 const MAX_SIDE: u32 = 8192;
+/// The only protocols ffmpeg and ffprobe may open while reading an input: local files and
+/// pipes. A media file that is really a playlist or a description naming network addresses
+/// (HLS, SDP, concat) is refused rather than fetched: frames never leave the machine.
+pub const FFMPEG_PROTOCOLS: &str = "file,pipe";
+/// Attempts at a fresh private log file name before giving up.
+const LOG_NAME_TRIES: u32 = 16;
+
+/// The arguments that make ffmpeg or ffprobe read `path` as a local file and nothing else: the
+/// protocol whitelist, then `-i file:PATH`, so that a name starting with `-` is not read as an
+/// option and one like `tcp:host:port` not as a network address.
+pub fn ffmpeg_input_args(path: &Path) -> [OsString; 4] {
+    let mut url = OsString::from("file:");
+    url.push(path.as_os_str());
+    [
+        "-protocol_whitelist".into(),
+        FFMPEG_PROTOCOLS.into(),
+        "-i".into(),
+        url,
+    ]
+}
+
+/// A new log file for ffmpeg's messages in the temporary folder, readable by this user only,
+/// under a name no other process can predict and created exclusively (an existing file or a
+/// symbolic link planted under that name is never opened).
+pub fn private_log_file(what: &str) -> Result<(PathBuf, File)> {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    let dir = std::env::temp_dir();
+    let mut last_error = None;
+    for _ in 0..LOG_NAME_TRIES {
+        let mut h = RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        let nonce = h.finish();
+        let path = dir.join(format!("ballcam-{what}-{nonce:016x}.log"));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&path) {
+            Ok(file) => return Ok((path, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_error = Some(e),
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot create a log file in {}", dir.display()))
+            }
+        }
+    }
+    Err(anyhow!(
+        "cannot create a log file in {}: {}",
+        dir.display(),
+        last_error.map_or_else(String::new, |e| e.to_string())
+    ))
+}
 
 /// What a source delivers.
 #[derive(Debug, Clone)]
@@ -489,7 +543,7 @@ fn probe(path: &Path) -> Result<Probe> {
             "-of",
             "json",
         ])
-        .arg(path)
+        .args(ffmpeg_input_args(path))
         .stdin(Stdio::null())
         .output()
         .context("cannot run ffprobe")?;
@@ -571,13 +625,10 @@ impl FfmpegSource {
         }
         let p = probe(path)?;
         let (width, height) = resize.unwrap_or((p.width, p.height));
-        let log =
-            std::env::temp_dir().join(format!("ballcam-ffmpeg-decode-{}.log", std::process::id()));
-        let log_file =
-            File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
+        let (log, log_file) = private_log_file("ffmpeg-decode")?;
         let mut cmd = Command::new("ffmpeg");
-        cmd.args(["-hide_banner", "-loglevel", "error", "-nostdin", "-i"])
-            .arg(path)
+        cmd.args(["-hide_banner", "-loglevel", "error", "-nostdin"])
+            .args(ffmpeg_input_args(path))
             .args(["-map", "0:v:0", "-an", "-sn", "-vsync", "passthrough"]);
         if resize.is_some() {
             cmd.args(["-vf", &format!("scale={width}:{height}:flags=bilinear")]);
@@ -849,5 +900,50 @@ impl FrameSource for SimSource {
             new_clip: index == 0,
             interval_us: interval_at(self.info.fps),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_decode_log_is_private_and_never_follows_a_planted_link() {
+        if !crate::output::ffmpeg_available() {
+            eprintln!("ffmpeg not installed: skipped");
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("ballcam-log-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let video = dir.join("clip.y4m");
+        let mut w = y4m::Writer::new(File::create(&video).unwrap(), 16, 16, 30.0).unwrap();
+        w.write_rgb(&[128u8; 16 * 16 * 3]).unwrap();
+        w.finish().unwrap();
+        // The decoder's log used to be /tmp/ballcam-ffmpeg-decode-<pid>.log, opened with
+        // File::create: a link planted there made it truncate whatever the link named.
+        let victim = dir.join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        let planted =
+            std::env::temp_dir().join(format!("ballcam-ffmpeg-decode-{}.log", std::process::id()));
+        let _ = std::fs::remove_file(&planted);
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let mut source = FfmpegSource::open(&video, None).unwrap();
+        let log = source.log.clone();
+        let mut rgb = Vec::new();
+        while source.next_frame(&mut rgb).unwrap().is_some() {}
+        let kept = std::fs::read_to_string(&victim).unwrap();
+        let _ = std::fs::remove_file(&planted);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(kept, "precious", "the planted link was followed");
+        assert_ne!(log, planted);
+        // Two logs never share a name.
+        let (a, _) = private_log_file("test").unwrap();
+        let (b, _) = private_log_file("test").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&a).unwrap().permissions().mode() & 0o777;
+        let _ = (std::fs::remove_file(&a), std::fs::remove_file(&b));
+        assert_ne!(a, b);
+        assert_eq!(mode, 0o600);
     }
 }

@@ -63,7 +63,7 @@ pub fn run(cmd: &LabelCommand, json: bool) -> Result<()> {
 
 fn propagate(args: &PropagateArgs, json: bool) -> Result<()> {
     let rows = crate::labels::read_labels(&args.keyframes)?;
-    let dense = crate::labels::propagate(&rows);
+    let dense = crate::labels::propagate(&rows)?;
     let filled = dense.iter().filter(|r| r.propagated == Some(true)).count();
     let keys = dense.len() - filled;
     crate::labels::write_labels(

@@ -7,6 +7,7 @@
 //! centre and `w`, `h` its box size in pixels of the stored image, empty when unknown.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -32,6 +33,9 @@ const KINK_MIN_PX: f64 = 1.0;
 const KINK_MEET_FRACTION: f64 = 0.5;
 /// Time steps searched for where the fits meet.
 const KINK_SEARCH_STEPS: usize = 100;
+/// Most rows `label propagate` writes (all clips together): two hours at 60 fps. A clip whose
+/// first and last `frame_index` lie further apart is refused rather than filled.
+pub const MAX_PROPAGATED_ROWS: usize = 432_000;
 
 /// One row of labels.csv.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -114,19 +118,36 @@ impl Truth {
 
 /// Reads and validates a labels.csv; every error names the file (and the line).
 pub fn read_labels(path: &Path) -> Result<Vec<LabelRow>> {
-    read_labels_under(path, None)
+    let name = path.display().to_string();
+    let file =
+        std::fs::File::open(path).map_err(|e| bad_input(format!("{name}: cannot open: {e}")))?;
+    read_labels_from(file, &name)
 }
 
 /// [`read_labels`] keeping only the rows whose `file` lies under the folder `split` (e.g.
 /// `valid` keeps `valid/…`): one split of a set whose labels.csv lists several.
 pub fn read_labels_under(path: &Path, split: Option<&str>) -> Result<Vec<LabelRow>> {
-    let name = path.display();
+    let name = path.display().to_string();
     let file =
         std::fs::File::open(path).map_err(|e| bad_input(format!("{name}: cannot open: {e}")))?;
+    read_labels_from_under(file, &name, split)
+}
+
+/// Reads and validates labels.csv text from `input`; errors name the file as `name`.
+pub fn read_labels_from(input: impl Read, name: &str) -> Result<Vec<LabelRow>> {
+    read_labels_from_under(input, name, None)
+}
+
+/// [`read_labels_from`] keeping only the rows under the folder `split`.
+fn read_labels_from_under(
+    input: impl Read,
+    name: &str,
+    split: Option<&str>,
+) -> Result<Vec<LabelRow>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
-        .from_reader(file);
+        .from_reader(input);
     let headers = reader
         .headers()
         .map_err(|e| bad_input(format!("{name}: cannot read the header: {e}")))?
@@ -320,20 +341,41 @@ pub fn write_labels(
 /// acceleration) through the nearest keys on each side (an Overhauser spline); between a
 /// visible and an invisible key, the nearer key's visibility; outside the keys, extrapolated
 /// from the nearest keys. Missing frames get file names from the nearest key's name with its
-/// frame number replaced.
-pub fn propagate(rows: &[LabelRow]) -> Vec<LabelRow> {
-    let mut out = Vec::with_capacity(rows.len());
+/// frame number replaced. Refused (a [`BadInput`](crate::errors::BadInput) naming the clip)
+/// when the filled rows would exceed [`MAX_PROPAGATED_ROWS`].
+pub fn propagate(rows: &[LabelRow]) -> Result<Vec<LabelRow>> {
+    propagate_within(rows, MAX_PROPAGATED_ROWS)
+}
+
+/// [`propagate`] with at most `max_rows` rows written.
+pub fn propagate_within(rows: &[LabelRow], max_rows: usize) -> Result<Vec<LabelRow>> {
+    // Every clip's span is checked before anything is filled.
+    let mut total: u64 = 0;
     let mut start = 0;
+    let mut clips = Vec::new();
     while start < rows.len() {
         let clip = &rows[start].clip;
         let end = rows[start..]
             .iter()
             .position(|r| &r.clip != clip)
             .map_or(rows.len(), |n| start + n);
-        propagate_clip(&rows[start..end], &mut out);
+        let (first, last) = (rows[start].frame_index, rows[end - 1].frame_index);
+        let span = last.saturating_sub(first).saturating_add(1);
+        total = total.saturating_add(span);
+        if total > max_rows as u64 {
+            return Err(bad_input(format!(
+                "clip `{clip}`: frames {first} to {last} would make {} rows with the clips before it, more than the {max_rows} that `label propagate` writes (check its frame_index values)",
+                total
+            )));
+        }
+        clips.push(start..end);
         start = end;
     }
-    out
+    let mut out = Vec::with_capacity(usize::try_from(total).unwrap_or(max_rows));
+    for range in clips {
+        propagate_clip(&rows[range], &mut out);
+    }
+    Ok(out)
 }
 
 fn propagate_clip(rows: &[LabelRow], out: &mut Vec<LabelRow>) {
@@ -582,7 +624,7 @@ mod tests {
             .step_by(10)
             .map(|f| key(f, pos(f as f64).0, pos(f as f64).1))
             .collect();
-        let dense = propagate(&keys);
+        let dense = propagate(&keys).unwrap();
         assert_eq!(dense.len(), 41);
         for r in &dense {
             let (x, y) = pos(r.frame_index as f64);
@@ -604,7 +646,7 @@ mod tests {
             y: None,
             ..key(20, 0.0, 0.0)
         });
-        let dense = propagate(&rows);
+        let dense = propagate(&rows).unwrap();
         assert_eq!(dense[12].visible, Some(true));
         assert!((dense[12].x.unwrap() - 12.0).abs() < 1e-9);
         assert_eq!(dense[18].visible, Some(false));

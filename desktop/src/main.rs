@@ -22,6 +22,7 @@ mod reframe;
 mod report;
 mod run;
 mod session;
+mod soak;
 mod y4m;
 
 use std::process::ExitCode;

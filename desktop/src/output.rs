@@ -290,8 +290,12 @@ impl VideoWriter {
                 } else {
                     cmd.args(["-q:v", "3"]);
                 }
+                // `file:` so that an output path starting with `-` or naming a protocol is
+                // written as the local file it is.
+                let mut target = std::ffi::OsString::from("file:");
+                target.push(path.as_os_str());
                 cmd.args(["-pix_fmt", "yuv420p", "-movflags", "+faststart"])
-                    .arg(path);
+                    .arg(target);
                 let mut child = cmd
                     .stdin(Stdio::piped())
                     .stdout(Stdio::null())
@@ -366,6 +370,20 @@ impl VideoWriter {
     }
 }
 
+/// First characters that make a spreadsheet read a cell as a formula (and tab and carriage
+/// return, which some read past).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// `text` as a spreadsheet shows it verbatim: a leading `'` when it would start a formula (a
+/// file named `=HYPERLINK(...).png` must not become a live link in track.csv).
+pub fn spreadsheet_text(text: &str) -> String {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 /// Writes `track.csv`.
 pub struct TrackWriter {
     writer: csv::Writer<BufWriter<File>>,
@@ -398,7 +416,7 @@ impl TrackWriter {
         let [cx, cy, cw, ch] = row.crop;
         self.writer.write_record([
             row.frame.to_string(),
-            row.source.clone(),
+            spreadsheet_text(&row.source),
             format!("{:.3}", row.timestamp_us as f64 / 1000.0),
             row.state.to_string(),
             bx,

@@ -253,7 +253,7 @@ fn render(
 }
 
 fn seconds(row: &TrackRow, t0: i64) -> f64 {
-    (row.timestamp_us - t0) as f64 / 1e6
+    row.timestamp_us.saturating_sub(t0) as f64 / 1e6
 }
 
 /// Ball (estimate and truth) and crop-centre x and y over time, two panels.

@@ -235,7 +235,7 @@ pub struct ProfileArgs {
         long,
         value_name = "PATH",
         conflicts_with = "synthetic",
-        required_unless_present = "synthetic"
+        required_unless_present_any = ["synthetic", "soak"]
     )]
     pub input: Option<PathBuf>,
     /// Profile on a synthetic match clip (ballcam-sim).
@@ -263,6 +263,12 @@ pub struct ProfileArgs {
     /// Output folder for profile.json, profile.md and latency.png.
     #[arg(long, default_value = "out/profile", value_name = "DIR")]
     pub out: PathBuf,
+    /// Soak instead: N frames (at least 1000; 108000 is an hour at 30 fps) of small rendered
+    /// clips through one engine, with a 5 s stall, a minute in the background, a clock reset
+    /// and a change of resolution and rotation; reports RSS growth, latency drift, frames to
+    /// re-acquire after each event and the telemetry's consistency (soak.json in --out).
+    #[arg(long, value_name = "N", conflicts_with = "input")]
+    pub soak: Option<usize>,
     /// Skip the other presets' runs (verdicts then compare this run's costs only).
     #[arg(long)]
     pub only_preset: bool,
@@ -287,8 +293,8 @@ impl VideoReader {
     fn open(path: &Path, size: Size) -> Result<VideoReader> {
         let scale = format!("scale={}:{}", size.width, size.height);
         let mut child = Command::new("ffmpeg")
-            .args(["-v", "error", "-nostdin", "-i"])
-            .arg(path)
+            .args(["-v", "error", "-nostdin"])
+            .args(crate::input::ffmpeg_input_args(path))
             .args(["-vf", &scale, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -346,7 +352,8 @@ fn probe_video(path: &Path) -> Result<(Size, f64)> {
             "stream=width,height,r_frame_rate",
         ])
         .args(["-of", "csv=p=0"])
-        .arg(path)
+        .args(crate::input::ffmpeg_input_args(path))
+        .stdin(Stdio::null())
         .output()
         .context("cannot start ffprobe (is ffmpeg installed? apt-get install ffmpeg)")?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -1493,6 +1500,9 @@ fn dump_frames(args: &ProfileArgs, n: usize) -> Result<PathBuf> {
 
 /// Runs `ballcam profile`.
 pub fn run(args: &ProfileArgs, json: bool) -> Result<()> {
+    if let Some(frames) = args.soak {
+        return crate::soak::run(args, frames, json);
+    }
     let preset: Preset = args.preset.parse().map_err(|e| bad_input(format!("{e}")))?;
     if args.frames == 0 {
         return Err(bad_input("--frames must be at least 1"));

@@ -15,8 +15,11 @@ pub const MAGIC: &str = "YUV4MPEG2";
 const FRAME_TAG: &[u8] = b"FRAME";
 /// Longest header line accepted, bytes.
 const MAX_HEADER: usize = 4096;
-/// Largest frame side accepted.
-const MAX_SIDE: u32 = 16384;
+/// Largest frame side accepted (the engine's limit, `ballcam_core::config::MAX_FRAME_SIDE`).
+const MAX_SIDE: u32 = 8192;
+/// Highest frame rate accepted: timestamps are whole microseconds, and at most this rate keeps
+/// consecutive frames at least 1 ms apart (a higher rate would repeat timestamps).
+pub const MAX_FPS: f64 = 1000.0;
 /// Luma offset and scale of limited-range video (16..235).
 const Y_OFFSET: f32 = 16.0;
 const Y_SCALE: f32 = 255.0 / 219.0;
@@ -138,8 +141,14 @@ pub fn parse_header(line: &str) -> Result<Header> {
                     d.parse()
                         .map_err(|_| anyhow!("bad frame rate `{value}` in the header"))?,
                 );
-                if n > 0.0 && d > 0.0 && (n / d).is_finite() {
-                    fps = n / d;
+                let rate = n / d;
+                if n > 0.0 && d > 0.0 && rate.is_finite() {
+                    if rate > MAX_FPS {
+                        return Err(anyhow!(
+                            "frame rate `F{value}` ({rate} fps) in the header is over {MAX_FPS} fps"
+                        ));
+                    }
+                    fps = rate;
                     rate_given = true;
                 }
             }
@@ -415,6 +424,14 @@ mod tests {
         let h = parse_header("YUV4MPEG2 W4 H2 C444 XCOLORRANGE=FULL").unwrap();
         assert_eq!(h.frame_bytes(), 24);
         assert!(h.full_range);
+        // Beyond the engine's 8192 side (16384 was accepted).
+        let e = parse_header("YUV4MPEG2 W16384 H16384").unwrap_err();
+        assert!(e.to_string().contains("16384x16384"), "{e}");
+        assert!(parse_header("YUV4MPEG2 W8192 H8192").is_ok());
+        // 3,000,000 fps made timestamps of whole microseconds repeat (frame i at round(i / 3)).
+        let e = parse_header("YUV4MPEG2 W4 H2 F3000000:1").unwrap_err();
+        assert!(e.to_string().contains("F3000000:1"), "{e}");
+        assert_eq!(parse_header("YUV4MPEG2 W4 H2 F1000:1").unwrap().fps, 1000.0);
         let truncated = b"YUV4MPEG2 W4 H2 C444\nFRAME\n\x01\x02".to_vec();
         let mut r = Reader::new(std::io::Cursor::new(truncated)).unwrap();
         assert!(r.read_rgb(&mut Vec::new()).is_err());

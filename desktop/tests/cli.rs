@@ -365,7 +365,7 @@ fn eval_on_rendered_frames_with_known_labels() {
     // A budget no frame can exceed: the schedule (and so the figures) must not depend on how
     // busy the test machine is.
     let config = dir.join("unbounded.toml");
-    std::fs::write(&config, "[schedule]\nbudget_us = 100000000\n").unwrap();
+    std::fs::write(&config, "[schedule]\nbudget_us = 10000000\n").unwrap();
     let out = dir.join("out");
     let o = ballcam(&[
         "eval",
