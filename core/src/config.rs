@@ -116,6 +116,55 @@ impl std::fmt::Display for Preset {
     }
 }
 
+/// Which of the two embedded detectors the engine loads when `model_path` is unset
+/// (`ball = "any"` or `ball = "football"` in a config file; `--ball` on the command line).
+/// The model card (`models/README.md`) shows the measurement behind the two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ball {
+    /// The general detector (`models/ballnet_any.onnx`): football, futsal, handball,
+    /// volleyball, tennis, rugby and the renderer's balls, any camera height and ball size.
+    #[default]
+    Any,
+    /// The broadcast-football detector (`models/ballnet.onnx`): the most precise on a high
+    /// football broadcast camera, blind to other sports.
+    Football,
+}
+
+impl Ball {
+    /// Both, in order.
+    pub const ALL: [Ball; 2] = [Ball::Any, Ball::Football];
+
+    /// The name as written in config files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ball::Any => "any",
+            Ball::Football => "football",
+        }
+    }
+}
+
+impl std::str::FromStr for Ball {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ball::ALL
+            .into_iter()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "ball",
+                    format!("unknown ball `{s}`; expected `any` or `football`"),
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for Ball {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// How the engine looks for the ball when it has no track.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -224,8 +273,10 @@ impl Default for ScheduleConfig {
 pub struct Config {
     /// The preset this configuration started from (informational once loaded).
     pub preset: Preset,
-    /// ONNX model file; `None` uses the model embedded in the binary.
+    /// ONNX model file; `None` uses the embedded model that `ball` names.
     pub model_path: Option<PathBuf>,
+    /// The embedded detector to use when `model_path` is unset (see [`Ball`]).
+    pub ball: Ball,
     /// Largest frame (buffer width) the engine accepts; buffers are sized for it at start.
     pub max_frame_width: u32,
     /// Largest frame (buffer height) the engine accepts.
@@ -306,6 +357,7 @@ impl Preset {
         Config {
             preset: self,
             model_path: None,
+            ball: Ball::default(),
             max_frame_width: max_w,
             max_frame_height: max_h,
             color_range: ColorRange::default(),

@@ -21,7 +21,7 @@ pub mod schedule;
 pub mod track;
 pub mod view;
 
-pub use config::{Config, Preset};
+pub use config::{Ball, Config, Preset};
 pub use crop::{AspectRatio, CropRect};
 pub use detect::{Candidate, InputSize};
 pub use error::{ConfigError, Error, FrameError, ModelError, Result};

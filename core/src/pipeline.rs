@@ -14,17 +14,38 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::config::{Ball, Config};
 use crate::crop::{CropPlanner, CropRect};
 use crate::detect::{Candidate, Detector, InputSize};
-use crate::error::{Error, FrameError, Result};
+use crate::error::{Error, FrameError, ModelError, Result};
 use crate::frame::{Converter, Frame};
 use crate::schedule::{CostClass, DetectorMode, Job, Lookout, Scheduler, TrackView};
 use crate::track::{BallEstimate, TrackState, Tracker, MAX_HYPOTHESES};
 
-/// The default model, embedded at build time (feature `embedded-model`).
+/// The broadcast-football model (`ball = "football"`), embedded at build time (feature
+/// `embedded-model`).
 #[cfg(feature = "embedded-model")]
 pub const EMBEDDED_MODEL: &[u8] = include_bytes!("../../models/ballnet.onnx");
+/// The general model (`ball = "any"`), embedded at build time (feature `embedded-model`).
+#[cfg(feature = "embedded-model")]
+pub const EMBEDDED_MODEL_ANY: &[u8] = include_bytes!("../../models/ballnet_any.onnx");
+
+/// The embedded model `ball` names, or `ModelError::NoModel` in a build without
+/// the `embedded-model` feature.
+#[cfg(feature = "embedded-model")]
+pub fn embedded_model(ball: Ball) -> std::result::Result<&'static [u8], ModelError> {
+    Ok(match ball {
+        Ball::Any => EMBEDDED_MODEL_ANY,
+        Ball::Football => EMBEDDED_MODEL,
+    })
+}
+
+/// The embedded model `ball` names, or `ModelError::NoModel` in a build without
+/// the `embedded-model` feature.
+#[cfg(not(feature = "embedded-model"))]
+pub fn embedded_model(_ball: Ball) -> std::result::Result<&'static [u8], ModelError> {
+    Err(ModelError::NoModel)
+}
 
 /// Per-stage timings of one frame, microseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -166,7 +187,7 @@ impl Engine {
         let sizes = [d.roi_input, d.roi_small_input, d.full_input, d.tile_input];
         let detector = match &config.model_path {
             Some(path) => Detector::from_path(path, &sizes, config.threads)?,
-            None => Self::embedded_detector(&sizes, config.threads)?,
+            None => Detector::from_bytes(embedded_model(config.ball)?, &sizes, config.threads)?,
         };
         Self::with_detector(config, converter, detector)
     }
@@ -224,16 +245,6 @@ impl Engine {
             .into());
         }
         Ok(converter)
-    }
-
-    #[cfg(feature = "embedded-model")]
-    fn embedded_detector(sizes: &[InputSize], threads: usize) -> Result<Detector> {
-        Ok(Detector::from_bytes(EMBEDDED_MODEL, sizes, threads)?)
-    }
-
-    #[cfg(not(feature = "embedded-model"))]
-    fn embedded_detector(_sizes: &[InputSize], _threads: usize) -> Result<Detector> {
-        Err(crate::error::ModelError::NoModel.into())
     }
 
     fn with_detector(config: Config, converter: Converter, detector: Detector) -> Result<Engine> {

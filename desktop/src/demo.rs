@@ -142,10 +142,10 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// "embedded model" or the model file's name.
+/// "embedded model (ball = any)" or the model file's name.
 pub fn model_name(engine: &ballcam_core::Engine) -> String {
     engine.config().model_path.as_ref().map_or_else(
-        || "embedded model".into(),
+        || format!("embedded model (ball = {})", engine.config().ball),
         |p| format!("model {}", p.display()),
     )
 }

@@ -459,7 +459,11 @@ impl NativeDetector {
         );
         let detector = match &config.model_path {
             Some(path) => Detector::from_path(path, &[size], 1),
-            None => Detector::from_bytes(ballcam_core::pipeline::EMBEDDED_MODEL, &[size], 1),
+            None => Detector::from_bytes(
+                ballcam_core::pipeline::embedded_model(config.ball)?,
+                &[size],
+                1,
+            ),
         }
         .context("cannot load the model for the native-scale pass")?;
         let slot = detector

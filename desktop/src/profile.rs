@@ -937,7 +937,11 @@ fn time_inference(config: &Config) -> Result<Vec<InferenceTiming>> {
     let sizes: Vec<_> = roles.iter().map(|(_, s)| *s).collect();
     let mut detector = match &config.model_path {
         Some(path) => Detector::from_path(path, &sizes, 1)?,
-        None => Detector::from_bytes(ballcam_core::pipeline::EMBEDDED_MODEL, &sizes, 1)?,
+        None => Detector::from_bytes(
+            ballcam_core::pipeline::embedded_model(config.ball)?,
+            &sizes,
+            1,
+        )?,
     };
     let mut out = Vec::with_capacity(roles.len());
     let mut candidates = Vec::with_capacity(config.detector.max_candidates as usize);

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use ballcam_core::{
-    AspectRatio, Config, Engine, Frame, FrameResult, PixelFormat, Preset, Rotation, TrackState,
+    AspectRatio, Ball, Config, Engine, Frame, FrameResult, PixelFormat, Preset, Rotation,
+    TrackState,
 };
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -51,6 +52,10 @@ fn parse_preset(s: &str) -> Result<Preset, String> {
     s.parse::<Preset>().map_err(|e| e.message)
 }
 
+fn parse_ball(s: &str) -> Result<Ball, String> {
+    s.parse::<Ball>().map_err(|e| e.message)
+}
+
 /// Engine options shared by the commands.
 #[derive(Args, Debug, Clone, Default)]
 pub struct EngineOpts {
@@ -64,9 +69,13 @@ pub struct EngineOpts {
     /// Engine configuration file (.toml or .json: a preset plus overrides).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// ONNX detector model [default: the model embedded in the binary].
+    /// ONNX detector model [default: the embedded model `--ball` names].
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// Which embedded detector: `any` (every sport and camera) or `football` (a high football
+    /// broadcast camera) [default: the config's, any].
+    #[arg(long, value_name = "any|football", value_parser = parse_ball)]
+    pub ball: Option<Ball>,
     /// What the scheduler is told each detector run cost: `measured` (live use; results move
     /// with the machine's load), `fixed` (a cost per input size from the model's work: the same
     /// input gives the same track on any machine) or a cost table FILE.json
@@ -100,6 +109,9 @@ impl EngineOpts {
                 )));
             }
             config.model_path = Some(model.clone());
+        }
+        if let Some(ball) = self.ball {
+            config.ball = ball;
         }
         if let Some(aspect) = self.aspect {
             config.crop.aspect = aspect;
@@ -606,7 +618,7 @@ pub fn engine_json(engine: &Engine) -> serde_json::Value {
         "aspect": format!("{}:{}", engine.config().crop.aspect.w, engine.config().crop.aspect.h),
         "threshold": engine.config().detector.threshold,
         "roi_threshold": engine.config().detector.roi_threshold,
-        "model": engine.config().model_path.as_ref().map_or_else(|| "embedded".to_string(), |p| p.display().to_string()),
+        "model": engine.config().model_path.as_ref().map_or_else(|| format!("embedded ({})", engine.config().ball), |p| p.display().to_string()),
         "model_bytes": engine.model_bytes(),
         "heap_bytes": engine.heap_bytes(),
         "telemetry": engine.telemetry(),

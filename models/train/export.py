@@ -1,6 +1,6 @@
 """Export a checkpoint to ONNX (contract v1), check it against PyTorch, write reference values and sha256.
 
-usage: python export.py CKPT [--out ../ballnet.onnx] [--ref ../ballnet_reference.json] [--readme ../README.md]
+usage: python export.py CKPT [--slot football|any] [--out ../ballnet.onnx] [--ref ../ballnet_reference.json] [--readme ../README.md]
                          [--stem conv|s2d]
 
 The input normalisation is folded into the stem (exact: the stem convolution has no padding) unless --keep-norm.
@@ -25,13 +25,19 @@ def ref_input(h=64, w=96):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('ckpt')
-    ap.add_argument('--out', default=os.path.join(ROOT, '..', 'ballnet.onnx'))
-    ap.add_argument('--ref', default=os.path.join(ROOT, '..', 'ballnet_reference.json'))
+    ap.add_argument('--slot', choices=('football', 'any'), default='football',
+                    help="which embedded model this replaces (the engine's `ball` setting): football = ballnet.onnx, any = ballnet_any.onnx")
+    ap.add_argument('--out', default=None, help='default: models/ballnet.onnx or models/ballnet_any.onnx by --slot')
+    ap.add_argument('--ref', default=None, help='default: the reference json beside the model')
     ap.add_argument('--readme', default=os.path.join(ROOT, '..', 'README.md'))
     ap.add_argument('--stem', choices=('conv', 's2d'), default='conv')
     ap.add_argument('--keep-norm', action='store_true', help='keep the input normalisation as Mul/Sub nodes')
     ap.add_argument('--no-ref', action='store_true', help='do not rewrite the reference, info and README')
     a = ap.parse_args()
+    stem_name = 'ballnet' if a.slot == 'football' else 'ballnet_any'
+    a.out = a.out or os.path.join(ROOT, '..', stem_name + '.onnx')
+    a.ref = a.ref or os.path.join(ROOT, '..', stem_name + '_reference.json')
+    marker = 'sha256' if a.slot == 'football' else 'sha256-any'
     torch.set_num_threads(2)
     ck = torch.load(a.ckpt, map_location='cpu')
     m = build(ck['cfg']); m.load_state_dict(ck['model']); m.eval()
@@ -79,7 +85,7 @@ def main():
         ref_out = ref_model(x0).numpy()[0]
     o = sess.run(None, {'image': ref_input()})[0][0]
     ref = dict(
-        model='ballnet.onnx', sha256=sha,
+        model=stem_name + '.onnx', sha256=sha,
         input=dict(name='image', shape=[1, 3, 64, 96], dtype='f32',
                    formula='value[0][c][y][x] = ((c*7 + y*13 + x*31) % 256) as f32 (RGB channels c=0..2, rows y, columns x)'),
         output=dict(name='out', shape=[1, 4, 16, 24], dtype='f32', layout='row-major [c][y][x], batch dimension dropped',
@@ -92,10 +98,10 @@ def main():
     info = dict(sha256=sha, bytes=size, params=nparam, cfg=ck['cfg'], stem=a.stem, ckpt=os.path.relpath(a.ckpt, ROOT), it=ck.get('it'),
                 ops=ops, mflops_192=round(2 * macs192 / 1e6, 1), mflops_288x512=round(2 * macs288 / 1e6, 1), max_abs_diff=worst)
     print(json.dumps(info))
-    json.dump(info, open(os.path.join(ROOT, '..', 'eval', 'export_info.json'), 'w'), indent=1)
+    json.dump(info, open(os.path.join(ROOT, '..', 'eval', 'export_info.json' if a.slot == 'football' else 'export_info_any.json'), 'w'), indent=1)
     if os.path.exists(a.readme):
         s = open(a.readme).read()
-        s2 = re.sub(r'(<!-- sha256 -->).*?(<!-- /sha256 -->)', r'\g<1>`' + sha + r'`\g<2>', s, flags=re.S)
+        s2 = re.sub(r'(<!-- %s -->).*?(<!-- /%s -->)' % (marker, marker), r'\g<1>`' + sha + r'`\g<2>', s, flags=re.S)
         if s2 != s:
             open(a.readme, 'w').write(s2)
             print('README sha256 updated')

@@ -6,7 +6,7 @@
 mod common;
 
 use ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores;
-use common::check_shipped_model_against_reference;
+use common::{check_shipped_model_against_reference, SHIPPED_MODELS};
 
 #[test]
 fn the_kernel_choice_follows_its_rule_and_keeps_the_output() {
@@ -25,6 +25,8 @@ fn the_kernel_choice_follows_its_rule_and_keeps_the_output() {
     }
     #[cfg(not(target_arch = "x86_64"))]
     assert!(!changed);
-    let (values, worst) = check_shipped_model_against_reference();
-    println!("256-bit kernels preferred: {changed}; {values} values, worst difference {worst:.2e}");
+    for stem in SHIPPED_MODELS {
+        let (values, worst) = check_shipped_model_against_reference(stem);
+        println!("256-bit kernels preferred: {changed}; {stem}: {values} values, worst difference {worst:.2e}");
+    }
 }

@@ -1,21 +1,45 @@
-//! The shipped model loads through the core and reproduces the reference output saved when it
-//! was exported (`models/ballnet_reference.json`), so a model file and its engine agree.
+//! The shipped models load through the core and reproduce the reference output saved when each
+//! was exported (`models/ballnet_reference.json`, `models/ballnet_any_reference.json`), so a
+//! model file and its engine agree; the `ball` setting picks the embedded one it names.
 
 mod common;
 
+use ballcam_core::config::Ball;
 use ballcam_core::detect::{Detector, InputSize};
-use common::{check_shipped_model_against_reference, repo_path};
+use ballcam_core::pipeline::embedded_model;
+use common::{check_shipped_model_against_reference, repo_path, SHIPPED_MODELS};
 
 #[test]
-fn shipped_model_matches_export_reference() {
-    let (values, worst) = check_shipped_model_against_reference();
-    println!("model reference: {values} values, worst |tract - reference| = {worst:.2e}");
+fn shipped_models_match_their_export_references() {
+    for stem in SHIPPED_MODELS {
+        let (values, worst) = check_shipped_model_against_reference(stem);
+        println!("{stem} reference: {values} values, worst |tract - reference| = {worst:.2e}");
+    }
 }
 
 #[test]
-fn embedded_model_is_the_shipped_file() {
-    let model = std::fs::read(repo_path("models/ballnet.onnx")).expect("model file");
-    assert_eq!(ballcam_core::pipeline::EMBEDDED_MODEL, &model[..]);
+fn each_ball_setting_embeds_its_shipped_file() {
+    for (ball, stem) in [(Ball::Football, "ballnet"), (Ball::Any, "ballnet_any")] {
+        let model = std::fs::read(repo_path(&format!("models/{stem}.onnx"))).expect("model file");
+        assert!(
+            embedded_model(ball).expect("embedded") == &model[..],
+            "{ball}"
+        );
+    }
+    assert!(
+        embedded_model(Ball::Any).expect("any")
+            != embedded_model(Ball::Football).expect("football")
+    );
+    // The default is the general model.
+    assert_eq!(ballcam_core::Config::default().ball, Ball::Any);
+}
+
+#[test]
+fn the_ball_setting_reads_from_toml_and_refuses_unknown_balls() {
+    let c = ballcam_core::Config::from_toml_str("ball = \"football\"").expect("toml");
+    assert_eq!(c.ball, Ball::Football);
+    let e = ballcam_core::Config::from_toml_str("ball = \"cricket\"").unwrap_err();
+    assert!(e.to_string().contains("ball"), "{e}");
 }
 
 #[test]

@@ -20,11 +20,14 @@ fn numbers<'a>(v: &'a serde_json::Value, what: &'a str) -> impl Iterator<Item = 
         })
 }
 
-/// Runs `models/ballnet.onnx` through the core on the input saved at export time and checks
-/// every output value against `models/ballnet_reference.json` within its tolerance; returns the
+/// The shipped models' file stems under `models/` (`ball = "football"`, `ball = "any"`).
+pub const SHIPPED_MODELS: [&str; 2] = ["ballnet", "ballnet_any"];
+
+/// Runs `models/{stem}.onnx` through the core on the input saved at export time and checks
+/// every output value against `models/{stem}_reference.json` within its tolerance; returns the
 /// number of values and the worst absolute difference.
-pub fn check_shipped_model_against_reference() -> (usize, f32) {
-    let text = std::fs::read_to_string(repo_path("models/ballnet_reference.json"))
+pub fn check_shipped_model_against_reference(stem: &str) -> (usize, f32) {
+    let text = std::fs::read_to_string(repo_path(&format!("models/{stem}_reference.json")))
         .expect("reference file");
     let reference: serde_json::Value = serde_json::from_str(&text).expect("reference json");
     let shape: Vec<usize> = numbers(&reference["input"]["shape"], "input shape")
@@ -38,7 +41,7 @@ pub fn check_shipped_model_against_reference() -> (usize, f32) {
     let abs = reference["tolerance"]["abs"].as_f64().unwrap_or(1e-3) as f32;
     let rel = reference["tolerance"]["rel"].as_f64().unwrap_or(1e-3) as f32;
 
-    let model = std::fs::read(repo_path("models/ballnet.onnx")).expect("model file");
+    let model = std::fs::read(repo_path(&format!("models/{stem}.onnx"))).expect("model file");
     let size = InputSize::new(w as u32, h as u32);
     let mut det = Detector::from_bytes(&model, &[size], 1).expect("model loads through the core");
     let slot = det.slot(size).expect("slot");
@@ -60,7 +63,7 @@ pub fn check_shipped_model_against_reference() -> (usize, f32) {
         worst = worst.max(err);
         assert!(
             err <= abs + rel * e.abs(),
-            "output[{i}]: tract {a} vs reference {e}"
+            "{stem} output[{i}]: tract {a} vs reference {e}"
         );
     }
     (out.len(), worst)
