@@ -516,7 +516,7 @@ pub fn write_reports(
 }
 
 /// Moves the measured times out of a report document (latency statistics, wall time, the
-/// telemetry's time sums) and returns them as their own document.
+/// telemetry's time sums and latency histograms) and returns them as their own document.
 fn split_timing(doc: &mut serde_json::Value) -> serde_json::Value {
     let mut timing = serde_json::Map::new();
     let Some(obj) = doc.as_object_mut() else {
@@ -539,7 +539,7 @@ fn split_timing(doc: &mut serde_json::Value) -> serde_json::Value {
         .and_then(|e| e.get_mut("telemetry"))
         .and_then(|t| t.as_object_mut())
     {
-        for key in ["total_time_us", "max_frame_us"] {
+        for key in ["total_time_us", "max_frame_us", "latency"] {
             if let Some(v) = t.remove(key) {
                 timing.insert(format!("telemetry_{key}"), v);
             }
