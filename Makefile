@@ -14,11 +14,15 @@ FUZZ_SECONDS ?= 30
 setup:
 	@scripts/setup.sh
 
-build:
-	$(CARGO) build $(PROFILE) --workspace
+# Every command builds the whole workspace with one feature set (a `-p` build would resolve
+# other features and build tract again).
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-demo: setup
-	$(CARGO) run $(PROFILE) -p ballcam -- demo --out demo-out
+build:
+	$(CARGO) build $(PROFILE) --workspace --all-targets
+
+demo: setup build
+	$(TARGET_DIR)/release/ballcam demo --out demo-out
 
 fmt:
 	$(CARGO) fmt --all
@@ -33,10 +37,10 @@ deny:
 
 # The core's unit and regression tests once more with overflow checks (rebuilds only the core).
 overflow:
-	$(CARGO) test $(PROFILE) -p ballcam-core --lib --test reliability \
+	$(CARGO) test $(PROFILE) --workspace --lib --test reliability \
 		--config 'profile.release.package.ballcam-core.overflow-checks=true'
 
-test: setup lint deny
+test: setup lint deny build
 	$(CARGO) test $(PROFILE) --workspace
 	$(MAKE) overflow
 

@@ -36,6 +36,11 @@ const MAX_COST_MARGIN: f32 = 10.0;
 pub const PACK_FILL: f32 = 0.9;
 /// Smallest accepted `pack_fill`.
 const MIN_PACK_FILL: f32 = 0.5;
+/// Default `schedule.tile_reference_side`: frames with a shorter side of at least 720 px are
+/// searched at the preset's tile scale.
+pub const TILE_REFERENCE_SIDE: u32 = 720;
+/// Finest tile scale for small frames (2x upscaled tiles).
+pub const MIN_TILE_SCALE: f32 = 0.5;
 /// A frame interval at 30 fps, microseconds.
 pub const FRAME_INTERVAL_30FPS_US: u64 = 33_333;
 /// A frame interval at 60 fps, microseconds.
@@ -162,8 +167,13 @@ pub struct ScheduleConfig {
     pub burst_frames: f32,
     /// Search strategy when there is no track.
     pub search: SearchStrategy,
-    /// Source pixels per tile input pixel (1 = native resolution, 2 = half resolution).
+    /// Source pixels per tile input pixel (1 = native resolution, 2 = half resolution), for
+    /// frames whose shorter side is at least `tile_reference_side`; a smaller frame (a 360p
+    /// stream, where the same scene's ball is smaller in pixels) is searched at a finer scale,
+    /// in proportion, down to [`MIN_TILE_SCALE`] (its tiles upscale it).
     pub tile_scale: f32,
+    /// The frame's shorter side at which tiles use `tile_scale`, pixels. Default 720.
+    pub tile_reference_side: u32,
     /// Overlap of neighbouring tiles in tile input pixels.
     pub tile_overlap: u32,
     /// Run the detector on every n-th frame while tracking (1 = every frame).
@@ -319,6 +329,7 @@ impl Preset {
                 burst_frames: 2.0,
                 search: SearchStrategy::FullAndTiles,
                 tile_scale,
+                tile_reference_side: TILE_REFERENCE_SIDE,
                 tile_overlap: 32,
                 detect_interval: 1,
                 cost_smoothing: 0.2,
@@ -410,6 +421,9 @@ impl ScheduleConfig {
             "tile_scale",
             || format!("{} must be in [0.25, 8]", self.tile_scale),
         )?;
+        check(self.tile_reference_side >= 2, "tile_reference_side", || {
+            format!("{} must be at least 2", self.tile_reference_side)
+        })?;
         check(self.detect_interval >= 1, "detect_interval", || {
             "must be at least 1".into()
         })?;

@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{DetectorConfig, ScheduleConfig, SearchStrategy};
+use crate::config::{DetectorConfig, ScheduleConfig, SearchStrategy, MIN_TILE_SCALE};
 use crate::detect::InputSize;
 use crate::frame::Region;
 use crate::track::Prediction;
@@ -284,9 +284,18 @@ impl Scheduler {
         self.credit_us
     }
 
+    /// The tile scale for a `w`x`h` frame: `tile_scale`, finer for frames whose shorter side
+    /// is under `tile_reference_side` (see the config).
+    pub fn tile_scale_for(&self, w: u32, h: u32) -> f32 {
+        let side = w.min(h) as f32;
+        let reference = self.cfg.tile_reference_side.max(1) as f32;
+        let scale = self.cfg.tile_scale * (side / reference).min(1.0);
+        scale.max(MIN_TILE_SCALE.min(self.cfg.tile_scale))
+    }
+
     fn layout_tiles(&mut self, w: u32, h: u32) {
         self.frame_size = (w, h);
-        let scale = self.cfg.tile_scale;
+        let scale = self.tile_scale_for(w, h);
         let tw = (self.det.tile_input.width as f32 * scale).round().max(1.0) as u32;
         let th = (self.det.tile_input.height as f32 * scale).round().max(1.0) as u32;
         let overlap = (self.cfg.tile_overlap as f32 * scale).round() as u32;
@@ -796,6 +805,24 @@ mod tests {
                 s.record(j.class, cost(j));
             }
         }
+    }
+
+    #[test]
+    fn small_frames_are_searched_at_a_finer_tile_scale() {
+        // desktop: tile_scale 1.5 from a 720 px shorter side up.
+        let c = Config::preset(Preset::Desktop);
+        let s = Scheduler::new(c.schedule, c.detector);
+        assert_eq!(s.tile_scale_for(1920, 1080), 1.5);
+        assert_eq!(s.tile_scale_for(1280, 720), 1.5);
+        assert_eq!(
+            s.tile_scale_for(720, 1280),
+            1.5,
+            "portrait: the shorter side"
+        );
+        // 640x360: 1.5 * 360 / 720 = 0.75 (tiles upscale the frame by 1.33).
+        assert_eq!(s.tile_scale_for(640, 360), 0.75);
+        // 320x180: 1.5 * 0.25 = 0.375, floored at 0.5.
+        assert_eq!(s.tile_scale_for(320, 180), 0.5);
     }
 
     #[test]

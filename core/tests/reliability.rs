@@ -5,7 +5,7 @@
 //! Each test failed on the code before its fix.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::cell::Cell;
 
 use ballcam_core::crop::{CropConfig, CropPlanner, ZoomMode};
 use ballcam_core::detect::{InputSize, MAX_MODEL_FILE_BYTES};
@@ -21,23 +21,43 @@ use ballcam_core::{
 // ---------------------------------------------------------------------------------------------
 // Peak heap, for the memory-ceiling test.
 
-/// Bytes allocated now and the most since the last reset, while `TRACKING` is on.
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-static TRACKING: AtomicBool = AtomicBool::new(false);
+// Counted per thread: the other tests of this binary run on their own threads at the same time
+// and must not inflate the measuring test's peak. Allocations only are counted (a block freed on
+// another thread is not subtracted here), which can only make the measured peak larger.
+thread_local! {
+    /// Bytes this thread allocated since `peak_growth` started, and the most at any moment.
+    static CURRENT: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+    static TRACKING: Cell<bool> = const { Cell::new(false) };
+}
 
 struct PeakAlloc;
 
 impl PeakAlloc {
     fn grow(size: usize) {
-        let now = CURRENT.fetch_add(size, Ordering::Relaxed) + size;
-        if TRACKING.load(Ordering::Relaxed) {
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
+        // `try_with`: the allocator runs during thread teardown too, after the locals are gone.
+        let _ = TRACKING.try_with(|t| {
+            if t.get() {
+                let now = CURRENT.with(|c| {
+                    let now = c.get().saturating_add(size as isize);
+                    c.set(now);
+                    now
+                });
+                PEAK.with(|p| p.set(p.get().max(now)));
+            }
+        });
+    }
+    fn shrink(size: usize) {
+        let _ = TRACKING.try_with(|t| {
+            if t.get() {
+                CURRENT.with(|c| c.set(c.get().saturating_sub(size as isize)));
+            }
+        });
     }
 }
 
-// SAFETY: every call is forwarded unchanged to `System`; the counters are atomics.
+// SAFETY: every call is forwarded unchanged to `System`; the counters are thread-local cells
+// with constant initialisers (no allocation inside the allocator).
 unsafe impl GlobalAlloc for PeakAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         Self::grow(layout.size());
@@ -48,11 +68,11 @@ unsafe impl GlobalAlloc for PeakAlloc {
         unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+        Self::shrink(layout.size());
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+        Self::shrink(layout.size());
         Self::grow(new_size);
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -61,15 +81,14 @@ unsafe impl GlobalAlloc for PeakAlloc {
 #[global_allocator]
 static GLOBAL: PeakAlloc = PeakAlloc;
 
-/// Bytes allocated above the starting level while `f` ran (other threads count too: the test
-/// that uses it allows for them).
+/// Bytes this thread allocated above its starting level, at the most, while `f` ran.
 fn peak_growth<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let start = CURRENT.load(Ordering::SeqCst);
-    PEAK.store(start, Ordering::SeqCst);
-    TRACKING.store(true, Ordering::SeqCst);
+    CURRENT.with(|c| c.set(0));
+    PEAK.with(|p| p.set(0));
+    TRACKING.with(|t| t.set(true));
     let r = f();
-    TRACKING.store(false, Ordering::SeqCst);
-    (r, PEAK.load(Ordering::SeqCst).saturating_sub(start))
+    TRACKING.with(|t| t.set(false));
+    (r, PEAK.with(|p| p.get()).max(0) as usize)
 }
 
 // ---------------------------------------------------------------------------------------------

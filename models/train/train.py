@@ -48,7 +48,9 @@ def main():
     ap.add_argument('--set_weights', default='{}', help='JSON {set: relative weight}; default sqrt(frames)')
     ap.add_argument('--hardneg_sets', default=None, help='json from mine_sets.py')
     ap.add_argument('--w_hardneg_sets', type=float, default=0.15)
-    ap.add_argument('--pool', default='pool/train_*.npz', help='synthetic pool chunks (glob)')
+    ap.add_argument('--pool', default='pool/train_*.npz', help="synthetic pool chunks (glob; '' for none)")
+    ap.add_argument('--pool2', default='', help='domain-randomised pool chunks from gen_pool2.py (glob)')
+    ap.add_argument('--w_synth2', type=float, default=0.2)
     ap.add_argument('--wide', action='store_true', help='wide photometric augmentation (night, motion blur, JPEG)')
     ap.add_argument('--w_synth', type=float, default=0.5)
     ap.add_argument('--w_rust', type=float, default=0.3)
@@ -107,7 +109,14 @@ def main():
         log(dict(hardneg_sets=a.hardneg_sets, peaks=len(hs.r)))
         sources.append(hs); weights.append(a.w_hardneg_sets)
     pool = data.PoolSource(os.path.join(data.ROOT, a.pool) if not os.path.isabs(a.pool) else a.pool)
-    npool = pool.refresh()
+    npool = pool.refresh() if a.pool else 0
+    if a.pool2:
+        import pool2
+        p2 = pool2.Pool2Source(os.path.join(data.ROOT, a.pool2) if not os.path.isabs(a.pool2) else a.pool2)
+        n2 = p2.refresh()
+        log(dict(pool2=a.pool2, frames=n2))
+        if n2:
+            sources.append(p2); weights.append(a.w_synth2)
     if npool:
         sources.append(pool); weights.append(a.w_synth)
     folders = {}
@@ -156,7 +165,7 @@ def main():
             g['lr'] = lr
         if it % 200 == 0 and it > 0 and pool in sources:
             npool = pool.refresh()
-        elif it % 200 == 0 and it > 0 and pool not in sources and pool.refresh():
+        elif it % 200 == 0 and it > 0 and a.pool and pool not in sources and pool.refresh():
             sources.append(pool); weights.append(a.w_synth)
         td = time.time()
         X, HM, REG, IND, M = data.make_batch(sources, weights, rng, a.bs, a.P, wide=a.wide)

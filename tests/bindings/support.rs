@@ -1,5 +1,5 @@
 //! Shared helpers of the binding tests (included with `#[path]` by the tests in `tests/tests/`):
-//! locating the target directory, building `ballcam-ffi` and `uniffi-bindgen`, generating the
+//! locating the target directory, building the workspace (`ballcam-ffi`, `uniffi-bindgen`), generating the
 //! foreign bindings, rendering frames from `ballcam-sim` into raw files, and finding kotlinc.
 
 #![allow(dead_code)]
@@ -63,25 +63,23 @@ pub fn run(cmd: &mut Command, what: &str) -> String {
     stdout
 }
 
-/// Builds `ballcam-ffi` (cdylib) and `uniffi-bindgen` in the release profile, once per test
-/// process, into the same target directory (a no-op when they are up to date);
-/// returns the path of `libballcam_ffi.so`.
+/// Builds the workspace (the `ballcam-ffi` cdylib and the `uniffi-bindgen` binary among it) in
+/// the release profile, once per test process, into the same target directory: a no-op when the
+/// test's own build is up to date. The same command and feature set as `make test`'s build, so
+/// that tract is never built a second time with other features; returns the path of
+/// `libballcam_ffi.so`.
 pub fn cdylib() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-            // Two invocations, so that each package keeps the features it has when built alone
-            // (built together, uniffi's `cli` feature would leak into ballcam-ffi: a second copy).
-            for package in ["ballcam-ffi", "uniffi-bindgen"] {
-                run(
-                    Command::new(&cargo)
-                        .current_dir(workspace_root())
-                        .env("CARGO_TARGET_DIR", target_dir())
-                        .args(["build", "--release", "-p", package]),
-                    &format!("cargo build -p {package}"),
-                );
-            }
+            run(
+                Command::new(&cargo)
+                    .current_dir(workspace_root())
+                    .env("CARGO_TARGET_DIR", target_dir())
+                    .args(["build", "--release", "--workspace", "--all-targets"]),
+                "cargo build --workspace",
+            );
             let lib = release_dir().join(format!(
                 "{}ballcam_ffi{}",
                 std::env::consts::DLL_PREFIX,
