@@ -1,5 +1,6 @@
 //! `ballcam eval`: runs the engine over labelled frames (labels.csv) and writes metrics.json,
-//! report.md, track.csv and plots: precision/recall/F1, centre error, ball in crop and in the
+//! report.md, track.csv, plots and telemetry.json (the reference snapshot of `ballcam report
+//! --reference`): precision/recall/F1, centre error, ball in crop and in the
 //! safe zone next to the crop's tightness, crop smoothness, multi-candidate frames and
 //! latency, overall and by ball size.
 //!
@@ -294,6 +295,8 @@ fn evaluate(
         "wall_time_s": processed.wall_s,
     });
     let threshold = Some(f64::from(engine.config().detector.threshold));
+    // The evaluation set's telemetry: the reference of `ballcam report --reference`.
+    session::write_telemetry(out, &engine)?;
     let doc = session::write_reports(
         out,
         "Ballcam evaluation",

@@ -1,5 +1,6 @@
 //! PNG plots of a run: ball and crop-centre position over time, latency histograms per stage,
-//! confidence over time.
+//! confidence over time; and bar charts of the engine's fixed-bucket telemetry histograms
+//! (`ballcam report`), a field snapshot beside its reference.
 //!
 //! Series are drawn with plotters' bitmap backend into an RGB buffer; plotters is built
 //! without its font features (no fontconfig/freetype), so titles, legends and tick labels are
@@ -34,6 +35,19 @@ const HIST_BINS: usize = 30;
 pub const POSITION_PLOT: &str = "plot_position.png";
 pub const LATENCY_PLOT: &str = "plot_latency.png";
 pub const CONFIDENCE_PLOT: &str = "plot_confidence.png";
+
+/// Share of a bucket's width taken by its bars.
+const BAR_FILL: f64 = 0.8;
+/// Most edge labels under a bar chart.
+const BAR_EDGE_LABELS: usize = 7;
+
+/// One panel of [`histograms_plot`]: a histogram's inner edges and, per series (a snapshot), the
+/// share of its values in each bucket (`edges.len() + 1` of them).
+pub struct HistogramPanel<'a> {
+    pub title: String,
+    pub edges: &'a [f64],
+    pub series: Vec<(&'a str, overlay::Rgb, Vec<f64>)>,
+}
 
 /// Text to draw on the image after plotters is done.
 struct Label {
@@ -474,6 +488,117 @@ pub fn latency_plot(path: &Path, rows: &[TrackRow]) -> Result<()> {
         }
         Ok(labels)
     })
+}
+
+/// Bar charts of fixed-bucket histograms, `cols` panels a row: each bucket's share, one bar per
+/// series, the bucket edges written under the bars.
+pub fn histograms_plot(path: &Path, panels: &[HistogramPanel], cols: usize) -> Result<()> {
+    let cols = cols.max(1);
+    let rows = panels.len().div_ceil(cols).max(1);
+    render(path, |root| {
+        let areas = root.split_evenly((rows, cols));
+        let mut labels = Vec::new();
+        for (panel, area) in panels.iter().zip(&areas) {
+            labels.extend(bar_panel(area, panel)?);
+        }
+        Ok(labels)
+    })
+}
+
+/// Draws one bar chart; returns its labels.
+fn bar_panel(
+    area: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
+    panel: &HistogramPanel,
+) -> Result<Vec<Label>> {
+    let buckets = panel.edges.len() + 1;
+    let top = panel
+        .series
+        .iter()
+        .flat_map(|s| s.2.iter().copied())
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max)
+        .max(0.01)
+        * 1.1;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(MARGIN_TOP)
+        .margin_left(MARGIN_LEFT)
+        .margin_right(MARGIN_RIGHT)
+        .margin_bottom(MARGIN_BOTTOM)
+        .build_cartesian_2d(0.0..buckets as f64, 0.0..top)
+        .map_err(plot_err)?;
+    let y_ticks = ticks(0.0, top, TICKS / 2);
+    for &t in &y_ticks {
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, t), (buckets as f64, t)],
+                rgb(colors::LIGHT_GRAY),
+            ))
+            .map_err(plot_err)?;
+    }
+    let width = BAR_FILL / panel.series.len().max(1) as f64;
+    for (si, (_, color, shares)) in panel.series.iter().enumerate() {
+        let style = rgb(*color).filled();
+        chart
+            .draw_series(
+                shares
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v > 0.0)
+                    .map(|(b, &v)| {
+                        let x0 = b as f64 + (1.0 - BAR_FILL) / 2.0 + si as f64 * width;
+                        plotters::element::Rectangle::new([(x0, 0.0), (x0 + width, v)], style)
+                    }),
+            )
+            .map_err(plot_err)?;
+    }
+    chart
+        .plotting_area()
+        .draw(&plotters::element::Rectangle::new(
+            [(0.0, 0.0), (buckets as f64, top)],
+            rgb(colors::GRAY).stroke_width(1),
+        ))
+        .map_err(plot_err)?;
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    let map_x = |v: f64| px.start as f64 + v / buckets as f64 * (px.end - px.start) as f64;
+    let map_y = |v: f64| py.end as f64 - v / top * (py.end - py.start) as f64;
+    let char_w = i64::from(overlay::GLYPH_ADVANCE * TEXT_SCALE);
+    let char_h = i64::from(overlay::GLYPH_H * TEXT_SCALE);
+    let mut labels = vec![Label {
+        x: i64::from(px.start),
+        y: i64::from(py.start) - char_h - 10,
+        text: panel.title.clone(),
+        color: colors::BLACK,
+    }];
+    let step = panel.edges.len().div_ceil(BAR_EDGE_LABELS).max(1);
+    for (i, &e) in panel.edges.iter().enumerate().step_by(step) {
+        let text = tick_text(e);
+        labels.push(Label {
+            x: map_x((i + 1) as f64) as i64 - text.len() as i64 * char_w / 2,
+            y: i64::from(py.end) + 6,
+            text,
+            color: colors::BLACK,
+        });
+    }
+    for &t in &y_ticks {
+        let text = format!("{:.0}%", t * 100.0);
+        labels.push(Label {
+            x: i64::from(px.start) - 6 - text.len() as i64 * char_w,
+            y: map_y(t) as i64 - char_h / 2,
+            text,
+            color: colors::BLACK,
+        });
+    }
+    let mut lx = i64::from(px.end);
+    for (name, color, _) in panel.series.iter().rev() {
+        lx -= (name.len() as i64 + 3) * char_w;
+        labels.push(Label {
+            x: lx,
+            y: i64::from(py.start) + 4,
+            text: format!("- {name}"),
+            color: *color,
+        });
+    }
+    Ok(labels)
 }
 
 /// Writes all three plots into `dir`-relative paths given by `path_of`; returns (caption, file

@@ -15,9 +15,10 @@
 //! coasting or lost after the clip's first acquisition) more than `episode_gap_s` after the
 //! previous hard frame starts a new one. Within an episode, frames of one reason are kept at
 //! least `min_interval_s` apart and at most `max_per_episode` frames are taken, so that one long
-//! failure does not fill the ring. When the ring is full, the new frame replaces the oldest frame
-//! of the episode holding the most frames (ties: the oldest episode): every episode keeps frames
-//! as long as there are no more episodes than slots.
+//! failure does not fill the ring. When the ring is full, the new frame replaces a frame of the
+//! episode holding the most frames (ties: the oldest episode) — the oldest of the reason that
+//! episode holds most of (ties: [`CaptureReason::keep_rank`]): every episode keeps frames as long
+//! as there are no more episodes than slots, and keeps its different kinds of frame longest.
 //!
 //! Each image is the square of the upright frame around the ball (or the rival) spanning
 //! `span_radii` of its radius and at least `side_px` frame pixels, resampled to `side_px` x
@@ -201,6 +202,19 @@ impl CaptureReason {
             CaptureReason::MultiBall => "multi_ball",
             CaptureReason::BeforeLoss => "before_loss",
             CaptureReason::AfterReacquire => "after_reacquire",
+        }
+    }
+
+    /// Which frames an episode keeps longest when the ring is full and it holds as many of
+    /// each (higher is kept longer): the frame the detector missed before a loss (a hard
+    /// positive), then a confident second ball (a hard negative), a weak detection, and the
+    /// re-acquisition (the detector found the ball again).
+    pub fn keep_rank(self) -> u8 {
+        match self {
+            CaptureReason::AfterReacquire => 0,
+            CaptureReason::LowConfidence => 1,
+            CaptureReason::MultiBall => 2,
+            CaptureReason::BeforeLoss => 3,
         }
     }
 
@@ -649,8 +663,10 @@ impl CaptureRing {
         }
     }
 
-    /// The slot to replace: the oldest frame of the episode holding the most frames, counting
-    /// the incoming frame's episode one more (ties: the oldest episode).
+    /// The slot to replace: in the episode holding the most frames (counting the incoming
+    /// frame's episode one more; ties: the oldest episode), the oldest frame of the reason it
+    /// holds most of (ties: the reason kept last, [`CaptureReason::keep_rank`]), so that an
+    /// episode keeps different kinds of frame rather than a run of weak detections.
     fn victim(&self, incoming: u64) -> Option<usize> {
         let held = |episode: u64| {
             self.meta
@@ -669,12 +685,25 @@ impl CaptureRing {
             };
         }
         let (_, episode) = best?;
-        self.meta
+        // Per reason: frames held, and the slot and sequence of the oldest.
+        let mut per_reason = [(0usize, None::<(usize, u64)>); CaptureReason::ALL.len()];
+        for (i, m) in self.meta.iter().enumerate() {
+            let Some(m) = m.filter(|m| m.episode == episode) else {
+                continue;
+            };
+            if let Some((n, oldest)) = per_reason.get_mut(m.reason.index()) {
+                *n += 1;
+                if oldest.is_none_or(|(_, seq)| m.sequence < seq) {
+                    *oldest = Some((i, m.sequence));
+                }
+            }
+        }
+        CaptureReason::ALL
             .iter()
-            .enumerate()
-            .filter_map(|(i, m)| m.filter(|m| m.episode == episode).map(|m| (i, m.sequence)))
-            .min_by_key(|&(_, seq)| seq)
-            .map(|(i, _)| i)
+            .zip(per_reason)
+            .filter_map(|(r, (n, oldest))| oldest.map(|(slot, seq)| (n, r.keep_rank(), seq, slot)))
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)))
+            .map(|(_, _, _, slot)| slot)
     }
 }
 

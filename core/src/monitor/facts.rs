@@ -23,15 +23,16 @@ pub struct FrameFacts {
     /// Detector score of the candidate the tracked ball was matched to (`Detected` frames whose
     /// candidate is in the frame's list).
     pub ball_score: Option<f32>,
-    /// Distinct candidates at or above `multi_ball_score` (duplicates of one ball from
-    /// overlapping passes count once), up to 8.
+    /// Distinct balls: the tracked ball's detection (any score) and the candidates at or above
+    /// `multi_ball_score` (duplicates of one ball from overlapping passes count once), up to 8.
     pub confident_balls: u32,
     /// The strongest confident candidate that is not the tracked ball: what tempts the tracker.
     pub rival: Option<Candidate>,
 }
 
 impl FrameFacts {
-    /// Two or more distinct confident balls: the catastrophic "two balls" case.
+    /// Two or more distinct balls (the tracked one and a confident rival, or two confident
+    /// candidates): the catastrophic "two balls" case.
     pub fn multi_ball(&self) -> bool {
         self.confident_balls >= 2
     }
@@ -64,10 +65,10 @@ impl FrameFacts {
         let mut seen = [(0.0f32, 0.0f32, 0.0f32); MAX_DISTINCT];
         let mut distinct = 0usize;
         let mut rival = None;
-        for c in candidates
-            .iter()
-            .filter(|c| c.score >= config.multi_ball_score)
-        {
+        // The tracked ball's own detection counts whatever its score (the tracker follows it);
+        // any other candidate counts when it is confident.
+        let counted = |c: &&Candidate| c.score >= config.multi_ball_score || near_ball(c);
+        for c in candidates.iter().filter(counted) {
             let apart = seen
                 .get(..distinct)
                 .unwrap_or(&[])
@@ -87,7 +88,7 @@ impl FrameFacts {
                 let gate = (MATCH_RADII * b.radius.max(c.radius)).max(MATCH_MIN_PX);
                 (c.x - b.x).hypot(c.y - b.y) <= gate
             });
-            if rival.is_none() && !tracked {
+            if rival.is_none() && !tracked && c.score >= config.multi_ball_score {
                 rival = Some(*c);
             }
         }
@@ -173,6 +174,13 @@ pub(crate) mod tests {
         assert_eq!(f.confident_balls, 2);
         assert!(f.multi_ball());
         assert_eq!(f.rival.map(|c| c.x), Some(160.0));
+        // A weak detection of the tracked ball beside a confident rival: still two balls.
+        let weak = [cand(160.0, 100.0, 0.8), cand(100.0, 100.0, 0.35)];
+        let f = FrameFacts::of(&r, &weak, &cfg);
+        assert_eq!((f.confident_balls, f.ball_score), (2, Some(0.35)));
+        // Without a tracked ball, the weak candidate does not count.
+        let lost = result(TrackState::Lost, None);
+        assert_eq!(FrameFacts::of(&lost, &weak, &cfg).confident_balls, 1);
     }
 
     #[test]

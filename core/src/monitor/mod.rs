@@ -50,8 +50,9 @@ pub struct MonitorConfig {
     /// A detection of the tracked ball scoring below this is low-confidence: counted, captured,
     /// and it makes the quality indicator uncertain. Default 0.5.
     pub low_confidence: f32,
-    /// Smallest score of a candidate that counts toward a multi-ball frame. Default 0.55 (the
-    /// tracker's `acquire_score`: a candidate that could start a track).
+    /// Smallest score of a candidate, other than the tracked ball's own detection, that counts
+    /// toward a multi-ball frame. Default 0.55 (the tracker's `acquire_score`: a candidate that
+    /// could start a track).
     pub multi_ball_score: f32,
     /// Two confident candidates are distinct balls when farther apart than this many radii of
     /// the larger (duplicates of one ball from overlapping passes are closer). Default 3.

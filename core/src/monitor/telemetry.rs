@@ -16,9 +16,12 @@
 //! * **unseen gap** — the ball went without a detection for at least `monitor.min_gap_s` after a
 //!   detection and was detected again (an occlusion the track coasted through, or a loss that
 //!   was re-acquired): time from detection to detection, in `unseen_gap_s`.
-//! * **multi-ball frame** — two or more distinct candidates at or above
-//!   `monitor.multi_ball_score` ([`FrameFacts`]): the catastrophic "two balls" case; runs of
-//!   them, and the longest run, in frames.
+//! * **multi-ball frame** — two or more distinct balls on the frame's candidates: the tracked
+//!   ball's detection and a rival at or above `monitor.multi_ball_score`, or (no detection of
+//!   the tracked ball) two candidates at or above it ([`FrameFacts`]): the catastrophic "two
+//!   balls" case; runs of them, and the longest run, in frames. The detector only sees what the
+//!   scheduler gives it: while tracking, a region around the ball (a second ball elsewhere on
+//!   screen is counted on the frames of a whole-frame or tile search).
 //! * **confidence** — the detector score of the tracked ball on detected frames.
 //! * **ball margin** — how far inside the crop the ball is: 1 at the crop centre, 0 on its
 //!   edge, negative outside, as a share of the crop's half-size (the tighter axis).
