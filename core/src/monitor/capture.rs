@@ -718,3 +718,55 @@ fn quantise(tensor: &[f32], side: usize, dst: &mut [u8]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slots_follow_from_the_ceiling_and_stay_under_it() {
+        // 96 px RGB images: 27 648 bytes; fixed buffers are a 4-byte-per-value scratch and two
+        // images, 6 images' worth (165 888 bytes); 450 KiB leave 294 912 bytes, 10 slots of an
+        // image plus its metadata (a few hundred bytes).
+        let c = CaptureConfig {
+            enabled: true,
+            side_px: 96,
+            memory_kib: 450,
+            ..CaptureConfig::default()
+        };
+        assert_eq!(c.slots(), 10);
+        assert!(c.heap_bytes() <= 450 * 1024);
+        let ring = CaptureRing::new(&c).unwrap().unwrap();
+        assert_eq!(ring.heap_bytes(), c.heap_bytes());
+        assert_eq!(ring.stats().capacity, 10);
+        // Off: nothing allocated, nothing counted in the engine's ceiling.
+        let off = CaptureConfig::default();
+        assert_eq!(off.heap_bytes(), 0);
+        assert!(CaptureRing::new(&off).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_ceiling_below_one_image_is_refused_naming_the_field() {
+        let c = CaptureConfig {
+            enabled: true,
+            memory_kib: 64,
+            ..CaptureConfig::default()
+        };
+        let e = c.validate().unwrap_err();
+        assert_eq!(e.field, "memory_kib");
+        assert!(e.to_string().contains("160x160"), "{e}");
+        let c = CaptureConfig {
+            side_px: 8,
+            ..CaptureConfig::default()
+        };
+        assert_eq!(c.validate().unwrap_err().field, "side_px");
+    }
+
+    #[test]
+    fn keep_ranks_are_distinct() {
+        let mut ranks: Vec<u8> = CaptureReason::ALL.iter().map(|r| r.keep_rank()).collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        assert_eq!(ranks.len(), CaptureReason::ALL.len());
+    }
+}

@@ -11,7 +11,8 @@
 //!   (after the clip's first acquisition) or searching (before it).
 //! * **loss** — a tracked ball becomes lost; the **lost episode** lasts from that frame to the
 //!   first tracked frame after it (a **re-acquisition**) or, when the clip ends first (an engine
-//!   reset), to the clip's last frame (unrecovered). Its duration goes to `lost_s`; the time
+//!   reset), to the clip's last frame (unrecovered; a snapshot taken during an open episode
+//!   counts it up to the last frame so far). Its duration goes to `lost_s`; the time
 //!   from the ball's last detection to the re-acquisition goes to `reacquire_s`.
 //! * **unseen gap** — the ball went without a detection for at least `monitor.min_gap_s` after a
 //!   detection and was detected again (an occlusion the track coasted through, or a loss that
@@ -495,9 +496,14 @@ impl TelemetryRecorder {
         self.max_frame_us = self.max_frame_us.max(t.total_us);
     }
 
-    /// The snapshot.
+    /// The snapshot. A lost episode still open counts in `lost_s` with its duration so far
+    /// (up to the last frame), as an engine reset would record it.
     pub fn snapshot(&self) -> Telemetry {
         let [convert, infer, decode, track, plan, total] = &self.latency;
+        let mut lost_s = self.lost_s;
+        if let (Some(since), Some(last)) = (self.clip.lost_since, self.clip.last_t) {
+            lost_s.add(seconds(last.saturating_sub(since)));
+        }
         Telemetry {
             schema_version: TELEMETRY_SCHEMA_VERSION,
             frames: self.frames,
@@ -526,7 +532,7 @@ impl TelemetryRecorder {
             lost_time_s: self.lost_time_s,
             searching_time_s: self.searching_time_s,
             confidence: self.confidence.snapshot(),
-            lost_s: self.lost_s.snapshot(),
+            lost_s: lost_s.snapshot(),
             reacquire_s: self.reacquire_s.snapshot(),
             unseen_gap_s: self.unseen_gap_s.snapshot(),
             ball_margin: self.ball_margin.snapshot(),
@@ -545,5 +551,119 @@ impl TelemetryRecorder {
             total_time_us: self.total_time_us,
             max_frame_us: self.max_frame_us,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::monitor::facts::tests::result;
+
+    /// Frame interval of the sequences below: 10 fps.
+    const STEP_US: i64 = 100_000;
+
+    /// Records `n` frames of `state` from frame number `from`, each with `facts`.
+    fn feed(rec: &mut TelemetryRecorder, from: i64, n: i64, state: TrackState, facts: FrameFacts) {
+        let cfg = MonitorConfig::default();
+        for i in from..from + n {
+            let ball = (state != TrackState::Lost).then_some((100.0, 100.0));
+            let mut r = result(state, ball);
+            r.timestamp_us = i * STEP_US;
+            rec.record(&r, &facts, &cfg);
+        }
+    }
+
+    fn scored(score: f32) -> FrameFacts {
+        FrameFacts {
+            ball_score: Some(score),
+            confident_balls: 1,
+            rival: None,
+        }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn a_loss_and_its_reacquisition_are_timed() {
+        // Frames 0-9 detected, 10-14 coasting, 15-24 lost, 25-29 detected (10 fps).
+        let mut rec = TelemetryRecorder::new();
+        feed(&mut rec, 0, 10, TrackState::Detected, scored(0.9));
+        feed(
+            &mut rec,
+            10,
+            5,
+            TrackState::Predicted,
+            FrameFacts::default(),
+        );
+        feed(&mut rec, 15, 10, TrackState::Lost, FrameFacts::default());
+        feed(&mut rec, 25, 5, TrackState::Detected, scored(0.4));
+        let t = rec.snapshot();
+        assert_eq!(
+            (t.frames, t.losses, t.reacquisitions, t.acquisitions),
+            (30, 1, 1, 2)
+        );
+        // Lost from 1.5 s to 2.5 s; last detection 0.9 s, so 1.6 s to re-acquire and one unseen
+        // gap of 1.6 s.
+        assert!(
+            close(t.lost_s.sum, 1.0) && t.lost_s.count == 1,
+            "{:?}",
+            t.lost_s
+        );
+        assert!(close(t.reacquire_s.sum, 1.6), "{:?}", t.reacquire_s);
+        assert!(t.unseen_gaps == 1 && close(t.unseen_gap_s.sum, 1.6));
+        // 29 intervals: detected 9 + 5, predicted 5, lost 10 (after the first acquisition).
+        assert!(close(t.time_s, 2.9) && close(t.detected_time_s, 1.4));
+        assert!(close(t.predicted_time_s, 0.5) && close(t.lost_time_s, 1.0));
+        assert!(close(t.searching_time_s, 0.0));
+        // The five weak detections (0.4 < 0.5).
+        assert_eq!((t.frames_low_confidence, t.confidence.count), (5, 15));
+    }
+
+    #[test]
+    fn an_open_episode_is_in_the_snapshot_and_recorded_once_at_the_reset() {
+        let mut rec = TelemetryRecorder::new();
+        feed(&mut rec, 0, 3, TrackState::Detected, scored(0.9));
+        feed(&mut rec, 3, 8, TrackState::Lost, FrameFacts::default());
+        // Lost since 0.3 s, last frame 1.0 s: 0.7 s so far.
+        let t = rec.snapshot();
+        assert!(
+            t.lost_s.count == 1 && close(t.lost_s.sum, 0.7),
+            "{:?}",
+            t.lost_s
+        );
+        assert_eq!(rec.snapshot().lost_s, t.lost_s, "reading twice counts once");
+        rec.end_clip();
+        let t = rec.snapshot();
+        assert!(
+            t.lost_s.count == 1 && close(t.lost_s.sum, 0.7),
+            "{:?}",
+            t.lost_s
+        );
+        assert_eq!(t.reacquisitions, 0);
+    }
+
+    #[test]
+    fn multi_ball_runs_and_the_longest() {
+        let two = FrameFacts {
+            confident_balls: 2,
+            ..scored(0.9)
+        };
+        let mut rec = TelemetryRecorder::new();
+        // Runs of 3 and 5 two-ball frames.
+        feed(&mut rec, 0, 3, TrackState::Detected, two);
+        feed(&mut rec, 3, 2, TrackState::Detected, scored(0.9));
+        feed(&mut rec, 5, 5, TrackState::Detected, two);
+        let t = rec.snapshot();
+        assert_eq!(
+            (
+                t.frames_multi_ball,
+                t.multi_ball_runs,
+                t.longest_multi_ball_run
+            ),
+            (8, 2, 5)
+        );
+        assert_eq!(t.multi_ball_share(), Some(0.8));
     }
 }
