@@ -9,6 +9,7 @@ use anyhow::Result;
 use ballcam_sim::{ClipSpec, Light, Scenario};
 use clap::Args;
 
+use crate::costs::Costs;
 use crate::errors::bad_input;
 use crate::input::{FrameSource, SimSource};
 use crate::output::{OutDir, VideoFormat};
@@ -42,6 +43,10 @@ pub struct DemoArgs {
     /// 30% with a blue cast and high-gain sensor noise).
     #[arg(long, value_name = "scene|night", default_value = "scene", value_parser = parse_light)]
     pub light: Light,
+    /// Keep the frames worth labelling and write them into DIR as a labelling queue (as
+    /// `ballcam run --capture`).
+    #[arg(long, value_name = "DIR")]
+    pub capture: Option<PathBuf>,
     #[command(flatten)]
     pub engine: EngineOpts,
 }
@@ -86,8 +91,15 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
     );
     let mut source = SimSource::new(spec, &name, args.frames.map(|n| n as usize))?;
     let info = source.info().clone();
-    let mut engine = args.engine.engine(info.width, info.height)?;
+    let capture = args.capture.is_some();
+    let costs = args.engine.costs_or(Costs::Measured);
+    let mut engine = args
+        .engine
+        .engine_edited(info.width, info.height, &costs, |c| {
+            c.monitor.capture.enabled |= capture;
+        })?;
     let out = OutDir::create(&args.out)?;
+    let capture_out = session::capture_dir(args.capture.as_deref())?;
     let mut videos = Videos::new(&out, &info, true);
     if videos.format() == VideoFormat::Y4m {
         eprintln!("note: ffmpeg not found, writing .y4m videos instead of .mp4 (apt-get install ffmpeg for MP4)");
@@ -100,6 +112,9 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
     let format = videos.format();
     let video_files = videos.finish()?;
     session::write_telemetry(&out, &engine)?;
+    let exported = session::export_captures(&engine, capture_out.as_ref())?;
+    let (capture_doc, capture_line) =
+        session::capture_report(&engine, exported.as_ref(), args.capture.as_deref());
     let metrics = crate::report::compute(&processed.rows, &processed.truths, None);
     let facts = vec![
         ("input".to_string(), name.clone()),
@@ -139,6 +154,7 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
         "wall_time_s": processed.wall_s,
         "processing_fps": session::processing_fps(&processed),
         "telemetry": session::TELEMETRY_JSON,
+        "capture": capture_doc,
     });
     let threshold = Some(f64::from(engine.config().detector.threshold));
     let doc = session::write_reports(
@@ -153,6 +169,9 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
     )?;
     let dir = out.dir().to_path_buf();
     out.commit()?;
+    if let Some(c) = capture_out {
+        c.commit()?;
+    }
     if json {
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
@@ -160,6 +179,9 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
             println!("{line}");
         }
         println!("{}", session::quality_line(&engine.telemetry()));
+        if let Some(line) = capture_line {
+            println!("{line}");
+        }
         println!("outputs: {}", dir.display());
     }
     Ok(())

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
 use crate::costs::Costs;
@@ -54,7 +54,7 @@ pub fn run(args: &RunArgs, json: bool) -> Result<()> {
             c.monitor.capture.enabled |= capture;
         })?;
     let out = OutDir::create(&args.out)?;
-    let capture_out = args.capture.as_deref().map(OutDir::create).transpose()?;
+    let capture_out = session::capture_dir(args.capture.as_deref())?;
     let mut videos = Videos::new(&out, &info, true);
     if videos.format() == VideoFormat::Y4m {
         eprintln!("note: ffmpeg not found, writing .y4m videos instead of .mp4 (apt-get install ffmpeg for MP4)");
@@ -67,14 +67,9 @@ pub fn run(args: &RunArgs, json: bool) -> Result<()> {
     let format = videos.format();
     let video_files = videos.finish()?;
     session::write_telemetry(&out, &engine)?;
-    let exported = match &capture_out {
-        Some(dir) => Some(
-            engine
-                .export_captures(&dir.path(""))
-                .context("cannot write the capture queue")?,
-        ),
-        None => None,
-    };
+    let exported = session::export_captures(&engine, capture_out.as_ref())?;
+    let (capture_doc, capture_line) =
+        session::capture_report(&engine, exported.as_ref(), args.capture.as_deref());
     let telemetry = engine.telemetry();
     let metrics = crate::report::compute(&processed.rows, &processed.truths, None);
     let facts = vec![
@@ -120,12 +115,7 @@ pub fn run(args: &RunArgs, json: bool) -> Result<()> {
         "wall_time_s": processed.wall_s,
         "processing_fps": session::processing_fps(&processed),
         "telemetry": session::TELEMETRY_JSON,
-        "capture": exported.as_ref().map(|e| serde_json::json!({
-            "dir": args.capture.as_ref().map(|d| d.display().to_string()),
-            "images": e.images,
-            "pseudo_labelled": e.pseudo_labelled,
-            "episodes": engine.captures().map(|r| r.stats().episodes),
-        })),
+        "capture": capture_doc,
     });
     let threshold = Some(f64::from(engine.config().detector.threshold));
     let doc = session::write_reports(
@@ -150,14 +140,8 @@ pub fn run(args: &RunArgs, json: bool) -> Result<()> {
             println!("{line}");
         }
         println!("{}", session::quality_line(&telemetry));
-        if let (Some(e), Some(d)) = (&exported, &args.capture) {
-            println!(
-                "capture: {} images ({} pre-labelled with a ball) from {} failure episodes in {}",
-                e.images,
-                e.pseudo_labelled,
-                engine.captures().map_or(0, |r| r.stats().episodes),
-                d.display()
-            );
+        if let Some(line) = capture_line {
+            println!("{line}");
         }
         println!("outputs: {}", dir.display());
     }

@@ -627,6 +627,50 @@ pub fn write_telemetry(out: &OutDir, engine: &Engine) -> Result<()> {
         .with_context(|| format!("cannot write {TELEMETRY_JSON}"))
 }
 
+/// The staged output folder of `--capture DIR`, when asked.
+pub fn capture_dir(dir: Option<&std::path::Path>) -> Result<Option<OutDir>> {
+    dir.map(OutDir::create).transpose()
+}
+
+/// Writes the engine's captured frames as a labelling queue into `dir` (staged; committed by
+/// the caller); `None` without `--capture`.
+pub fn export_captures(
+    engine: &Engine,
+    dir: Option<&OutDir>,
+) -> Result<Option<ballcam_core::monitor::ExportSummary>> {
+    dir.map(|d| {
+        engine
+            .export_captures(&d.path(""))
+            .context("cannot write the capture queue")
+    })
+    .transpose()
+}
+
+/// The capture queue's part of a command's JSON document, and its summary line.
+pub fn capture_report(
+    engine: &Engine,
+    exported: Option<&ballcam_core::monitor::ExportSummary>,
+    dir: Option<&std::path::Path>,
+) -> (serde_json::Value, Option<String>) {
+    let (Some(e), Some(d)) = (exported, dir) else {
+        return (serde_json::Value::Null, None);
+    };
+    let episodes = engine.captures().map_or(0, |r| r.stats().episodes);
+    let doc = serde_json::json!({
+        "dir": d.display().to_string(),
+        "images": e.images,
+        "pseudo_labelled": e.pseudo_labelled,
+        "episodes": episodes,
+    });
+    let line = format!(
+        "capture: {} images ({} pre-labelled with a ball) from {episodes} failure episodes in {}",
+        e.images,
+        e.pseudo_labelled,
+        d.display()
+    );
+    (doc, Some(line))
+}
+
 /// One line on the telemetry: time without a ball, losses, two-ball frames, budget overruns.
 pub fn quality_line(t: &Telemetry) -> String {
     format!(

@@ -14,8 +14,9 @@
 //! Hard frames are grouped into **episodes**: a hard frame (one of the above, or a frame
 //! coasting or lost after the clip's first acquisition) more than `episode_gap_s` after the
 //! previous hard frame starts a new one. Within an episode, frames of one reason are kept at
-//! least `min_interval_s` apart and at most `max_per_episode` frames are taken, so that one long
-//! failure does not fill the ring. When the ring is full, the new frame replaces a frame of the
+//! least `min_interval_s` apart and at most `max_per_episode` frames are taken in each
+//! `episode_refill_s` of its length, so that one long failure does not fill the ring at once and
+//! is still sampled along its length. When the ring is full, the new frame replaces a frame of the
 //! episode holding the most frames (ties: the oldest episode) — the oldest of the reason that
 //! episode holds most of (ties: [`CaptureReason::keep_rank`]): every episode keeps frames as long
 //! as there are no more episodes than slots, and keeps its different kinds of frame longest.
@@ -65,8 +66,11 @@ pub struct CaptureConfig {
     /// Frames of one reason within one episode are kept at least this far apart, seconds.
     /// Default 0.5.
     pub min_interval_s: f32,
-    /// Most frames taken from one episode. Default 6.
+    /// Most frames taken from one episode in its first `episode_refill_s` ... Default 6.
     pub max_per_episode: u32,
+    /// ... and as many more in each further `episode_refill_s` it lasts (a whole match under
+    /// bad light is one long episode, sampled along its length), seconds. Default 10.
+    pub episode_refill_s: f32,
     /// A hard frame this long after the previous one starts a new episode, seconds.
     /// Default 2.0.
     pub episode_gap_s: f32,
@@ -81,6 +85,7 @@ impl Default for CaptureConfig {
             span_radii: 12.0,
             min_interval_s: 0.5,
             max_per_episode: 6,
+            episode_refill_s: 10.0,
             episode_gap_s: 2.0,
         }
     }
@@ -152,6 +157,12 @@ impl CaptureConfig {
             return Err(ConfigError::new(
                 "span_radii",
                 format!("{} must be finite and positive", self.span_radii),
+            ));
+        }
+        if !(self.episode_refill_s.is_finite() && self.episode_refill_s > 0.0) {
+            return Err(ConfigError::new(
+                "episode_refill_s",
+                format!("{} must be finite and positive", self.episode_refill_s),
             ));
         }
         for (field, v) in [
@@ -316,6 +327,8 @@ pub struct CaptureStats {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 struct Episode {
     id: u64,
+    /// Its first hard frame.
+    start_us: i64,
     last_hard_us: Option<i64>,
     taken: u32,
     last_taken_us: [Option<i64>; 4],
@@ -479,6 +492,7 @@ impl CaptureRing {
                 self.episodes += 1;
                 self.episode = Episode {
                     id: self.episodes,
+                    start_us: t,
                     ..Episode::default()
                 };
             }
@@ -546,7 +560,11 @@ impl CaptureRing {
 
     /// Whether the episode's quotas let a frame of `reason` at `t` in.
     fn allowed(&self, reason: CaptureReason, t: i64) -> bool {
-        if self.episode.taken >= self.config.max_per_episode {
+        let refill_us = (f64::from(self.config.episode_refill_s) * US_PER_S) as i64;
+        let refills = t.saturating_sub(self.episode.start_us).max(0) / refill_us.max(1);
+        let quota = u64::from(self.config.max_per_episode)
+            .saturating_mul(u64::try_from(refills).unwrap_or(0).saturating_add(1));
+        if u64::from(self.episode.taken) >= quota {
             return false;
         }
         let min_us = (f64::from(self.config.min_interval_s) * US_PER_S) as i64;
@@ -760,6 +778,57 @@ mod tests {
             ..CaptureConfig::default()
         };
         assert_eq!(c.validate().unwrap_err().field, "side_px");
+    }
+
+    #[test]
+    fn a_long_failure_is_sampled_along_its_length() {
+        use crate::frame::{ColorRange, PixelFormat, Rotation};
+        use crate::monitor::facts::tests::result;
+        // 30 s of weak detections at 10 fps: one episode; 6 frames in each 10 s of it.
+        let c = CaptureConfig {
+            enabled: true,
+            ..CaptureConfig::default()
+        };
+        let mut ring = CaptureRing::new(&c).unwrap().unwrap();
+        let (w, h) = (320u32, 240u32);
+        let rgb = vec![90u8; (w * h * 3) as usize];
+        let mut conv = Converter::new(w, h, ColorRange::Full);
+        let facts = FrameFacts {
+            ball_score: Some(0.3),
+            confident_balls: 1,
+            rival: None,
+        };
+        for i in 0..300i64 {
+            let mut r = result(TrackState::Detected, Some((100.0, 100.0)));
+            (r.frame_width, r.frame_height, r.timestamp_us) = (w, h, i * 100_000);
+            let frame = Frame::packed(
+                PixelFormat::Rgb8,
+                &rgb,
+                w,
+                h,
+                (w * 3) as usize,
+                Rotation::Deg0,
+                r.timestamp_us,
+            );
+            let seen = Seen {
+                frame: &frame,
+                result: &r,
+                facts: &facts,
+                candidates: &[],
+                frame_no: i as u64,
+                clip: 0,
+                low_confidence: true,
+            };
+            ring.observe(&seen, &mut conv);
+        }
+        let s = ring.stats();
+        assert_eq!((s.episodes, s.captured), (1, 18), "{s:?}");
+        // Spread over the 30 s: each 10 s holds 6.
+        let times: Vec<i64> = ring.entries().iter().map(|(m, _)| m.timestamp_us).collect();
+        for k in 0..3 {
+            let n = times.iter().filter(|&&t| t / 10_000_000 == k).count();
+            assert_eq!(n, 6, "{times:?}");
+        }
     }
 
     #[test]
