@@ -20,6 +20,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::costs::Costs;
+use crate::curves::{Curves, Peak};
 use crate::errors::bad_input;
 use crate::input::{FrameInfo, FrameSource, LabelledImages, Resized};
 use crate::output::OutDir;
@@ -35,6 +36,8 @@ const MODEL_CHANNELS: usize = 4;
 /// Name of the combined table files of `--sets`.
 const SETS_MD: &str = "sets.md";
 const SETS_JSON: &str = "sets.json";
+/// The threshold curves (`--curves`).
+const CURVES_JSON: &str = "curves.json";
 
 /// A set to evaluate: its folder and, for sets stored stretched, the true frame size.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +98,11 @@ pub struct EvalArgs {
     /// Matching tolerance in pixels [default: max(10 px, ball box size)].
     #[arg(long, value_name = "PX")]
     pub tolerance: Option<f64>,
+    /// Also run the detector on every whole frame at native scale (slower) for the
+    /// precision-recall and ROC-style curves over the detector threshold (curves.json,
+    /// plot_curves.png; always on with --sets).
+    #[arg(long)]
+    pub curves: bool,
     #[command(flatten)]
     pub engine: EngineOpts,
 }
@@ -226,20 +234,41 @@ fn evaluate(
     let mut engine = args
         .engine
         .engine_with_costs(info.width, info.height, &costs)?;
+    let native = native || args.curves;
     let mut top1 = if native {
         Some(NativeDetector::new(&args.engine, info.width, info.height)?)
     } else {
         None
     };
     let mut counts = NativeTop1::default();
+    let mut peaks = Vec::new();
     let tolerance = args.tolerance;
     let bar = session::progress_bar(info.frames, json, "eval");
     let processed = session::process(source.as_mut(), &mut engine, &bar, |fi, rgb, _| {
         if let Some(det) = top1.as_mut() {
-            det.score_frame(fi, rgb, tolerance, &mut counts)?;
+            peaks.extend(det.score_frame(fi, rgb, tolerance, &mut counts)?);
         }
         Ok(())
     })?;
+    let curves = native.then(|| {
+        let c = engine.config();
+        crate::curves::curves(
+            &peaks,
+            &[
+                ("detector.threshold", f64::from(c.detector.threshold)),
+                (
+                    "detector.roi_threshold",
+                    f64::from(c.detector.roi_threshold),
+                ),
+                ("tracker.acquire_score", f64::from(c.tracker.acquire_score)),
+            ],
+        )
+    });
+    if let Some(c) = &curves {
+        crate::plots::curves_plot(&out.path(crate::plots::CURVES_PLOT), c)?;
+        let text = serde_json::to_string_pretty(c)?;
+        std::fs::write(out.path(CURVES_JSON), text + "\n").context("cannot write curves.json")?;
+    }
     let metrics = crate::report::compute(&processed.rows, &processed.truths, args.tolerance);
     let clips = processed.rows.last().map_or(0, |r| r.clip + 1);
     let mut facts = vec![
@@ -291,6 +320,8 @@ fn evaluate(
         "fps": fps,
         "costs": costs.describe(),
         "native_top1": native.then_some(counts),
+        "multi_ball_rate": engine.telemetry().multi_ball_share(),
+        "operating_points": curves.as_ref().map(|c| &c.operating_points),
         "engine": session::engine_json(&engine),
         "wall_time_s": processed.wall_s,
     });
@@ -307,12 +338,62 @@ fn evaluate(
         session::METRICS_JSON,
         doc,
     )?;
+    let t = engine.telemetry();
+    let mut md = format!(
+        "\n## Multi-ball rate\n\nFrames where the engine saw two distinct balls (the tracked one and a rival scoring at least `monitor.multi_ball_score`, or two such candidates): {} of {} ({}).\n",
+        t.frames_multi_ball,
+        t.frames,
+        crate::report::pct(t.multi_ball_share())
+    );
+    if let Some(c) = &curves {
+        md.push_str(&curves_markdown(c));
+    }
+    append(&out.path(session::REPORT_MD), &md)?;
     Ok(Evaluated {
         metrics,
         doc,
         native_top1: native.then_some(counts),
         clips,
     })
+}
+
+/// Appends `text` to the file at `path`.
+fn append(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot append to {}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("cannot append to {}", path.display()))
+}
+
+/// The curves' section of report.md: the operating points and the plot.
+fn curves_markdown(c: &Curves) -> String {
+    use crate::report::pct;
+    let mut s = format!(
+        "\n## Detector threshold curves\n\nTop-1 peak of each whole frame at native scale: {} frames with a visible ball, {} labelled ball-free (curves.json).\n\n| operating point | threshold | precision | recall | false alarms per ball-free frame | false alarms per frame |\n|---|---|---|---|---|---|\n",
+        c.frames_with_ball, c.ball_free_frames
+    );
+    for o in &c.operating_points {
+        let p = o.point;
+        let _ = writeln!(
+            s,
+            "| {} | {:.2} | {} | {} | {} | {} |",
+            o.name,
+            p.threshold,
+            pct(p.precision),
+            pct(p.recall),
+            crate::report::num(p.false_alarms_per_free_frame, 3),
+            crate::report::num(p.false_alarms_per_frame, 3)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n![Precision-recall and false alarms against recall]({})",
+        crate::plots::CURVES_PLOT
+    );
+    s
 }
 
 /// `--sets`: every set and split, one table.
@@ -476,20 +557,23 @@ impl NativeDetector {
         })
     }
 
-    /// Runs the frame (RGB8, `fi.width` x `fi.height`) and counts whether the top-1 peak lies
-    /// on the labelled ball.
+    /// Runs the frame (RGB8, `fi.width` x `fi.height`), counts whether the top-1 peak lies on
+    /// the labelled ball and returns the peak (frames labelled with a visible, located ball or
+    /// labelled ball-free; `None` for the others).
     fn score_frame(
         &mut self,
         fi: &FrameInfo,
         rgb: &[u8],
         tolerance: Option<f64>,
         counts: &mut NativeTop1,
-    ) -> Result<()> {
+    ) -> Result<Option<Peak>> {
         let Some(truth) = fi.truth else {
-            return Ok(());
+            return Ok(None);
         };
-        let (Some(true), Some((tx, ty))) = (truth.visible, truth.position()) else {
-            return Ok(());
+        let ball = match (truth.visible, truth.position()) {
+            (Some(true), Some(p)) => Some(p),
+            (Some(false), _) => None,
+            _ => return Ok(None),
         };
         let (w, h) = (fi.width as usize, fi.height as usize);
         let (iw, ih) = (self.size.width as usize, self.size.height as usize);
@@ -520,9 +604,22 @@ impl NativeDetector {
         let stride = f64::from(MODEL_STRIDE);
         let px = (cx as f64 + f64::from(self.raw[cells + best]).clamp(0.0, 1.0)) * stride;
         let py = (cy as f64 + f64::from(self.raw[2 * cells + best]).clamp(0.0, 1.0)) * stride;
+        let score = 1.0 / (1.0 + (-f64::from(self.raw[best])).exp());
+        let Some((tx, ty)) = ball else {
+            return Ok(Some(Peak {
+                score,
+                ball: false,
+                hit: false,
+            }));
+        };
         let tol = tolerance.unwrap_or_else(|| truth.size().unwrap_or(0.0).max(MIN_TOLERANCE_PX));
+        let hit = (px - tx).hypot(py - ty) <= tol;
         counts.frames += 1;
-        counts.hits += usize::from((px - tx).hypot(py - ty) <= tol);
-        Ok(())
+        counts.hits += usize::from(hit);
+        Ok(Some(Peak {
+            score,
+            ball: true,
+            hit,
+        }))
     }
 }

@@ -9,6 +9,7 @@
 
 mod camera;
 mod costs;
+mod curves;
 mod demo;
 mod errors;
 mod eval;

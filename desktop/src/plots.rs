@@ -29,12 +29,15 @@ const MARGIN_BOTTOM: u32 = 30;
 const TEXT_SCALE: u32 = 2;
 /// Approximate tick count per axis.
 const TICKS: usize = 6;
+/// Radius of an operating-point marker, pixels.
+const MARKER_PX: u32 = 6;
 /// Histogram bins per stage.
 const HIST_BINS: usize = 30;
 /// File names of the plots.
 pub const POSITION_PLOT: &str = "plot_position.png";
 pub const LATENCY_PLOT: &str = "plot_latency.png";
 pub const CONFIDENCE_PLOT: &str = "plot_confidence.png";
+pub const CURVES_PLOT: &str = "plot_curves.png";
 
 /// Share of a bucket's width taken by its bars.
 const BAR_FILL: f64 = 0.8;
@@ -158,11 +161,13 @@ fn line_panel(
     }
     for s in series {
         let style = rgb(s.color).stroke_width(2);
+        // A series of one point is a marker (an operating point); lone points of a line are dots.
+        let dot = if s.points.len() == 1 { MARKER_PX } else { 2 };
         let mut run: Vec<(f64, f64)> = Vec::new();
         let flush = |run: &mut Vec<(f64, f64)>, chart: &mut ChartContext<_, _>| -> Result<()> {
             if run.len() == 1 {
                 chart
-                    .draw_series(std::iter::once(Circle::new(run[0], 2, style.filled())))
+                    .draw_series(std::iter::once(Circle::new(run[0], dot, style.filled())))
                     .map_err(plot_err)?;
             } else if run.len() > 1 {
                 chart
@@ -231,9 +236,10 @@ fn line_panel(
         text: x_name.into(),
         color: colors::GRAY,
     });
-    // Legend, top right, right to left.
+    // Legend, top right, right to left; markers (one-point series) listed inside the panel,
+    // bottom right.
     let mut lx = i64::from(px.end);
-    for s in series.iter().rev() {
+    for s in series.iter().rev().filter(|s| s.points.len() != 1) {
         lx -= (s.name.len() as i64 + 3) * char_w;
         labels.push(Label {
             x: lx,
@@ -241,6 +247,16 @@ fn line_panel(
             text: format!("- {}", s.name),
             color: s.color,
         });
+    }
+    let mut ly = i64::from(py.end) - 2 * char_h - 12;
+    for s in series.iter().rev().filter(|s| s.points.len() == 1) {
+        labels.push(Label {
+            x: i64::from(px.end) - (s.name.len() as i64 + 3) * char_w,
+            y: ly,
+            text: format!("o {}", s.name),
+            color: s.color,
+        });
+        ly -= char_h + 6;
     }
     Ok(labels)
 }
@@ -485,6 +501,93 @@ pub fn latency_plot(path: &Path, rows: &[TrackRow]) -> Result<()> {
                 text: count_text,
                 color: colors::GRAY,
             });
+        }
+        Ok(labels)
+    })
+}
+
+/// Colours of the operating points on the threshold curves, in order.
+const OPERATING_COLORS: [overlay::Rgb; 3] = [colors::RED, colors::GREEN, colors::ORANGE];
+
+/// The detector threshold curves, two panels: precision against recall, and recall against
+/// false alarms per ball-free frame, each with the operating points marked.
+pub fn curves_plot(path: &Path, c: &crate::curves::Curves) -> Result<()> {
+    let pr: Vec<(f64, Option<f64>)> = c
+        .points
+        .iter()
+        .filter_map(|p| Some((p.recall?, p.precision)))
+        .collect();
+    // Per ball-free frame when the set labels some, else per frame.
+    let per_free = c.ball_free_frames > 0;
+    let alarms = move |p: &crate::curves::CurvePoint| {
+        if per_free {
+            p.false_alarms_per_free_frame
+        } else {
+            p.false_alarms_per_frame
+        }
+    };
+    let roc: Vec<(f64, Option<f64>)> = c
+        .points
+        .iter()
+        .filter_map(|p| Some((alarms(p)?, p.recall)))
+        .collect();
+    let names: Vec<String> = c
+        .operating_points
+        .iter()
+        .map(|o| format!("{} {:.2}", o.name.to_uppercase(), o.point.threshold))
+        .collect();
+    let marks = |xy: &dyn Fn(&crate::curves::CurvePoint) -> Option<(f64, f64)>| -> Vec<Series> {
+        c.operating_points
+            .iter()
+            .zip(&names)
+            .zip(OPERATING_COLORS.iter().cycle())
+            .filter_map(|((o, name), color)| {
+                let (x, y) = xy(&o.point)?;
+                Some(Series {
+                    name,
+                    color: *color,
+                    points: vec![(x, Some(y))],
+                })
+            })
+            .collect()
+    };
+    let mut pr_series = vec![Series {
+        name: "PRECISION",
+        color: colors::BLUE,
+        points: pr,
+    }];
+    pr_series.extend(marks(&|p| Some((p.recall?, p.precision?))));
+    let roc_max = roc.iter().map(|p| p.0).fold(0.0f64, f64::max).max(0.01) * 1.05;
+    let mut roc_series = vec![Series {
+        name: "RECALL",
+        color: colors::BLUE,
+        points: roc,
+    }];
+    roc_series.extend(marks(&|p| Some((alarms(p)?, p.recall?))));
+    render(path, |root| {
+        let panels = root.split_evenly((1, 2));
+        let mut labels = Vec::new();
+        if let [left, right] = panels.as_slice() {
+            labels.extend(line_panel(
+                left,
+                "PRECISION VS RECALL",
+                0.0..1.0,
+                0.0..1.05,
+                &pr_series,
+                "RECALL",
+            )?);
+            labels.extend(line_panel(
+                right,
+                "RECALL VS FALSE ALARMS",
+                0.0..roc_max,
+                0.0..1.05,
+                &roc_series,
+                if per_free {
+                    "PER BALL-FREE FRAME"
+                } else {
+                    "PER FRAME (NO BALL-FREE FRAMES)"
+                },
+            )?);
         }
         Ok(labels)
     })

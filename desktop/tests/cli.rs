@@ -867,3 +867,51 @@ fn report_writes_plots_and_flags_drift_against_a_reference() {
         &rep,
     );
 }
+
+#[test]
+fn eval_curves_over_the_threshold_with_the_operating_points() {
+    // The ball leaves the frame for about a second: frames labelled ball-free as well.
+    let dir = scratch("eval_curves");
+    let frames = render(Scenario::LeavesFrame, 120, 11);
+    write_pngs(&dir, &frames, true);
+    let free = frames.iter().filter(|f| !f.1.visible).count();
+    assert!(free >= 15, "{free} ball-free frames");
+    let out = dir.join("out");
+    let o = ballcam(&[
+        "eval",
+        "--labels",
+        s(&dir.join("labels.csv")),
+        "--out",
+        s(&out),
+        "--curves",
+    ]);
+    assert_ok(&o);
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("curves.json")).unwrap()).unwrap();
+    assert_eq!(c["frames_with_ball"], frames.len() - free);
+    assert_eq!(c["ball_free_frames"], free);
+    let points = c["points"].as_array().unwrap();
+    assert_eq!(points.len(), 99);
+    let recall: Vec<f64> = points
+        .iter()
+        .map(|p| p["recall"].as_f64().unwrap())
+        .collect();
+    assert!(recall.windows(2).all(|w| w[1] <= w[0]), "{recall:?}");
+    assert!(
+        recall[0] > 0.5,
+        "the top peak is on the ball on an easy clip: {recall:?}"
+    );
+    let ops = c["operating_points"].as_array().unwrap();
+    assert_eq!(ops[0]["name"], "detector.threshold");
+    assert_eq!(
+        ops[0]["point"]["threshold"].as_f64().unwrap(),
+        0.5f32 as f64
+    );
+    assert!(ops[0]["point"]["false_alarms_per_free_frame"].is_number());
+    assert!(image::open(out.join("plot_curves.png")).is_ok());
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("## Detector threshold curves") && md.contains("## Multi-ball rate"));
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert!(m["multi_ball_rate"].is_number(), "{}", m["multi_ball_rate"]);
+}
