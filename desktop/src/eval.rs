@@ -1,8 +1,9 @@
 //! `ballcam eval`: runs the engine over labelled frames (labels.csv) and writes metrics.json,
 //! report.md, track.csv, plots and telemetry.json (the reference snapshot of `ballcam report
-//! --reference`): precision/recall/F1, centre error, ball in crop and in the
-//! safe zone next to the crop's tightness, crop smoothness, multi-candidate frames and
-//! latency, overall and by ball size.
+//! --reference`): precision/recall/F1, centre error, ball in crop and in the safe zone next to
+//! the crop's tightness, crop smoothness, multi-candidate frames, the engine's multi-ball rate and
+//! latency, overall, by ball size and per clip (`plot_breakdown.png`). `--curves` adds the
+//! detector threshold curves ([`crate::curves`]).
 //!
 //! `--sets DIR[=WxH] ...` evaluates several labelled sets (each a folder with labels.csv and
 //! one folder per split) and prints one table: per set and split, the detector's top-1 on the
@@ -308,6 +309,7 @@ fn evaluate(
             format!("{:.1}% of {} frames", rate * 100.0, counts.frames),
         ));
     }
+    let clips_figures = per_clip(&processed, args.tolerance);
     let doc = serde_json::json!({
         "command": "eval",
         "labels": labels_name,
@@ -321,6 +323,7 @@ fn evaluate(
         "costs": costs.describe(),
         "native_top1": native.then_some(counts),
         "multi_ball_rate": engine.telemetry().multi_ball_share(),
+        "per_clip": &clips_figures,
         "operating_points": curves.as_ref().map(|c| &c.operating_points),
         "engine": session::engine_json(&engine),
         "wall_time_s": processed.wall_s,
@@ -338,8 +341,10 @@ fn evaluate(
         session::METRICS_JSON,
         doc,
     )?;
+    breakdown_plot(out, &metrics, &clips_figures)?;
     let t = engine.telemetry();
-    let mut md = format!(
+    let mut md = breakdown_markdown(&clips_figures);
+    md += &format!(
         "\n## Multi-ball rate\n\nFrames where the engine saw two distinct balls (the tracked one and a rival scoring at least `monitor.multi_ball_score`, or two such candidates): {} of {} ({}).\n",
         t.frames_multi_ball,
         t.frames,
@@ -355,6 +360,116 @@ fn evaluate(
         native_top1: native.then_some(counts),
         clips,
     })
+}
+
+/// One clip's figures (the engine is reset at each clip).
+#[derive(Debug, Clone, Serialize)]
+struct ClipFigures {
+    clip: usize,
+    /// Its first frame's file.
+    first_file: String,
+    frames: usize,
+    visible_frames: usize,
+    recall: Option<f64>,
+    precision: Option<f64>,
+    ball_in_crop: Option<f64>,
+    multi_candidate_frames: usize,
+}
+
+/// The figures of each clip of `p`.
+fn per_clip(p: &session::Processed, tolerance: Option<f64>) -> Vec<ClipFigures> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < p.rows.len() {
+        let clip = p.rows[start].clip;
+        let end = p.rows[start..]
+            .iter()
+            .position(|r| r.clip != clip)
+            .map_or(p.rows.len(), |n| start + n);
+        let m = crate::report::compute(&p.rows[start..end], &p.truths[start..end], tolerance);
+        out.push(ClipFigures {
+            clip,
+            first_file: p.rows[start].source.clone(),
+            frames: m.frames,
+            visible_frames: m.visible_frames,
+            recall: m.detection.recall,
+            precision: m.detection.precision,
+            ball_in_crop: m.ball_in_crop,
+            multi_candidate_frames: m.multi_candidate_frames,
+        });
+        start = end;
+    }
+    out
+}
+
+/// Recall and ball in crop by ball size and per clip, as bar charts.
+fn breakdown_plot(out: &OutDir, m: &Metrics, clips: &[ClipFigures]) -> Result<()> {
+    use crate::overlay::colors;
+    use crate::plots::HistogramPanel;
+    let size_series = |f: fn(&crate::report::SizeBucket) -> Option<f64>| -> Vec<f64> {
+        m.by_size.iter().map(|b| f(b).unwrap_or(0.0)).collect()
+    };
+    let clip_series = |f: fn(&ClipFigures) -> Option<f64>| -> Vec<f64> {
+        clips.iter().map(|c| f(c).unwrap_or(0.0)).collect()
+    };
+    let clip_edges: Vec<f64> = (1..clips.len()).map(|i| i as f64).collect();
+    let panels = [
+        HistogramPanel {
+            title: "BY BALL SIZE (PX)".into(),
+            edges: &crate::report::SIZE_BUCKET_BOUNDS,
+            series: vec![
+                ("RECALL", colors::BLUE, size_series(|b| b.recall)),
+                (
+                    "BALL IN CROP",
+                    colors::ORANGE,
+                    size_series(|b| b.ball_in_crop),
+                ),
+            ],
+            names: Vec::new(),
+        },
+        HistogramPanel {
+            title: "PER CLIP".into(),
+            edges: &clip_edges,
+            series: vec![
+                ("RECALL", colors::BLUE, clip_series(|c| c.recall)),
+                (
+                    "BALL IN CROP",
+                    colors::ORANGE,
+                    clip_series(|c| c.ball_in_crop),
+                ),
+            ],
+            names: clips.iter().map(|c| c.clip.to_string()).collect(),
+        },
+    ];
+    crate::plots::histograms_plot(&out.path(crate::plots::BREAKDOWN_PLOT), &panels, 1)
+}
+
+/// The per-clip section of report.md.
+fn breakdown_markdown(clips: &[ClipFigures]) -> String {
+    use crate::report::pct;
+    let mut s = String::from(
+        "\n## Per clip\n\n| clip | first file | frames | with a ball | recall | precision | ball in crop | multi-candidate frames |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for c in clips {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            c.clip,
+            c.first_file,
+            c.frames,
+            c.visible_frames,
+            pct(c.recall),
+            pct(c.precision),
+            pct(c.ball_in_crop),
+            c.multi_candidate_frames
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nRecall and ball in crop by ball size and per clip: ![breakdown]({})",
+        crate::plots::BREAKDOWN_PLOT
+    );
+    s
 }
 
 /// Appends `text` to the file at `path`.

@@ -38,6 +38,7 @@ pub const POSITION_PLOT: &str = "plot_position.png";
 pub const LATENCY_PLOT: &str = "plot_latency.png";
 pub const CONFIDENCE_PLOT: &str = "plot_confidence.png";
 pub const CURVES_PLOT: &str = "plot_curves.png";
+pub const BREAKDOWN_PLOT: &str = "plot_breakdown.png";
 
 /// Share of a bucket's width taken by its bars.
 const BAR_FILL: f64 = 0.8;
@@ -50,6 +51,8 @@ pub struct HistogramPanel<'a> {
     pub title: String,
     pub edges: &'a [f64],
     pub series: Vec<(&'a str, overlay::Rgb, Vec<f64>)>,
+    /// Names written under the bars instead of the edges (categories: clips), when not empty.
+    pub names: Vec<String>,
 }
 
 /// Text to draw on the image after plotters is done.
@@ -672,15 +675,27 @@ fn bar_panel(
         text: panel.title.clone(),
         color: colors::BLACK,
     }];
-    let step = panel.edges.len().div_ceil(BAR_EDGE_LABELS).max(1);
-    for (i, &e) in panel.edges.iter().enumerate().step_by(step) {
-        let text = tick_text(e);
-        labels.push(Label {
-            x: map_x((i + 1) as f64) as i64 - text.len() as i64 * char_w / 2,
-            y: i64::from(py.end) + 6,
-            text,
-            color: colors::BLACK,
-        });
+    if panel.names.is_empty() {
+        let step = panel.edges.len().div_ceil(BAR_EDGE_LABELS).max(1);
+        for (i, &e) in panel.edges.iter().enumerate().step_by(step) {
+            let text = tick_text(e);
+            labels.push(Label {
+                x: map_x((i + 1) as f64) as i64 - text.len() as i64 * char_w / 2,
+                y: i64::from(py.end) + 6,
+                text,
+                color: colors::BLACK,
+            });
+        }
+    } else {
+        let step = panel.names.len().div_ceil(BAR_EDGE_LABELS * 2).max(1);
+        for (i, name) in panel.names.iter().enumerate().step_by(step) {
+            labels.push(Label {
+                x: map_x(i as f64 + 0.5) as i64 - name.len() as i64 * char_w / 2,
+                y: i64::from(py.end) + 6,
+                text: name.clone(),
+                color: colors::BLACK,
+            });
+        }
     }
     for &t in &y_ticks {
         let text = format!("{:.0}%", t * 100.0);

@@ -166,6 +166,7 @@ fn panel<'a>(
         title: format!("{title} (N {})", h.count),
         edges: &pick(current).edges,
         series,
+        names: Vec::new(),
     }
 }
 

@@ -914,4 +914,11 @@ fn eval_curves_over_the_threshold_with_the_operating_points() {
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
     assert!(m["multi_ball_rate"].is_number(), "{}", m["multi_ball_rate"]);
+    // One clip: its figures are the whole run's.
+    let clips = m["per_clip"].as_array().unwrap();
+    assert_eq!(clips.len(), 1);
+    assert_eq!(clips[0]["frames"], 120);
+    assert_eq!(clips[0]["recall"], m["metrics"]["detection"]["recall"]);
+    assert!(image::open(out.join("plot_breakdown.png")).is_ok());
+    assert!(md.contains("## Per clip"));
 }
