@@ -99,6 +99,10 @@ pub struct EvalArgs {
     /// Matching tolerance in pixels [default: max(10 px, ball box size)].
     #[arg(long, value_name = "PX")]
     pub tolerance: Option<f64>,
+    /// Keep the frames worth labelling (as `ballcam run --capture`) and write them into DIR as
+    /// a labelling queue.
+    #[arg(long, value_name = "DIR", conflicts_with = "sets")]
+    pub capture: Option<PathBuf>,
     /// Also run the detector on every whole frame at native scale (slower) for the
     /// precision-recall and ROC-style curves over the detector threshold (curves.json,
     /// plot_curves.png; always on with --sets).
@@ -166,9 +170,13 @@ pub fn run(args: &EvalArgs, json: bool) -> Result<()> {
         resize: args.resize,
     };
     let out = OutDir::create(&args.out)?;
-    let ev = evaluate(args, &job, &out, json, false)?;
+    let capture = session::capture_dir(args.capture.as_deref())?;
+    let ev = evaluate(args, &job, &out, json, false, capture.as_ref())?;
     let out_dir = out.dir().to_path_buf();
     out.commit()?;
+    if let Some(c) = capture {
+        c.commit()?;
+    }
     if json {
         println!("{}", serde_json::to_string_pretty(&ev.doc)?);
     } else {
@@ -221,6 +229,7 @@ fn evaluate(
     out: &OutDir,
     json: bool,
     native: bool,
+    capture: Option<&OutDir>,
 ) -> Result<Evaluated> {
     let rows = crate::labels::read_labels_under(job.labels, job.split)?;
     let labels_name = job.labels.display().to_string();
@@ -234,7 +243,9 @@ fn evaluate(
     let costs = args.engine.costs_or(Costs::Fixed);
     let mut engine = args
         .engine
-        .engine_with_costs(info.width, info.height, &costs)?;
+        .engine_edited(info.width, info.height, &costs, |c| {
+            c.monitor.capture.enabled |= capture.is_some();
+        })?;
     let native = native || args.curves;
     let mut top1 = if native {
         Some(NativeDetector::new(&args.engine, info.width, info.height)?)
@@ -309,6 +320,12 @@ fn evaluate(
             format!("{:.1}% of {} frames", rate * 100.0, counts.frames),
         ));
     }
+    let exported = session::export_captures(&engine, capture)?;
+    let (capture_doc, capture_line) =
+        session::capture_report(&engine, exported.as_ref(), args.capture.as_deref());
+    if let Some(line) = capture_line.filter(|_| !json) {
+        println!("{line}");
+    }
     let clips_figures = per_clip(&processed, args.tolerance);
     let doc = serde_json::json!({
         "command": "eval",
@@ -324,6 +341,7 @@ fn evaluate(
         "native_top1": native.then_some(counts),
         "multi_ball_rate": engine.telemetry().multi_ball_share(),
         "per_clip": &clips_figures,
+        "capture": capture_doc,
         "operating_points": curves.as_ref().map(|c| &c.operating_points),
         "engine": session::engine_json(&engine),
         "wall_time_s": processed.wall_s,
@@ -536,7 +554,7 @@ fn run_sets(args: &EvalArgs, json: bool) -> Result<()> {
                 resize: spec.resize,
             };
             let sub_out = OutDir::create(&out.dir().join(&name).join(split))?;
-            let ev = evaluate(args, &job, &sub_out, json, true)?;
+            let ev = evaluate(args, &job, &sub_out, json, true, None)?;
             sub_out.commit()?;
             table.push(SetRow::of(&name, split, &ev));
         }

@@ -877,6 +877,7 @@ fn eval_curves_over_the_threshold_with_the_operating_points() {
     let free = frames.iter().filter(|f| !f.1.visible).count();
     assert!(free >= 15, "{free} ball-free frames");
     let out = dir.join("out");
+    let queue = dir.join("queue");
     let o = ballcam(&[
         "eval",
         "--labels",
@@ -884,8 +885,14 @@ fn eval_curves_over_the_threshold_with_the_operating_points() {
         "--out",
         s(&out),
         "--curves",
+        "--capture",
+        s(&queue),
     ]);
     assert_ok(&o);
+    // The evaluation's hard frames as a queue too (the ball leaving the frame is a loss).
+    let labels = std::fs::read_to_string(queue.join("labels.csv")).unwrap();
+    assert!(labels.starts_with(LABELS_HEADER), "{labels}");
+    assert!(labels.lines().count() >= 2, "{labels}");
     let c: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("curves.json")).unwrap()).unwrap();
     assert_eq!(c["frames_with_ball"], frames.len() - free);
