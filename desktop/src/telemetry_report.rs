@@ -58,15 +58,20 @@ pub fn read_telemetry(path: &Path) -> Result<Telemetry> {
     }
     let text = std::fs::read_to_string(path)
         .map_err(|e| bad_input(format!("{name}: cannot read: {e}")))?;
-    let t = Telemetry::from_json(&text)
-        .map_err(|e| bad_input(format!("{name}: not a telemetry document: {e}")))?;
-    if t.schema_version > TELEMETRY_SCHEMA_VERSION {
+    // The version first: a newer engine's document has fields this build refuses.
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| bad_input(format!("{name}: not a JSON document: {e}")))?;
+    let version = doc
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64);
+    if version.is_some_and(|v| v > u64::from(TELEMETRY_SCHEMA_VERSION)) {
         return Err(bad_input(format!(
             "{name}: telemetry schema {} is newer than this build's {TELEMETRY_SCHEMA_VERSION}",
-            t.schema_version
+            version.unwrap_or_default()
         )));
     }
-    Ok(t)
+    Telemetry::from_json(&text)
+        .map_err(|e| bad_input(format!("{name}: not a telemetry document: {e}")))
 }
 
 fn drift_config(path: Option<&Path>) -> Result<DriftConfig> {

@@ -857,6 +857,19 @@ fn report_writes_plots_and_flags_drift_against_a_reference() {
     assert_ok(&o);
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(doc["drift"]["flagged"], false, "{doc}");
+    // A newer engine's document is refused by its version, not by its new fields.
+    let newer = dir.join("newer.json");
+    std::fs::write(
+        &newer,
+        "{\"schema_version\": 99, \"frames_seen_by_v99\": 1}",
+    )
+    .unwrap();
+    let rep = dir.join("newer_out");
+    assert_clean_failure(
+        &ballcam(&["report", "--telemetry", s(&newer), "--out", s(&rep)]),
+        "schema 99 is newer",
+        &rep,
+    );
     // A file that is not telemetry fails cleanly, naming it.
     let bad = dir.join("bad.json");
     std::fs::write(&bad, "{\"frames\": \"many\"}").unwrap();
