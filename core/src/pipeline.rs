@@ -180,15 +180,21 @@ impl Engine {
         }
         let candidates =
             u64::from(d.max_candidates).saturating_mul(std::mem::size_of::<Candidate>() as u64);
+        let ring = config.monitor.capture.heap_bytes() as u64;
         let bytes = (converter.heap_bytes() as u64)
             .saturating_add(tensors)
             .saturating_add(candidates)
-            .saturating_add(config.monitor.capture.heap_bytes() as u64);
+            .saturating_add(ring);
         if bytes > config.memory_ceiling_bytes() {
+            let ring_text = if ring > 0 {
+                format!(", capture ring {} MiB", ring.div_ceil(1 << 20))
+            } else {
+                String::new()
+            };
             return Err(crate::error::ConfigError::new(
                 "memory_ceiling_mb",
                 format!(
-                    "the engine's buffers need {} MiB for {}x{} frames and detector inputs {}, {}, {}, {}, over the ceiling of {} MiB",
+                    "the engine's buffers need {} MiB for {}x{} frames and detector inputs {}, {}, {}, {}{ring_text}, over the ceiling of {} MiB",
                     bytes.div_ceil(1 << 20),
                     config.max_frame_width,
                     config.max_frame_height,

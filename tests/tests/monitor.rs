@@ -13,8 +13,9 @@ mod clips;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use ballcam_core::config::Preset;
 use ballcam_core::monitor::drift::{self, DriftConfig};
-use ballcam_core::{Config, Engine, Telemetry};
+use ballcam_core::{Config, Engine, Error, Telemetry};
 use ballcam_sim::{ClipSpec, Light, Scenario};
 
 const W: u32 = 1280;
@@ -247,6 +248,27 @@ fn the_capture_ring_stays_under_its_ceiling_and_keeps_every_failure_episode() {
             "clip {c}: no frame of its failure kept"
         );
     }
+}
+
+#[test]
+fn the_capture_ring_counts_in_the_memory_ceiling() {
+    // phone-30fps has a 64 MiB ceiling: a 1 GiB ring cannot fit, and the error says why.
+    let mut c = Config::preset(Preset::Phone30Fps);
+    c.monitor.capture.enabled = true;
+    c.monitor.capture.memory_kib = 1 << 20;
+    match Engine::new(c.clone()) {
+        Err(Error::Config(e)) => {
+            assert_eq!(e.field, "memory_ceiling_mb");
+            assert!(e.message.contains("capture ring 1024 MiB"), "{e}");
+        }
+        other => panic!("expected the ceiling error, got {:?}", other.map(|_| ())),
+    }
+    // The default 8 MiB ring fits, and the engine counts it in its heap.
+    c.monitor.capture.memory_kib = 8192;
+    let e = Engine::new(c).expect("engine");
+    let ring = e.captures().expect("capture on").heap_bytes();
+    assert!(ring <= 8 << 20 && ring > 7 << 20, "{ring}");
+    assert!(e.heap_bytes() > ring);
 }
 
 /// Telemetry of a 10 s match under `light`.
