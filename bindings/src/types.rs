@@ -331,6 +331,11 @@ pub struct Telemetry {
     pub reacquisitions: u64,
     /// Gaps without a detection (at least `monitor.min_gap_s`) that ended with one.
     pub unseen_gaps: u64,
+    /// Quality-indicator windows (a second each by default) that closed good, uncertain and
+    /// lost.
+    pub quality_windows_good: u64,
+    pub quality_windows_uncertain: u64,
+    pub quality_windows_lost: u64,
     /// Time covered by the frames, seconds.
     pub time_s: f64,
     /// ... with a detected ball.
@@ -393,6 +398,9 @@ impl From<core::Telemetry> for Telemetry {
             losses: t.losses,
             reacquisitions: t.reacquisitions,
             unseen_gaps: t.unseen_gaps,
+            quality_windows_good: t.quality_windows_good,
+            quality_windows_uncertain: t.quality_windows_uncertain,
+            quality_windows_lost: t.quality_windows_lost,
             time_s: t.time_s,
             detected_time_s: t.detected_time_s,
             predicted_time_s: t.predicted_time_s,

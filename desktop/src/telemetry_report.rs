@@ -133,6 +133,7 @@ fn figures(t: &Telemetry) -> serde_json::Value {
         "frames": t.frames,
         "time_s": t.time_s,
         "untracked_share": t.untracked_share(),
+        "quality_windows": [t.quality_windows_good, t.quality_windows_uncertain, t.quality_windows_lost],
         "lost_time_s": t.lost_time_s,
         "losses": t.losses,
         "reacquisitions": t.reacquisitions,
@@ -211,6 +212,15 @@ fn rows() -> Vec<(&'static str, Box<dyn Fn(&Telemetry) -> String>)> {
         (
             "time without a ball (lost or searching)",
             Box::new(|t| pct(t.untracked_share())),
+        ),
+        (
+            "quality windows good / uncertain / lost",
+            Box::new(|t| {
+                format!(
+                    "{} / {} / {}",
+                    t.quality_windows_good, t.quality_windows_uncertain, t.quality_windows_lost
+                )
+            }),
         ),
         (
             "losses / re-acquisitions",

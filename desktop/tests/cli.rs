@@ -728,7 +728,14 @@ fn run_with_capture_writes_telemetry_and_a_labelling_queue() {
         serde_json::from_str(&std::fs::read_to_string(out.join("telemetry.json")).unwrap())
             .unwrap();
     assert_eq!(t["frames"], frames.len());
-    assert_eq!(t["schema_version"], 2);
+    assert_eq!(t["schema_version"], 3);
+    // 165 frames at 30 fps: 5 one-second quality windows closed (31 frames each: 30 frames
+    // span 0.967 s).
+    let windows: u64 = ["good", "uncertain", "lost"]
+        .iter()
+        .map(|q| t[format!("quality_windows_{q}")].as_u64().unwrap())
+        .sum();
+    assert_eq!(windows, 5, "{t}");
     assert!(t["losses"].as_u64().unwrap() >= 1, "{t}");
     // The queue: images, labels.csv in the labels format (extra columns after), manifest.
     let labels = std::fs::read_to_string(queue.join("labels.csv")).unwrap();

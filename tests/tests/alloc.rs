@@ -271,5 +271,14 @@ fn the_monitor_does_not_allocate_when_warm_even_while_capturing() {
         after.captured - before.captured >= 18,
         "{before:?} {after:?}"
     );
-    assert_eq!(monitor.telemetry().losses, 8);
+    let t = monitor.telemetry();
+    assert_eq!(t.losses, 8);
+    // 1200 frames at 30 fps; a one-second quality window closes on its 31st frame (30 frames
+    // span 0.99999 s): 1200 / 31 = 38 windows closed.
+    let windows = t.quality_windows_good + t.quality_windows_uncertain + t.quality_windows_lost;
+    assert_eq!(windows, 38, "{t:?}");
+    assert!(
+        t.quality_windows_good > 0 && t.quality_windows_lost > 0,
+        "{t:?}"
+    );
 }

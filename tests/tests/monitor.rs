@@ -301,6 +301,13 @@ fn drift_flags_a_night_clip_and_not_a_second_daytime_clip() {
     }
     assert!(!d.flagged, "a second daytime clip is flagged: {d:#?}");
     assert!(n.flagged, "the night clip is not flagged: {n:#?}");
+    // The user's indicator agrees: more seconds shown as lost at night.
+    assert!(
+        night.quality_windows_lost > reference.quality_windows_lost + 3,
+        "{} lost seconds at night, {} by day",
+        night.quality_windows_lost,
+        reference.quality_windows_lost
+    );
     assert!(
         n.checks
             .iter()
@@ -311,11 +318,14 @@ fn drift_flags_a_night_clip_and_not_a_second_daytime_clip() {
 
 fn summary(t: &Telemetry) -> String {
     format!(
-        "frames {} (detected {}, predicted {}, lost {}), untracked {:.1}%, gaps {} {:?}..{:?} s, losses {}, reacquisitions {}, lost_s max {:?}, reacquire_s max {:?}, multi-ball {} (runs {}, longest {}), over budget {}, skipped {}, confidence mean {:?} of {}, low {}",
+        "frames {} (detected {}, predicted {}, lost {}), quality seconds {}/{}/{}, untracked {:.1}%, gaps {} {:?}..{:?} s, losses {}, reacquisitions {}, lost_s max {:?}, reacquire_s max {:?}, multi-ball {} (runs {}, longest {}), over budget {}, skipped {}, confidence mean {:?} of {}, low {}",
         t.frames,
         t.frames_detected,
         t.frames_predicted,
         t.frames_lost,
+        t.quality_windows_good,
+        t.quality_windows_uncertain,
+        t.quality_windows_lost,
         t.untracked_share().unwrap_or(0.0) * 100.0,
         t.unseen_gaps,
         t.unseen_gap_s.min,

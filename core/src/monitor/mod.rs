@@ -173,7 +173,9 @@ impl Monitor {
     ) {
         let facts = FrameFacts::of(result, candidates, &self.config);
         self.telemetry.record(result, &facts, &self.config);
-        self.quality.record(result, &facts);
+        if let Some(closed) = self.quality.record(result, &facts) {
+            self.telemetry.quality_window(closed.quality);
+        }
         if let Some(ring) = self.capture.as_mut() {
             let seen = Seen {
                 frame,

@@ -149,13 +149,17 @@ impl QualityMeter {
         }
     }
 
-    /// Counts one frame; a frame at or past the window's end closes it first.
-    pub fn record(&mut self, r: &FrameResult, facts: &FrameFacts) {
+    /// Counts one frame; a frame at or past the window's end closes it first and returns the
+    /// closed window's summary.
+    pub fn record(&mut self, r: &FrameResult, facts: &FrameFacts) -> Option<QualitySummary> {
         let t = r.timestamp_us;
         let window_us = (f64::from(self.config.window_s) * US_PER_S) as i64;
+        let mut closed = None;
         match self.window.start_us {
             Some(start) if t.saturating_sub(start) >= window_us || t < start => {
-                self.last = Some(self.summarise());
+                let summary = self.summarise();
+                self.last = Some(summary);
+                closed = Some(summary);
                 self.window = Window {
                     start_us: Some(t),
                     ..Window::default()
@@ -174,6 +178,7 @@ impl QualityMeter {
         }
         w.multi_ball += u32::from(facts.multi_ball());
         w.over_budget += u32::from(!r.budget_held);
+        closed
     }
 
     /// Starts over (the engine was reset: a new clip or camera).
@@ -238,7 +243,7 @@ mod tests {
                 ball_score: (state == TrackState::Detected).then_some(score),
                 ..FrameFacts::default()
             };
-            meter.record(&r, &facts);
+            let _ = meter.record(&r, &facts);
         }
     }
 

@@ -23,6 +23,8 @@
 //!   balls" case; runs of them, and the longest run, in frames. The detector only sees what the
 //!   scheduler gives it: while tracking, a region around the ball (a second ball elsewhere on
 //!   screen is counted on the frames of a whole-frame or tile search).
+//! * **quality windows** — the windows of the tracking-quality indicator (`monitor.quality`, one
+//!   second by default) that closed good, uncertain or lost: the quality as the user saw it.
 //! * **confidence** — the detector score of the tracked ball on detected frames.
 //! * **ball margin** — how far inside the crop the ball is: 1 at the crop centre, 0 on its
 //!   edge, negative outside, as a share of the crop's half-size (the tighter axis).
@@ -39,14 +41,15 @@ use super::histogram::{
     Histogram, Recorder, ACCEL_EDGES, DURATION_S_EDGES, JERK_EDGES, LATENCY_US_EDGES, MARGIN_EDGES,
     SCORE_EDGES, SPEED_EDGES, ZOOM_EDGES,
 };
+use super::quality::TrackingQuality;
 use super::MonitorConfig;
 use crate::pipeline::{FrameResult, StageTimings};
 use crate::schedule::DetectorMode;
 use crate::track::TrackState;
 
 /// Version of the [`Telemetry`] document. 1 was the counters alone; 2 added the times,
-/// episodes and histograms.
-pub const TELEMETRY_SCHEMA_VERSION: u32 = 2;
+/// episodes and histograms; 3 the quality indicator's windows.
+pub const TELEMETRY_SCHEMA_VERSION: u32 = 3;
 /// Microseconds per second.
 const US_PER_S: f64 = 1_000_000.0;
 /// Crop-centre samples kept for the finite differences (position, speed, acceleration, jerk).
@@ -117,6 +120,10 @@ pub struct Telemetry {
     pub reacquisitions: u64,
     /// Unseen gaps of at least `monitor.min_gap_s` that ended with a detection.
     pub unseen_gaps: u64,
+    /// Quality-indicator windows that closed good, uncertain and lost.
+    pub quality_windows_good: u64,
+    pub quality_windows_uncertain: u64,
+    pub quality_windows_lost: u64,
     /// Time covered by the frames, seconds.
     pub time_s: f64,
     /// ... of which with a detected ball.
@@ -222,6 +229,7 @@ pub struct TelemetryRecorder {
     losses: u64,
     reacquisitions: u64,
     unseen_gaps: u64,
+    quality_windows: [u64; 3],
     time_s: f64,
     detected_time_s: f64,
     predicted_time_s: f64,
@@ -295,6 +303,7 @@ impl TelemetryRecorder {
             losses: 0,
             reacquisitions: 0,
             unseen_gaps: 0,
+            quality_windows: [0; 3],
             time_s: 0.0,
             detected_time_s: 0.0,
             predicted_time_s: 0.0,
@@ -323,6 +332,18 @@ impl TelemetryRecorder {
                 crops: [(0.0, 0.0, 0.0); CROP_SAMPLES],
                 crop_count: 0,
             },
+        }
+    }
+
+    /// A window of the quality indicator closed with `quality`.
+    pub fn quality_window(&mut self, quality: TrackingQuality) {
+        let i = match quality {
+            TrackingQuality::Good => 0,
+            TrackingQuality::Uncertain => 1,
+            TrackingQuality::Lost => 2,
+        };
+        if let Some(n) = self.quality_windows.get_mut(i) {
+            *n += 1;
         }
     }
 
@@ -526,6 +547,9 @@ impl TelemetryRecorder {
             losses: self.losses,
             reacquisitions: self.reacquisitions,
             unseen_gaps: self.unseen_gaps,
+            quality_windows_good: self.quality_windows[0],
+            quality_windows_uncertain: self.quality_windows[1],
+            quality_windows_lost: self.quality_windows[2],
             time_s: self.time_s,
             detected_time_s: self.detected_time_s,
             predicted_time_s: self.predicted_time_s,
