@@ -11,7 +11,9 @@ use ballcam_core::{AspectRatio, Config, Engine, Frame, PixelFormat, Rotation};
 
 use crate::error::{panic_message, BallcamError};
 use crate::path::PathFile;
-use crate::types::{ColorRange, FrameResult, Preset, ScaleMode, Telemetry};
+use crate::types::{
+    CaptureExport, ColorRange, FrameResult, Preset, QualitySummary, ScaleMode, Telemetry,
+};
 
 /// The engine, the shell's lifecycle (which outlives a config change) and the crop path.
 struct State {
@@ -249,6 +251,7 @@ impl BallcamEngine {
                     let mut out = FrameResult::from(result);
                     out.view = view.map(Into::into);
                     out.stats = (*stats).into();
+                    out.stats.quality = engine.quality().quality.into();
                     Ok(out)
                 }
                 Ok(Err(e)) => Err(e.into()),
@@ -556,11 +559,68 @@ impl BallcamEngine {
         })
     }
 
-    /// Counters since the engine was built (or its config last changed); all zero if reading
-    /// them failed (a panic caught and logged).
+    /// The quality telemetry since the engine was built, its config last changed or
+    /// `reset_telemetry`; empty if reading it failed (a panic caught and logged).
     pub fn telemetry(&self) -> Telemetry {
         or_fallback("telemetry", Telemetry::default(), || {
             self.with_state(|state, _| state.engine.telemetry()).into()
+        })
+    }
+
+    /// The same telemetry as a JSON document (schema `schema_version`), the file
+    /// `ballcam report --telemetry` reads. `Internal` if it could not be serialised.
+    pub fn telemetry_json(&self) -> Result<String, BallcamError> {
+        guarded(|| {
+            let t = self.with_state(|state, _| state.engine.telemetry());
+            t.to_json()
+                .map_err(|e| BallcamError::Internal(format!("telemetry to JSON: {e}")))
+        })
+    }
+
+    /// Starts the telemetry over (the captured frames are kept).
+    pub fn reset_telemetry(&self) {
+        or_fallback("reset_telemetry", (), || {
+            self.with_state(|state, _| state.engine.reset_telemetry())
+        })
+    }
+
+    /// The tracking-quality summary of the last second (also in every result's `stats`).
+    pub fn quality(&self) -> QualitySummary {
+        or_fallback("quality", QualitySummary::default(), || {
+            self.with_state(|state, _| state.engine.quality()).into()
+        })
+    }
+
+    /// Writes the captured hard frames into the folder `dir` as a labelling queue (`images/`,
+    /// `labels.csv` pre-filled with the model's pseudo-labels, `manifest.json`); nothing leaves
+    /// the engine otherwise. `InvalidArgument` when capture is off
+    /// (`[monitor.capture] enabled = true` turns it on) or the folder cannot be written.
+    pub fn export_captures(&self, dir: String) -> Result<CaptureExport, BallcamError> {
+        guarded(|| {
+            self.with_state(|state, _| {
+                let summary = state
+                    .engine
+                    .export_captures(std::path::Path::new(&dir))
+                    .map_err(|e| BallcamError::InvalidArgument(e.to_string()))?;
+                let stats = state
+                    .engine
+                    .captures()
+                    .map(|r| r.stats())
+                    .unwrap_or_default();
+                Ok(CaptureExport {
+                    images: summary.images as u64,
+                    pseudo_labelled: summary.pseudo_labelled as u64,
+                    captured: stats.captured,
+                    episodes: stats.episodes,
+                })
+            })
+        })
+    }
+
+    /// Forgets the captured frames (after an export, say).
+    pub fn clear_captures(&self) {
+        or_fallback("clear_captures", (), || {
+            self.with_state(|state, _| state.engine.clear_captures())
         })
     }
 

@@ -14,7 +14,10 @@
 //!   a panic cross the FFI, and recovers from a poisoned lock. The shell reports its lifecycle
 //!   (`set_view`, `camera_started`, `app_backgrounded`, …) and the core decides what it means
 //!   (resets, the crop's aspect); every result carries the virtual camera's `view` transform and
-//!   the HUD's averages; `start_path`/`finish_path` record the crop path beside a video.
+//!   the HUD's averages and tracking quality; `start_path`/`finish_path` record the crop path
+//!   beside a video; `telemetry`/`telemetry_json`/`reset_telemetry` read the quality telemetry and
+//!   `export_captures` writes the hard frames (when `monitor.capture.enabled`) as a labelling
+//!   queue.
 //! * [`BallcamError`] — the one error type: `InvalidFrame`, `InvalidConfig`, `Model`,
 //!   `Internal`, `InvalidArgument`, each with the core's message.
 //! * [`set_log_sink`] — forwards the `log` records of the engine to the app (logcat, os_log).
@@ -39,8 +42,8 @@ pub use engine::BallcamEngine;
 pub use error::BallcamError;
 pub use logging::{clear_log_sink, set_log_sink, LogLevel, LogSink};
 pub use types::{
-    BallEstimate, Candidate, CropRect, DetectorMode, FrameResult, Preset, StageTimings, Telemetry,
-    TrackState,
+    BallEstimate, Candidate, CaptureExport, CropRect, DetectorMode, FrameResult, Histogram, Preset,
+    QualitySummary, StageTimings, Telemetry, TrackState, TrackingQuality,
 };
 pub use types::{CaptureFormat, ColorRange, HudStats, ScaleMode, ViewTransform};
 pub use view::{buffer_rotation, choose_capture_format, track_csv_header, view_transform};

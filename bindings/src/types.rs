@@ -253,9 +253,44 @@ impl From<core::FrameResult> for FrameResult {
     }
 }
 
-/// Counters since the engine was built (post-deploy monitoring).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, uniffi::Record)]
+/// A fixed-bucket histogram: inner edges `e_1 < … < e_k`, one count per bucket (below `e_1`,
+/// `[e_i, e_(i+1))`, at or above `e_k`), and the exact count, sum, minimum and maximum.
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+pub struct Histogram {
+    /// Ascending inner edges.
+    pub edges: Vec<f64>,
+    /// Values per bucket (`edges.len() + 1`).
+    pub counts: Vec<u64>,
+    /// Values recorded.
+    pub count: u64,
+    /// Their sum.
+    pub sum: f64,
+    /// The smallest value, when any.
+    pub min: Option<f64>,
+    /// The largest value, when any.
+    pub max: Option<f64>,
+}
+
+impl From<core::monitor::Histogram> for Histogram {
+    fn from(h: core::monitor::Histogram) -> Self {
+        Histogram {
+            edges: h.edges,
+            counts: h.counts,
+            count: h.count,
+            sum: h.sum,
+            min: h.min,
+            max: h.max,
+        }
+    }
+}
+
+/// The quality telemetry (post-deploy monitoring; definitions in the core's
+/// `monitor::telemetry`). `BallcamEngine::telemetry_json` gives the same as the JSON document
+/// `ballcam report --telemetry` reads.
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct Telemetry {
+    /// Version of the telemetry document.
+    pub schema_version: u32,
     /// Frames processed.
     pub frames: u64,
     /// Frames with a detection.
@@ -274,14 +309,65 @@ pub struct Telemetry {
     pub frames_skipped: u64,
     /// Frames with two or more candidates above threshold.
     pub frames_multi_candidate: u64,
+    /// Frames with two or more distinct confident balls.
+    pub frames_multi_ball: u64,
+    /// Runs of consecutive multi-ball frames.
+    pub multi_ball_runs: u64,
+    /// The longest such run, frames.
+    pub longest_multi_ball_run: u64,
+    /// Detections of the tracked ball with a low score.
+    pub frames_low_confidence: u64,
     /// Frames whose detector work exceeded the budget.
     pub frames_over_budget: u64,
     /// Frames refused with an error.
     pub frame_errors: u64,
+    /// Detector runs.
+    pub detector_runs: u64,
     /// Transitions from lost to tracked.
     pub acquisitions: u64,
     /// Transitions to lost.
     pub losses: u64,
+    /// Lost episodes that ended with the ball tracked again.
+    pub reacquisitions: u64,
+    /// Gaps without a detection (at least `monitor.min_gap_s`) that ended with one.
+    pub unseen_gaps: u64,
+    /// Quality-indicator windows (a second each by default) that closed good, uncertain and
+    /// lost.
+    pub quality_windows_good: u64,
+    pub quality_windows_uncertain: u64,
+    pub quality_windows_lost: u64,
+    /// Time covered by the frames, seconds.
+    pub time_s: f64,
+    /// ... with a detected ball.
+    pub detected_time_s: f64,
+    /// ... with a predicted ball.
+    pub predicted_time_s: f64,
+    /// ... lost after the first acquisition.
+    pub lost_time_s: f64,
+    /// ... searching before the first acquisition.
+    pub searching_time_s: f64,
+    /// Detector score of the tracked ball on detected frames.
+    pub confidence: Histogram,
+    /// Durations of lost episodes, seconds.
+    pub lost_s: Histogram,
+    /// Time from the last detection to the re-acquisition, seconds.
+    pub reacquire_s: Histogram,
+    /// Durations of gaps without a detection, seconds.
+    pub unseen_gap_s: Histogram,
+    /// The ball's margin to the crop edge (1 centre, 0 edge, negative outside).
+    pub ball_margin: Histogram,
+    /// Crop-centre speed, frame widths per second.
+    pub crop_speed: Histogram,
+    /// Crop-centre acceleration, frame widths per second squared.
+    pub crop_accel: Histogram,
+    /// Crop-centre jerk, frame widths per second cubed.
+    pub crop_jerk: Histogram,
+    /// Crop width over the widest crop of its aspect.
+    pub zoom: Histogram,
+    /// Whole-frame time, microseconds (measured).
+    pub latency_total_us: Histogram,
+    /// Inference time per frame, microseconds (measured).
+    pub latency_infer_us: Histogram,
     /// Sum of per-frame time, microseconds.
     pub total_time_us: u64,
     /// Slowest frame, microseconds.
@@ -291,6 +377,7 @@ pub struct Telemetry {
 impl From<core::Telemetry> for Telemetry {
     fn from(t: core::Telemetry) -> Self {
         Telemetry {
+            schema_version: t.schema_version,
             frames: t.frames,
             frames_detected: t.frames_detected,
             frames_predicted: t.frames_predicted,
@@ -300,14 +387,109 @@ impl From<core::Telemetry> for Telemetry {
             frames_tile: t.frames_tile,
             frames_skipped: t.frames_skipped,
             frames_multi_candidate: t.frames_multi_candidate,
+            frames_multi_ball: t.frames_multi_ball,
+            multi_ball_runs: t.multi_ball_runs,
+            longest_multi_ball_run: t.longest_multi_ball_run,
+            frames_low_confidence: t.frames_low_confidence,
             frames_over_budget: t.frames_over_budget,
             frame_errors: t.frame_errors,
+            detector_runs: t.detector_runs,
             acquisitions: t.acquisitions,
             losses: t.losses,
+            reacquisitions: t.reacquisitions,
+            unseen_gaps: t.unseen_gaps,
+            quality_windows_good: t.quality_windows_good,
+            quality_windows_uncertain: t.quality_windows_uncertain,
+            quality_windows_lost: t.quality_windows_lost,
+            time_s: t.time_s,
+            detected_time_s: t.detected_time_s,
+            predicted_time_s: t.predicted_time_s,
+            lost_time_s: t.lost_time_s,
+            searching_time_s: t.searching_time_s,
+            confidence: t.confidence.into(),
+            lost_s: t.lost_s.into(),
+            reacquire_s: t.reacquire_s.into(),
+            unseen_gap_s: t.unseen_gap_s.into(),
+            ball_margin: t.ball_margin.into(),
+            crop_speed: t.crop_speed.into(),
+            crop_accel: t.crop_accel.into(),
+            crop_jerk: t.crop_jerk.into(),
+            zoom: t.zoom.into(),
+            latency_total_us: t.latency.total_us.into(),
+            latency_infer_us: t.latency.infer_us.into(),
             total_time_us: t.total_time_us,
             max_frame_us: t.max_frame_us,
         }
     }
+}
+
+/// The tracking-quality indicator a user understands (the core's `monitor::quality`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, uniffi::Enum)]
+pub enum TrackingQuality {
+    /// The ball is followed with confident detections.
+    Good,
+    /// The ball is followed on weak or sparse detections, or a second ball tempts the tracker.
+    Uncertain,
+    /// No ball (searching or lost).
+    #[default]
+    Lost,
+}
+
+impl From<core::TrackingQuality> for TrackingQuality {
+    fn from(q: core::TrackingQuality) -> Self {
+        match q {
+            core::TrackingQuality::Good => TrackingQuality::Good,
+            core::TrackingQuality::Uncertain => TrackingQuality::Uncertain,
+            core::TrackingQuality::Lost => TrackingQuality::Lost,
+        }
+    }
+}
+
+/// One second's tracking-quality summary (the last complete window of `monitor.quality`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, uniffi::Record)]
+pub struct QualitySummary {
+    /// The indicator.
+    pub quality: TrackingQuality,
+    /// Frames in the window.
+    pub frames: u32,
+    /// Share of them with a detected ball.
+    pub detected_share: f32,
+    /// Share of them without a ball.
+    pub lost_share: f32,
+    /// Mean detector score of the ball's detections (0 when none).
+    pub mean_confidence: f32,
+    /// Frames with two or more distinct confident balls.
+    pub multi_ball_frames: u32,
+    /// Frames over the detector budget.
+    pub over_budget_frames: u32,
+}
+
+impl From<core::QualitySummary> for QualitySummary {
+    fn from(s: core::QualitySummary) -> Self {
+        QualitySummary {
+            quality: s.quality.into(),
+            frames: s.frames,
+            detected_share: s.detected_share,
+            lost_share: s.lost_share,
+            mean_confidence: s.mean_confidence,
+            multi_ball_frames: s.multi_ball_frames,
+            over_budget_frames: s.over_budget_frames,
+        }
+    }
+}
+
+/// What `BallcamEngine::export_captures` wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, uniffi::Record)]
+pub struct CaptureExport {
+    /// Images written (with their rows in labels.csv).
+    pub images: u64,
+    /// Of which pre-labelled with a ball.
+    pub pseudo_labelled: u64,
+    /// Frames taken since the engine was built (or the captures were cleared), including
+    /// those replaced when the ring was full.
+    pub captured: u64,
+    /// Failure episodes seen.
+    pub episodes: u64,
 }
 
 /// YUV range of a camera's frames (BT.601).
@@ -449,6 +631,8 @@ pub struct HudStats {
     pub engine_ms: f64,
     /// Time from the frame's arrival at the library to its result, milliseconds.
     pub latency_ms: f64,
+    /// Tracking quality over the last second (good / uncertain / lost).
+    pub quality: TrackingQuality,
 }
 
 impl From<core::view::FrameStats> for HudStats {
@@ -457,6 +641,7 @@ impl From<core::view::FrameStats> for HudStats {
             fps: s.fps,
             engine_ms: s.engine_ms,
             latency_ms: s.latency_ms,
+            quality: TrackingQuality::default(),
         }
     }
 }

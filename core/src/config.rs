@@ -13,6 +13,7 @@ use crate::crop::CropConfig;
 use crate::detect::InputSize;
 use crate::error::ConfigError;
 use crate::frame::ColorRange;
+use crate::monitor::MonitorConfig;
 use crate::track::TrackerConfig;
 
 /// Largest frame side the engine accepts (8K).
@@ -291,6 +292,9 @@ pub struct Config {
     pub schedule: ScheduleConfig,
     pub tracker: TrackerConfig,
     pub crop: CropConfig,
+    /// Post-deploy monitoring: telemetry thresholds, the quality indicator, hard-case capture
+    /// (off by default) and drift thresholds (`core/src/monitor/`).
+    pub monitor: MonitorConfig,
 }
 
 impl Default for Config {
@@ -398,6 +402,7 @@ impl Preset {
             },
             tracker: TrackerConfig::default(),
             crop: CropConfig::default(),
+            monitor: MonitorConfig::default(),
         }
     }
 }
@@ -562,6 +567,9 @@ impl Config {
             .validate()
             .map_err(|e| e.in_section("tracker"))?;
         self.crop.validate().map_err(|e| e.in_section("crop"))?;
+        self.monitor
+            .validate()
+            .map_err(|e| e.in_section("monitor"))?;
         Ok(())
     }
 

@@ -7,7 +7,8 @@
 //! ```
 //! Everything returned is in pixels of the *upright* frame (after the frame's rotation).
 //! Tracking, planning and scheduling are pure and deterministic: time comes from frame
-//! timestamps only.
+//! timestamps only. [`monitor`] keeps the quality telemetry, the per-second quality indicator
+//! and the opt-in capture of hard frames.
 
 pub mod config;
 pub mod crop;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod frame;
 pub mod kernels;
 pub mod malloc;
+pub mod monitor;
 pub mod pipeline;
 pub mod schedule;
 pub mod track;
@@ -27,7 +29,8 @@ pub use detect::{Candidate, InputSize};
 pub use error::{ConfigError, Error, FrameError, ModelError, Result};
 pub use frame::ColorRange;
 pub use frame::{Frame, PixelFormat, Rotation};
-pub use pipeline::{Engine, FrameResult, StageTimings, Telemetry};
+pub use monitor::{QualitySummary, Telemetry, TrackingQuality};
+pub use pipeline::{Engine, FrameResult, StageTimings};
 pub use schedule::DetectorMode;
 pub use track::{BallEstimate, TrackState};
 

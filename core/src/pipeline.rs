@@ -19,6 +19,7 @@ use crate::crop::{CropPlanner, CropRect};
 use crate::detect::{Candidate, Detector, InputSize};
 use crate::error::{Error, FrameError, ModelError, Result};
 use crate::frame::{Converter, Frame};
+use crate::monitor::{CaptureRing, ExportError, ExportSummary, Monitor, QualitySummary, Telemetry};
 use crate::schedule::{CostClass, DetectorMode, Job, Lookout, Scheduler, TrackView};
 use crate::track::{BallEstimate, TrackState, Tracker, MAX_HYPOTHESES};
 
@@ -86,33 +87,6 @@ pub struct FrameResult {
     pub timings: StageTimings,
 }
 
-/// Cheap counters for post-deploy monitoring.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct Telemetry {
-    pub frames: u64,
-    pub frames_detected: u64,
-    pub frames_predicted: u64,
-    pub frames_lost: u64,
-    pub frames_full: u64,
-    pub frames_roi: u64,
-    pub frames_tile: u64,
-    pub frames_skipped: u64,
-    /// Frames with two or more candidates above threshold.
-    pub frames_multi_candidate: u64,
-    pub frames_over_budget: u64,
-    /// Frames refused with an error.
-    pub frame_errors: u64,
-    /// Transitions from lost to tracked.
-    pub acquisitions: u64,
-    /// Transitions to lost.
-    pub losses: u64,
-    /// Sum of total per-frame time, microseconds (mean = sum / frames).
-    pub total_time_us: u64,
-    /// Slowest frame, microseconds.
-    pub max_frame_us: u64,
-}
-
 /// Most second looks on one still (its strongest search candidates).
 const MAX_SECOND_LOOKS: usize = 3;
 /// A second look confirms a search candidate with a detection within this many of its radii
@@ -159,8 +133,10 @@ pub struct Engine {
     last_timestamp_us: Option<i64>,
     /// How far apart frames are expected, for the first frame after a reset.
     interval_hint_us: Option<i64>,
-    last_state: TrackState,
-    telemetry: Telemetry,
+    /// Telemetry, quality indicator and hard-case capture.
+    monitor: Monitor,
+    /// sha256 of the model's bytes, lower-case hex.
+    model_sha256: String,
     cost_model: Option<CostModel>,
 }
 
@@ -185,11 +161,12 @@ impl Engine {
         let converter = Self::converter_within_ceiling(&config)?;
         let d = &config.detector;
         let sizes = [d.roi_input, d.roi_small_input, d.full_input, d.tile_input];
-        let detector = match &config.model_path {
-            Some(path) => Detector::from_path(path, &sizes, config.threads)?,
-            None => Detector::from_bytes(embedded_model(config.ball)?, &sizes, config.threads)?,
+        let model: std::borrow::Cow<'static, [u8]> = match &config.model_path {
+            Some(path) => crate::detect::read_model_file(path)?.into(),
+            None => embedded_model(config.ball)?.into(),
         };
-        Self::with_detector(config, converter, detector)
+        let detector = Detector::from_bytes(&model, &sizes, config.threads)?;
+        Self::with_detector(config, converter, detector, sha256_hex(&model))
     }
 
     /// Builds an engine around model bytes (ignores `config.model_path`).
@@ -199,7 +176,7 @@ impl Engine {
         let d = &config.detector;
         let sizes = [d.roi_input, d.roi_small_input, d.full_input, d.tile_input];
         let detector = Detector::from_bytes(model, &sizes, config.threads)?;
-        Self::with_detector(config, converter, detector)
+        Self::with_detector(config, converter, detector, sha256_hex(model))
     }
 
     /// The frame converter, once the engine's own buffers for `config` (conversion scratch,
@@ -224,14 +201,21 @@ impl Engine {
         }
         let candidates =
             u64::from(d.max_candidates).saturating_mul(std::mem::size_of::<Candidate>() as u64);
+        let ring = config.monitor.capture.heap_bytes() as u64;
         let bytes = (converter.heap_bytes() as u64)
             .saturating_add(tensors)
-            .saturating_add(candidates);
+            .saturating_add(candidates)
+            .saturating_add(ring);
         if bytes > config.memory_ceiling_bytes() {
+            let ring_text = if ring > 0 {
+                format!(", capture ring {} MiB", ring.div_ceil(1 << 20))
+            } else {
+                String::new()
+            };
             return Err(crate::error::ConfigError::new(
                 "memory_ceiling_mb",
                 format!(
-                    "the engine's buffers need {} MiB for {}x{} frames and detector inputs {}, {}, {}, {}, over the ceiling of {} MiB",
+                    "the engine's buffers need {} MiB for {}x{} frames and detector inputs {}, {}, {}, {}{ring_text}, over the ceiling of {} MiB",
                     bytes.div_ceil(1 << 20),
                     config.max_frame_width,
                     config.max_frame_height,
@@ -247,13 +231,19 @@ impl Engine {
         Ok(converter)
     }
 
-    fn with_detector(config: Config, converter: Converter, detector: Detector) -> Result<Engine> {
+    fn with_detector(
+        config: Config,
+        converter: Converter,
+        detector: Detector,
+        model_sha256: String,
+    ) -> Result<Engine> {
         let tracker = Tracker::new(config.tracker.clone()).map_err(|e| e.in_section("tracker"))?;
         let planner = CropPlanner::new(config.crop.clone()).map_err(|e| e.in_section("crop"))?;
         let scheduler = Scheduler::new(config.schedule.clone(), config.detector.clone());
         let candidates = Vec::with_capacity(config.detector.max_candidates as usize);
         let looks = Vec::with_capacity(config.detector.max_candidates as usize);
         let verified = Vec::with_capacity(MAX_SECOND_LOOKS);
+        let monitor = Monitor::new(&config.monitor).map_err(|e| e.in_section("monitor"))?;
         let engine = Engine {
             config,
             converter,
@@ -266,8 +256,8 @@ impl Engine {
             verified,
             last_timestamp_us: None,
             interval_hint_us: None,
-            last_state: TrackState::Lost,
-            telemetry: Telemetry::default(),
+            monitor,
+            model_sha256,
             cost_model: None,
         };
         Ok(engine)
@@ -290,7 +280,7 @@ impl Engine {
         self.planner.reset();
         self.scheduler.reset();
         self.last_timestamp_us = None;
-        self.last_state = TrackState::Lost;
+        self.monitor.end_clip();
     }
 
     /// How far apart the frames of this stream are expected to come, microseconds: a still
@@ -308,18 +298,56 @@ impl Engine {
         self.planner.set_aspect(aspect);
     }
 
-    /// Counters since the engine was built.
+    /// The quality telemetry since the engine was built or [`Engine::reset_telemetry`]
+    /// (see [`crate::monitor::telemetry`]).
     pub fn telemetry(&self) -> Telemetry {
-        self.telemetry
+        self.monitor.telemetry()
+    }
+
+    /// Starts the telemetry over (counters, histograms; the capture ring is kept).
+    pub fn reset_telemetry(&mut self) {
+        self.monitor.reset_telemetry();
+    }
+
+    /// The tracking-quality indicator over the last second of frames.
+    pub fn quality(&self) -> QualitySummary {
+        self.monitor.quality()
+    }
+
+    /// The hard-case capture ring, when `monitor.capture.enabled`.
+    pub fn captures(&self) -> Option<&CaptureRing> {
+        self.monitor.capture()
+    }
+
+    /// Forgets the captured frames.
+    pub fn clear_captures(&mut self) {
+        self.monitor.clear_captures();
+    }
+
+    /// Writes the captured frames as a labelling queue into `dir` (see
+    /// [`crate::monitor::export`]).
+    pub fn export_captures(&self, dir: &std::path::Path) -> Result<ExportSummary, ExportError> {
+        let ring = self.monitor.capture().ok_or(ExportError::Disabled)?;
+        let config = self
+            .config
+            .to_toml_string()
+            .map_err(|e| ExportError::Manifest(e.to_string()))?;
+        crate::monitor::export::write_queue(dir, ring, &self.model_sha256, &config)
+    }
+
+    /// sha256 of the model in use, lower-case hex.
+    pub fn model_sha256(&self) -> &str {
+        &self.model_sha256
     }
 
     /// Bytes of heap the engine itself holds (conversion scratch, input tensors, candidate
-    /// list); tract's plans and intermediate tensors are not included.
+    /// list, capture ring); tract's plans and intermediate tensors are not included.
     pub fn heap_bytes(&self) -> usize {
         self.converter.heap_bytes()
             + self.detector.input_bytes()
             + (self.candidates.capacity() + self.looks.capacity() + self.verified.capacity())
                 * std::mem::size_of::<Candidate>()
+            + self.monitor.heap_bytes()
     }
 
     /// Size of the model in bytes.
@@ -337,7 +365,7 @@ impl Engine {
         match self.process_inner(frame) {
             Ok(r) => Ok(r),
             Err(e) => {
-                self.telemetry.frame_errors += 1;
+                self.monitor.frame_error();
                 Err(e)
             }
         }
@@ -466,14 +494,7 @@ impl Engine {
         let state = self.tracker.state();
         self.last_timestamp_us = Some(t);
         let budget_held = work_us as f64 <= self.scheduler.frame_budget_us();
-        self.count(
-            state,
-            decision.mode,
-            candidates_above,
-            budget_held,
-            timings.total_us,
-        );
-        Ok(FrameResult {
+        let result = FrameResult {
             timestamp_us: t,
             frame_width: w,
             frame_height: h,
@@ -486,7 +507,10 @@ impl Engine {
             budget_held,
             top_candidate: self.candidates.first().copied(),
             timings,
-        })
+        };
+        self.monitor
+            .observe(frame, &result, &self.candidates, &mut self.converter);
+        Ok(result)
     }
 
     /// Runs one detector job: converts its pixels, infers, decodes its candidates into the
@@ -540,40 +564,6 @@ impl Engine {
         self.scheduler.record(job.class, cost);
         Ok(())
     }
-
-    fn count(
-        &mut self,
-        state: TrackState,
-        mode: DetectorMode,
-        candidates: u32,
-        budget_held: bool,
-        total_us: u64,
-    ) {
-        let tm = &mut self.telemetry;
-        tm.frames += 1;
-        match state {
-            TrackState::Detected => tm.frames_detected += 1,
-            TrackState::Predicted => tm.frames_predicted += 1,
-            TrackState::Lost => tm.frames_lost += 1,
-        }
-        match mode {
-            DetectorMode::Full => tm.frames_full += 1,
-            DetectorMode::Roi => tm.frames_roi += 1,
-            DetectorMode::Tile => tm.frames_tile += 1,
-            DetectorMode::Skip => tm.frames_skipped += 1,
-        }
-        tm.frames_multi_candidate += u64::from(candidates >= 2);
-        tm.frames_over_budget += u64::from(!budget_held);
-        if self.last_state == TrackState::Lost && state != TrackState::Lost {
-            tm.acquisitions += 1;
-        }
-        if self.last_state != TrackState::Lost && state == TrackState::Lost {
-            tm.losses += 1;
-        }
-        self.last_state = state;
-        tm.total_time_us = tm.total_time_us.saturating_add(total_us);
-        tm.max_frame_us = tm.max_frame_us.max(total_us);
-    }
 }
 
 impl Engine {
@@ -585,4 +575,16 @@ impl Engine {
             self.converter.set_color_range(range);
         }
     }
+}
+
+/// sha256 of `bytes`, lower-case hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            use std::fmt::Write as _;
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }

@@ -1,12 +1,15 @@
 //! `ballcam demo`: renders a synthetic match (ballcam-sim) with ground truth, runs the engine on
-//! it and writes the reframed and overlay videos, track.csv, report.md/json and plots.
+//! it and writes the reframed and overlay videos, track.csv, report.md/json, plots and the
+//! engine's quality telemetry (telemetry.json); `--light night` renders it as a night match, a
+//! domain the shipped detector handles poorly (for `ballcam report --reference`).
 
 use std::path::PathBuf;
 
 use anyhow::Result;
-use ballcam_sim::{ClipSpec, Scenario};
+use ballcam_sim::{ClipSpec, Light, Scenario};
 use clap::Args;
 
+use crate::costs::Costs;
 use crate::errors::bad_input;
 use crate::input::{FrameSource, SimSource};
 use crate::output::{OutDir, VideoFormat};
@@ -36,8 +39,24 @@ pub struct DemoArgs {
     /// Frame rate of the rendered clip.
     #[arg(long, value_name = "FPS", default_value_t = 30.0)]
     pub fps: f64,
+    /// Lighting of the rendered clip: `scene` (as scripted, daylight) or `night` (dimmed to
+    /// 30% with a blue cast and high-gain sensor noise).
+    #[arg(long, value_name = "scene|night", default_value = "scene", value_parser = parse_light)]
+    pub light: Light,
+    /// Keep the frames worth labelling and write them into DIR as a labelling queue (as
+    /// `ballcam run --capture`).
+    #[arg(long, value_name = "DIR")]
+    pub capture: Option<PathBuf>,
     #[command(flatten)]
     pub engine: EngineOpts,
+}
+
+fn parse_light(s: &str) -> Result<Light, String> {
+    match s {
+        "scene" => Ok(Light::Scene),
+        "night" => Ok(Light::Night),
+        other => Err(format!("`{other}`: expected scene or night")),
+    }
 }
 
 /// Runs the demo.
@@ -59,15 +78,28 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
         args.fps,
         duration,
         args.seed,
-    );
+    )
+    .with_light(args.light);
+    let night = if args.light == Light::Night {
+        ", night"
+    } else {
+        ""
+    };
     let name = format!(
-        "synthetic match (seed {}, {}x{} at {} fps)",
+        "synthetic match (seed {}, {}x{} at {} fps{night})",
         args.seed, args.width, args.height, args.fps
     );
     let mut source = SimSource::new(spec, &name, args.frames.map(|n| n as usize))?;
     let info = source.info().clone();
-    let mut engine = args.engine.engine(info.width, info.height)?;
+    let capture = args.capture.is_some();
+    let costs = args.engine.costs_or(Costs::Measured);
+    let mut engine = args
+        .engine
+        .engine_edited(info.width, info.height, &costs, |c| {
+            c.monitor.capture.enabled |= capture;
+        })?;
     let out = OutDir::create(&args.out)?;
+    let capture_out = session::capture_dir(args.capture.as_deref())?;
     let mut videos = Videos::new(&out, &info, true);
     if videos.format() == VideoFormat::Y4m {
         eprintln!("note: ffmpeg not found, writing .y4m videos instead of .mp4 (apt-get install ffmpeg for MP4)");
@@ -79,6 +111,10 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
     let reframed_size = videos.reframed_size();
     let format = videos.format();
     let video_files = videos.finish()?;
+    session::write_telemetry(&out, &engine)?;
+    let exported = session::export_captures(&engine, capture_out.as_ref())?;
+    let (capture_doc, capture_line) =
+        session::capture_report(&engine, exported.as_ref(), args.capture.as_deref());
     let metrics = crate::report::compute(&processed.rows, &processed.truths, None);
     let facts = vec![
         ("input".to_string(), name.clone()),
@@ -117,6 +153,8 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
         "videos": { "format": format.extension(), "files": video_files, "reframed_width": reframed_size.0, "reframed_height": reframed_size.1 },
         "wall_time_s": processed.wall_s,
         "processing_fps": session::processing_fps(&processed),
+        "telemetry": session::TELEMETRY_JSON,
+        "capture": capture_doc,
     });
     let threshold = Some(f64::from(engine.config().detector.threshold));
     let doc = session::write_reports(
@@ -131,10 +169,17 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
     )?;
     let dir = out.dir().to_path_buf();
     out.commit()?;
+    if let Some(c) = capture_out {
+        c.commit()?;
+    }
     if json {
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         for line in session::summary_lines(processed.rows.len(), &metrics, processed.wall_s) {
+            println!("{line}");
+        }
+        println!("{}", session::quality_line(&engine.telemetry()));
+        if let Some(line) = capture_line {
             println!("{line}");
         }
         println!("outputs: {}", dir.display());

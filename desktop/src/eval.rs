@@ -1,7 +1,9 @@
 //! `ballcam eval`: runs the engine over labelled frames (labels.csv) and writes metrics.json,
-//! report.md, track.csv and plots: precision/recall/F1, centre error, ball in crop and in the
-//! safe zone next to the crop's tightness, crop smoothness, multi-candidate frames and
-//! latency, overall and by ball size.
+//! report.md, track.csv, plots and telemetry.json (the reference snapshot of `ballcam report
+//! --reference`): precision/recall/F1, centre error, ball in crop and in the safe zone next to
+//! the crop's tightness, crop smoothness, multi-candidate frames, the engine's multi-ball rate and
+//! latency, overall, by ball size and per clip (`plot_breakdown.png`). `--curves` adds the
+//! detector threshold curves ([`crate::curves`]).
 //!
 //! `--sets DIR[=WxH] ...` evaluates several labelled sets (each a folder with labels.csv and
 //! one folder per split) and prints one table: per set and split, the detector's top-1 on the
@@ -19,6 +21,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::costs::Costs;
+use crate::curves::{Curves, Peak};
 use crate::errors::bad_input;
 use crate::input::{FrameInfo, FrameSource, LabelledImages, Resized};
 use crate::output::OutDir;
@@ -34,6 +37,8 @@ const MODEL_CHANNELS: usize = 4;
 /// Name of the combined table files of `--sets`.
 const SETS_MD: &str = "sets.md";
 const SETS_JSON: &str = "sets.json";
+/// The threshold curves (`--curves`).
+const CURVES_JSON: &str = "curves.json";
 
 /// A set to evaluate: its folder and, for sets stored stretched, the true frame size.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +99,15 @@ pub struct EvalArgs {
     /// Matching tolerance in pixels [default: max(10 px, ball box size)].
     #[arg(long, value_name = "PX")]
     pub tolerance: Option<f64>,
+    /// Keep the frames worth labelling (as `ballcam run --capture`) and write them into DIR as
+    /// a labelling queue.
+    #[arg(long, value_name = "DIR", conflicts_with = "sets")]
+    pub capture: Option<PathBuf>,
+    /// Also run the detector on every whole frame at native scale (slower) for the
+    /// precision-recall and ROC-style curves over the detector threshold (curves.json,
+    /// plot_curves.png; always on with --sets).
+    #[arg(long)]
+    pub curves: bool,
     #[command(flatten)]
     pub engine: EngineOpts,
 }
@@ -156,9 +170,13 @@ pub fn run(args: &EvalArgs, json: bool) -> Result<()> {
         resize: args.resize,
     };
     let out = OutDir::create(&args.out)?;
-    let ev = evaluate(args, &job, &out, json, false)?;
+    let capture = session::capture_dir(args.capture.as_deref())?;
+    let ev = evaluate(args, &job, &out, json, false, capture.as_ref())?;
     let out_dir = out.dir().to_path_buf();
     out.commit()?;
+    if let Some(c) = capture {
+        c.commit()?;
+    }
     if json {
         println!("{}", serde_json::to_string_pretty(&ev.doc)?);
     } else {
@@ -211,6 +229,7 @@ fn evaluate(
     out: &OutDir,
     json: bool,
     native: bool,
+    capture: Option<&OutDir>,
 ) -> Result<Evaluated> {
     let rows = crate::labels::read_labels_under(job.labels, job.split)?;
     let labels_name = job.labels.display().to_string();
@@ -224,21 +243,44 @@ fn evaluate(
     let costs = args.engine.costs_or(Costs::Fixed);
     let mut engine = args
         .engine
-        .engine_with_costs(info.width, info.height, &costs)?;
+        .engine_edited(info.width, info.height, &costs, |c| {
+            c.monitor.capture.enabled |= capture.is_some();
+        })?;
+    let native = native || args.curves;
     let mut top1 = if native {
         Some(NativeDetector::new(&args.engine, info.width, info.height)?)
     } else {
         None
     };
     let mut counts = NativeTop1::default();
+    let mut peaks = Vec::new();
     let tolerance = args.tolerance;
     let bar = session::progress_bar(info.frames, json, "eval");
     let processed = session::process(source.as_mut(), &mut engine, &bar, |fi, rgb, _| {
         if let Some(det) = top1.as_mut() {
-            det.score_frame(fi, rgb, tolerance, &mut counts)?;
+            peaks.extend(det.score_frame(fi, rgb, tolerance, &mut counts)?);
         }
         Ok(())
     })?;
+    let curves = native.then(|| {
+        let c = engine.config();
+        crate::curves::curves(
+            &peaks,
+            &[
+                ("detector.threshold", f64::from(c.detector.threshold)),
+                (
+                    "detector.roi_threshold",
+                    f64::from(c.detector.roi_threshold),
+                ),
+                ("tracker.acquire_score", f64::from(c.tracker.acquire_score)),
+            ],
+        )
+    });
+    if let Some(c) = &curves {
+        crate::plots::curves_plot(&out.path(crate::plots::CURVES_PLOT), c)?;
+        let text = serde_json::to_string_pretty(c)?;
+        std::fs::write(out.path(CURVES_JSON), text + "\n").context("cannot write curves.json")?;
+    }
     let metrics = crate::report::compute(&processed.rows, &processed.truths, args.tolerance);
     let clips = processed.rows.last().map_or(0, |r| r.clip + 1);
     let mut facts = vec![
@@ -278,6 +320,13 @@ fn evaluate(
             format!("{:.1}% of {} frames", rate * 100.0, counts.frames),
         ));
     }
+    let exported = session::export_captures(&engine, capture)?;
+    let (capture_doc, capture_line) =
+        session::capture_report(&engine, exported.as_ref(), args.capture.as_deref());
+    if let Some(line) = capture_line.filter(|_| !json) {
+        println!("{line}");
+    }
+    let clips_figures = per_clip(&processed, args.tolerance);
     let doc = serde_json::json!({
         "command": "eval",
         "labels": labels_name,
@@ -290,10 +339,16 @@ fn evaluate(
         "fps": fps,
         "costs": costs.describe(),
         "native_top1": native.then_some(counts),
+        "multi_ball_rate": engine.telemetry().multi_ball_share(),
+        "per_clip": &clips_figures,
+        "capture": capture_doc,
+        "operating_points": curves.as_ref().map(|c| &c.operating_points),
         "engine": session::engine_json(&engine),
         "wall_time_s": processed.wall_s,
     });
     let threshold = Some(f64::from(engine.config().detector.threshold));
+    // The evaluation set's telemetry: the reference of `ballcam report --reference`.
+    session::write_telemetry(out, &engine)?;
     let doc = session::write_reports(
         out,
         "Ballcam evaluation",
@@ -304,12 +359,174 @@ fn evaluate(
         session::METRICS_JSON,
         doc,
     )?;
+    breakdown_plot(out, &metrics, &clips_figures)?;
+    let t = engine.telemetry();
+    let mut md = breakdown_markdown(&clips_figures);
+    md += &format!(
+        "\n## Multi-ball rate\n\nFrames where the engine saw two distinct balls (the tracked one and a rival scoring at least `monitor.multi_ball_score`, or two such candidates): {} of {} ({}).\n",
+        t.frames_multi_ball,
+        t.frames,
+        crate::report::pct(t.multi_ball_share())
+    );
+    if let Some(c) = &curves {
+        md.push_str(&curves_markdown(c));
+    }
+    append(&out.path(session::REPORT_MD), &md)?;
     Ok(Evaluated {
         metrics,
         doc,
         native_top1: native.then_some(counts),
         clips,
     })
+}
+
+/// One clip's figures (the engine is reset at each clip).
+#[derive(Debug, Clone, Serialize)]
+struct ClipFigures {
+    clip: usize,
+    /// Its first frame's file.
+    first_file: String,
+    frames: usize,
+    visible_frames: usize,
+    recall: Option<f64>,
+    precision: Option<f64>,
+    ball_in_crop: Option<f64>,
+    multi_candidate_frames: usize,
+}
+
+/// The figures of each clip of `p`.
+fn per_clip(p: &session::Processed, tolerance: Option<f64>) -> Vec<ClipFigures> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < p.rows.len() {
+        let clip = p.rows[start].clip;
+        let end = p.rows[start..]
+            .iter()
+            .position(|r| r.clip != clip)
+            .map_or(p.rows.len(), |n| start + n);
+        let m = crate::report::compute(&p.rows[start..end], &p.truths[start..end], tolerance);
+        out.push(ClipFigures {
+            clip,
+            first_file: p.rows[start].source.clone(),
+            frames: m.frames,
+            visible_frames: m.visible_frames,
+            recall: m.detection.recall,
+            precision: m.detection.precision,
+            ball_in_crop: m.ball_in_crop,
+            multi_candidate_frames: m.multi_candidate_frames,
+        });
+        start = end;
+    }
+    out
+}
+
+/// Recall and ball in crop by ball size and per clip, as bar charts.
+fn breakdown_plot(out: &OutDir, m: &Metrics, clips: &[ClipFigures]) -> Result<()> {
+    use crate::overlay::colors;
+    use crate::plots::HistogramPanel;
+    let size_series = |f: fn(&crate::report::SizeBucket) -> Option<f64>| -> Vec<f64> {
+        m.by_size.iter().map(|b| f(b).unwrap_or(0.0)).collect()
+    };
+    let clip_series = |f: fn(&ClipFigures) -> Option<f64>| -> Vec<f64> {
+        clips.iter().map(|c| f(c).unwrap_or(0.0)).collect()
+    };
+    let clip_edges: Vec<f64> = (1..clips.len()).map(|i| i as f64).collect();
+    let panels = [
+        HistogramPanel {
+            title: "BY BALL SIZE (PX)".into(),
+            edges: &crate::report::SIZE_BUCKET_BOUNDS,
+            series: vec![
+                ("RECALL", colors::BLUE, size_series(|b| b.recall)),
+                (
+                    "BALL IN CROP",
+                    colors::ORANGE,
+                    size_series(|b| b.ball_in_crop),
+                ),
+            ],
+            names: Vec::new(),
+        },
+        HistogramPanel {
+            title: "PER CLIP".into(),
+            edges: &clip_edges,
+            series: vec![
+                ("RECALL", colors::BLUE, clip_series(|c| c.recall)),
+                (
+                    "BALL IN CROP",
+                    colors::ORANGE,
+                    clip_series(|c| c.ball_in_crop),
+                ),
+            ],
+            names: clips.iter().map(|c| c.clip.to_string()).collect(),
+        },
+    ];
+    crate::plots::histograms_plot(&out.path(crate::plots::BREAKDOWN_PLOT), &panels, 1)
+}
+
+/// The per-clip section of report.md.
+fn breakdown_markdown(clips: &[ClipFigures]) -> String {
+    use crate::report::pct;
+    let mut s = String::from(
+        "\n## Per clip\n\n| clip | first file | frames | with a ball | recall | precision | ball in crop | multi-candidate frames |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for c in clips {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            c.clip,
+            c.first_file,
+            c.frames,
+            c.visible_frames,
+            pct(c.recall),
+            pct(c.precision),
+            pct(c.ball_in_crop),
+            c.multi_candidate_frames
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nRecall and ball in crop by ball size and per clip: ![breakdown]({})",
+        crate::plots::BREAKDOWN_PLOT
+    );
+    s
+}
+
+/// Appends `text` to the file at `path`.
+fn append(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot append to {}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("cannot append to {}", path.display()))
+}
+
+/// The curves' section of report.md: the operating points and the plot.
+fn curves_markdown(c: &Curves) -> String {
+    use crate::report::pct;
+    let mut s = format!(
+        "\n## Detector threshold curves\n\nTop-1 peak of each whole frame at native scale: {} frames with a visible ball, {} labelled ball-free (curves.json).\n\n| operating point | threshold | precision | recall | false alarms per ball-free frame | false alarms per frame |\n|---|---|---|---|---|---|\n",
+        c.frames_with_ball, c.ball_free_frames
+    );
+    for o in &c.operating_points {
+        let p = o.point;
+        let _ = writeln!(
+            s,
+            "| {} | {:.2} | {} | {} | {} | {} |",
+            o.name,
+            p.threshold,
+            pct(p.precision),
+            pct(p.recall),
+            crate::report::num(p.false_alarms_per_free_frame, 3),
+            crate::report::num(p.false_alarms_per_frame, 3)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n![Precision-recall and false alarms against recall]({})",
+        crate::plots::CURVES_PLOT
+    );
+    s
 }
 
 /// `--sets`: every set and split, one table.
@@ -337,7 +554,7 @@ fn run_sets(args: &EvalArgs, json: bool) -> Result<()> {
                 resize: spec.resize,
             };
             let sub_out = OutDir::create(&out.dir().join(&name).join(split))?;
-            let ev = evaluate(args, &job, &sub_out, json, true)?;
+            let ev = evaluate(args, &job, &sub_out, json, true, None)?;
             sub_out.commit()?;
             table.push(SetRow::of(&name, split, &ev));
         }
@@ -477,20 +694,23 @@ impl NativeDetector {
         })
     }
 
-    /// Runs the frame (RGB8, `fi.width` x `fi.height`) and counts whether the top-1 peak lies
-    /// on the labelled ball.
+    /// Runs the frame (RGB8, `fi.width` x `fi.height`), counts whether the top-1 peak lies on
+    /// the labelled ball and returns the peak (frames labelled with a visible, located ball or
+    /// labelled ball-free; `None` for the others).
     fn score_frame(
         &mut self,
         fi: &FrameInfo,
         rgb: &[u8],
         tolerance: Option<f64>,
         counts: &mut NativeTop1,
-    ) -> Result<()> {
+    ) -> Result<Option<Peak>> {
         let Some(truth) = fi.truth else {
-            return Ok(());
+            return Ok(None);
         };
-        let (Some(true), Some((tx, ty))) = (truth.visible, truth.position()) else {
-            return Ok(());
+        let ball = match (truth.visible, truth.position()) {
+            (Some(true), Some(p)) => Some(p),
+            (Some(false), _) => None,
+            _ => return Ok(None),
         };
         let (w, h) = (fi.width as usize, fi.height as usize);
         let (iw, ih) = (self.size.width as usize, self.size.height as usize);
@@ -521,9 +741,22 @@ impl NativeDetector {
         let stride = f64::from(MODEL_STRIDE);
         let px = (cx as f64 + f64::from(self.raw[cells + best]).clamp(0.0, 1.0)) * stride;
         let py = (cy as f64 + f64::from(self.raw[2 * cells + best]).clamp(0.0, 1.0)) * stride;
+        let score = 1.0 / (1.0 + (-f64::from(self.raw[best])).exp());
+        let Some((tx, ty)) = ball else {
+            return Ok(Some(Peak {
+                score,
+                ball: false,
+                hit: false,
+            }));
+        };
         let tol = tolerance.unwrap_or_else(|| truth.size().unwrap_or(0.0).max(MIN_TOLERANCE_PX));
+        let hit = (px - tx).hypot(py - ty) <= tol;
         counts.frames += 1;
-        counts.hits += usize::from((px - tx).hypot(py - ty) <= tol);
-        Ok(())
+        counts.hits += usize::from(hit);
+        Ok(Some(Peak {
+            score,
+            ball: true,
+            hit,
+        }))
     }
 }

@@ -2,12 +2,14 @@
 //!
 //! Commands: `demo` (synthetic match, end to end), `run` (video file, image folder or Y4M),
 //! `eval` (metrics against labels.csv), `label propagate|pseudo` (annotation tools), `camera`
-//! (live webcam window), `profile` (latency profiling) and `reframe` (a recorded video and its
-//! crop path into the reframed clip). Errors are printed on one line and
+//! (live webcam window), `profile` (latency profiling), `reframe` (a recorded video and its
+//! crop path into the reframed clip) and `report` (the quality telemetry of a run, with drift
+//! flags against the evaluation set's). Errors are printed on one line and
 //! mapped to exit codes by [`errors::exit_code`].
 
 mod camera;
 mod costs;
+mod curves;
 mod demo;
 mod errors;
 mod eval;
@@ -23,6 +25,7 @@ mod report;
 mod run;
 mod session;
 mod soak;
+mod telemetry_report;
 mod y4m;
 
 use std::process::ExitCode;
@@ -70,6 +73,10 @@ enum Command {
     /// the path written beside it, or a video and its track.csv).
     #[command(after_help = errors::EXIT_CODES_HELP)]
     Reframe(reframe::ReframeArgs),
+    /// Report the quality telemetry of a run (telemetry.json) as report.md with plots, with
+    /// drift flags against a reference snapshot from the evaluation set.
+    #[command(after_help = errors::EXIT_CODES_HELP)]
+    Report(telemetry_report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +95,7 @@ fn main() -> ExitCode {
         Command::Camera(a) => camera::run(a, json),
         Command::Profile(a) => profile::run(a, json),
         Command::Reframe(a) => reframe::run(a, json),
+        Command::Report(a) => telemetry_report::run(a, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

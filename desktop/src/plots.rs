@@ -1,5 +1,6 @@
 //! PNG plots of a run: ball and crop-centre position over time, latency histograms per stage,
-//! confidence over time.
+//! confidence over time; and bar charts of the engine's fixed-bucket telemetry histograms
+//! (`ballcam report`), a field snapshot beside its reference.
 //!
 //! Series are drawn with plotters' bitmap backend into an RGB buffer; plotters is built
 //! without its font features (no fontconfig/freetype), so titles, legends and tick labels are
@@ -28,12 +29,31 @@ const MARGIN_BOTTOM: u32 = 30;
 const TEXT_SCALE: u32 = 2;
 /// Approximate tick count per axis.
 const TICKS: usize = 6;
+/// Radius of an operating-point marker, pixels.
+const MARKER_PX: u32 = 6;
 /// Histogram bins per stage.
 const HIST_BINS: usize = 30;
 /// File names of the plots.
 pub const POSITION_PLOT: &str = "plot_position.png";
 pub const LATENCY_PLOT: &str = "plot_latency.png";
 pub const CONFIDENCE_PLOT: &str = "plot_confidence.png";
+pub const CURVES_PLOT: &str = "plot_curves.png";
+pub const BREAKDOWN_PLOT: &str = "plot_breakdown.png";
+
+/// Share of a bucket's width taken by its bars.
+const BAR_FILL: f64 = 0.8;
+/// Most edge labels under a bar chart.
+const BAR_EDGE_LABELS: usize = 7;
+
+/// One panel of [`histograms_plot`]: a histogram's inner edges and, per series (a snapshot), the
+/// share of its values in each bucket (`edges.len() + 1` of them).
+pub struct HistogramPanel<'a> {
+    pub title: String,
+    pub edges: &'a [f64],
+    pub series: Vec<(&'a str, overlay::Rgb, Vec<f64>)>,
+    /// Names written under the bars instead of the edges (categories: clips), when not empty.
+    pub names: Vec<String>,
+}
 
 /// Text to draw on the image after plotters is done.
 struct Label {
@@ -144,11 +164,13 @@ fn line_panel(
     }
     for s in series {
         let style = rgb(s.color).stroke_width(2);
+        // A series of one point is a marker (an operating point); lone points of a line are dots.
+        let dot = if s.points.len() == 1 { MARKER_PX } else { 2 };
         let mut run: Vec<(f64, f64)> = Vec::new();
         let flush = |run: &mut Vec<(f64, f64)>, chart: &mut ChartContext<_, _>| -> Result<()> {
             if run.len() == 1 {
                 chart
-                    .draw_series(std::iter::once(Circle::new(run[0], 2, style.filled())))
+                    .draw_series(std::iter::once(Circle::new(run[0], dot, style.filled())))
                     .map_err(plot_err)?;
             } else if run.len() > 1 {
                 chart
@@ -217,9 +239,10 @@ fn line_panel(
         text: x_name.into(),
         color: colors::GRAY,
     });
-    // Legend, top right, right to left.
+    // Legend, top right, right to left; markers (one-point series) listed inside the panel,
+    // bottom right.
     let mut lx = i64::from(px.end);
-    for s in series.iter().rev() {
+    for s in series.iter().rev().filter(|s| s.points.len() != 1) {
         lx -= (s.name.len() as i64 + 3) * char_w;
         labels.push(Label {
             x: lx,
@@ -227,6 +250,16 @@ fn line_panel(
             text: format!("- {}", s.name),
             color: s.color,
         });
+    }
+    let mut ly = i64::from(py.end) - 2 * char_h - 12;
+    for s in series.iter().rev().filter(|s| s.points.len() == 1) {
+        labels.push(Label {
+            x: i64::from(px.end) - (s.name.len() as i64 + 3) * char_w,
+            y: ly,
+            text: format!("o {}", s.name),
+            color: s.color,
+        });
+        ly -= char_h + 6;
     }
     Ok(labels)
 }
@@ -474,6 +507,216 @@ pub fn latency_plot(path: &Path, rows: &[TrackRow]) -> Result<()> {
         }
         Ok(labels)
     })
+}
+
+/// Colours of the operating points on the threshold curves, in order.
+const OPERATING_COLORS: [overlay::Rgb; 3] = [colors::RED, colors::GREEN, colors::ORANGE];
+
+/// The detector threshold curves, two panels: precision against recall, and recall against
+/// false alarms per ball-free frame, each with the operating points marked.
+pub fn curves_plot(path: &Path, c: &crate::curves::Curves) -> Result<()> {
+    let pr: Vec<(f64, Option<f64>)> = c
+        .points
+        .iter()
+        .filter_map(|p| Some((p.recall?, p.precision)))
+        .collect();
+    // Per ball-free frame when the set labels some, else per frame.
+    let per_free = c.ball_free_frames > 0;
+    let alarms = move |p: &crate::curves::CurvePoint| {
+        if per_free {
+            p.false_alarms_per_free_frame
+        } else {
+            p.false_alarms_per_frame
+        }
+    };
+    let roc: Vec<(f64, Option<f64>)> = c
+        .points
+        .iter()
+        .filter_map(|p| Some((alarms(p)?, p.recall)))
+        .collect();
+    let names: Vec<String> = c
+        .operating_points
+        .iter()
+        .map(|o| format!("{} {:.2}", o.name.to_uppercase(), o.point.threshold))
+        .collect();
+    let marks = |xy: &dyn Fn(&crate::curves::CurvePoint) -> Option<(f64, f64)>| -> Vec<Series> {
+        c.operating_points
+            .iter()
+            .zip(&names)
+            .zip(OPERATING_COLORS.iter().cycle())
+            .filter_map(|((o, name), color)| {
+                let (x, y) = xy(&o.point)?;
+                Some(Series {
+                    name,
+                    color: *color,
+                    points: vec![(x, Some(y))],
+                })
+            })
+            .collect()
+    };
+    let mut pr_series = vec![Series {
+        name: "PRECISION",
+        color: colors::BLUE,
+        points: pr,
+    }];
+    pr_series.extend(marks(&|p| Some((p.recall?, p.precision?))));
+    let roc_max = roc.iter().map(|p| p.0).fold(0.0f64, f64::max).max(0.01) * 1.05;
+    let mut roc_series = vec![Series {
+        name: "RECALL",
+        color: colors::BLUE,
+        points: roc,
+    }];
+    roc_series.extend(marks(&|p| Some((alarms(p)?, p.recall?))));
+    render(path, |root| {
+        let panels = root.split_evenly((1, 2));
+        let mut labels = Vec::new();
+        if let [left, right] = panels.as_slice() {
+            labels.extend(line_panel(
+                left,
+                "PRECISION VS RECALL",
+                0.0..1.0,
+                0.0..1.05,
+                &pr_series,
+                "RECALL",
+            )?);
+            labels.extend(line_panel(
+                right,
+                "RECALL VS FALSE ALARMS",
+                0.0..roc_max,
+                0.0..1.05,
+                &roc_series,
+                if per_free {
+                    "PER BALL-FREE FRAME"
+                } else {
+                    "PER FRAME (NO BALL-FREE FRAMES)"
+                },
+            )?);
+        }
+        Ok(labels)
+    })
+}
+
+/// Bar charts of fixed-bucket histograms, `cols` panels a row: each bucket's share, one bar per
+/// series, the bucket edges written under the bars.
+pub fn histograms_plot(path: &Path, panels: &[HistogramPanel], cols: usize) -> Result<()> {
+    let cols = cols.max(1);
+    let rows = panels.len().div_ceil(cols).max(1);
+    render(path, |root| {
+        let areas = root.split_evenly((rows, cols));
+        let mut labels = Vec::new();
+        for (panel, area) in panels.iter().zip(&areas) {
+            labels.extend(bar_panel(area, panel)?);
+        }
+        Ok(labels)
+    })
+}
+
+/// Draws one bar chart; returns its labels.
+fn bar_panel(
+    area: &DrawingArea<BitMapBackend, plotters::coord::Shift>,
+    panel: &HistogramPanel,
+) -> Result<Vec<Label>> {
+    let buckets = panel.edges.len() + 1;
+    let top = panel
+        .series
+        .iter()
+        .flat_map(|s| s.2.iter().copied())
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max)
+        .max(0.01)
+        * 1.1;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(MARGIN_TOP)
+        .margin_left(MARGIN_LEFT)
+        .margin_right(MARGIN_RIGHT)
+        .margin_bottom(MARGIN_BOTTOM)
+        .build_cartesian_2d(0.0..buckets as f64, 0.0..top)
+        .map_err(plot_err)?;
+    let y_ticks = ticks(0.0, top, TICKS / 2);
+    for &t in &y_ticks {
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, t), (buckets as f64, t)],
+                rgb(colors::LIGHT_GRAY),
+            ))
+            .map_err(plot_err)?;
+    }
+    let width = BAR_FILL / panel.series.len().max(1) as f64;
+    for (si, (_, color, shares)) in panel.series.iter().enumerate() {
+        let style = rgb(*color).filled();
+        chart
+            .draw_series(
+                shares
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v > 0.0)
+                    .map(|(b, &v)| {
+                        let x0 = b as f64 + (1.0 - BAR_FILL) / 2.0 + si as f64 * width;
+                        plotters::element::Rectangle::new([(x0, 0.0), (x0 + width, v)], style)
+                    }),
+            )
+            .map_err(plot_err)?;
+    }
+    chart
+        .plotting_area()
+        .draw(&plotters::element::Rectangle::new(
+            [(0.0, 0.0), (buckets as f64, top)],
+            rgb(colors::GRAY).stroke_width(1),
+        ))
+        .map_err(plot_err)?;
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    let map_x = |v: f64| px.start as f64 + v / buckets as f64 * (px.end - px.start) as f64;
+    let map_y = |v: f64| py.end as f64 - v / top * (py.end - py.start) as f64;
+    let char_w = i64::from(overlay::GLYPH_ADVANCE * TEXT_SCALE);
+    let char_h = i64::from(overlay::GLYPH_H * TEXT_SCALE);
+    let mut labels = vec![Label {
+        x: i64::from(px.start),
+        y: i64::from(py.start) - char_h - 10,
+        text: panel.title.clone(),
+        color: colors::BLACK,
+    }];
+    if panel.names.is_empty() {
+        let step = panel.edges.len().div_ceil(BAR_EDGE_LABELS).max(1);
+        for (i, &e) in panel.edges.iter().enumerate().step_by(step) {
+            let text = tick_text(e);
+            labels.push(Label {
+                x: map_x((i + 1) as f64) as i64 - text.len() as i64 * char_w / 2,
+                y: i64::from(py.end) + 6,
+                text,
+                color: colors::BLACK,
+            });
+        }
+    } else {
+        let step = panel.names.len().div_ceil(BAR_EDGE_LABELS * 2).max(1);
+        for (i, name) in panel.names.iter().enumerate().step_by(step) {
+            labels.push(Label {
+                x: map_x(i as f64 + 0.5) as i64 - name.len() as i64 * char_w / 2,
+                y: i64::from(py.end) + 6,
+                text: name.clone(),
+                color: colors::BLACK,
+            });
+        }
+    }
+    for &t in &y_ticks {
+        let text = format!("{:.0}%", t * 100.0);
+        labels.push(Label {
+            x: i64::from(px.start) - 6 - text.len() as i64 * char_w,
+            y: map_y(t) as i64 - char_h / 2,
+            text,
+            color: colors::BLACK,
+        });
+    }
+    let mut lx = i64::from(px.end);
+    for (name, color, _) in panel.series.iter().rev() {
+        lx -= (name.len() as i64 + 3) * char_w;
+        labels.push(Label {
+            x: lx,
+            y: i64::from(py.start) + 4,
+            text: format!("- {name}"),
+            color: *color,
+        });
+    }
+    Ok(labels)
 }
 
 /// Writes all three plots into `dir`-relative paths given by `path_of`; returns (caption, file

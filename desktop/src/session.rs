@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use ballcam_core::{
     AspectRatio, Ball, Config, Engine, Frame, FrameResult, PixelFormat, Preset, Rotation,
-    TrackState,
+    Telemetry, TrackState,
 };
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -39,6 +39,9 @@ pub const TRACK_CSV: &str = "track.csv";
 pub const REPORT_MD: &str = "report.md";
 pub const REPORT_JSON: &str = "report.json";
 pub const METRICS_JSON: &str = "metrics.json";
+/// The engine's telemetry snapshot (`ballcam report --telemetry`; an evaluation's is the
+/// reference of `--reference`).
+pub const TELEMETRY_JSON: &str = "telemetry.json";
 /// The measured times of an evaluation (beside metrics.json, which has none).
 pub const TIMING_JSON: &str = "timing.json";
 pub const OVERLAY_STEM: &str = "overlay";
@@ -134,13 +137,26 @@ impl EngineOpts {
 
     /// Builds the engine for frames of `width` x `height` with `costs`.
     pub fn engine_with_costs(&self, width: u32, height: u32, costs: &Costs) -> Result<Engine> {
-        let mut engine = self.build(width, height)?;
+        self.engine_edited(width, height, costs, |_| {})
+    }
+
+    /// Builds the engine for frames of `width` x `height` with `costs`, once `edit` has applied
+    /// a command's own options to the configuration (`run --capture` turns capture on).
+    pub fn engine_edited(
+        &self,
+        width: u32,
+        height: u32,
+        costs: &Costs,
+        edit: impl FnOnce(&mut Config),
+    ) -> Result<Engine> {
+        let mut config = self.config(width, height)?;
+        edit(&mut config);
+        let mut engine = self.build(config)?;
         engine.set_cost_model(costs.model()?);
         Ok(engine)
     }
 
-    fn build(&self, width: u32, height: u32) -> Result<Engine> {
-        let config = self.config(width, height)?;
+    fn build(&self, config: Config) -> Result<Engine> {
         Engine::new(config).map_err(|e| {
             let user_model = self.model.is_some() && matches!(e, ballcam_core::Error::Model(_));
             let user_config = matches!(e, ballcam_core::Error::Config(_));
@@ -528,7 +544,7 @@ pub fn write_reports(
 }
 
 /// Moves the measured times out of a report document (latency statistics, wall time, the
-/// telemetry's time sums) and returns them as their own document.
+/// telemetry's time sums and latency histograms) and returns them as their own document.
 fn split_timing(doc: &mut serde_json::Value) -> serde_json::Value {
     let mut timing = serde_json::Map::new();
     let Some(obj) = doc.as_object_mut() else {
@@ -551,7 +567,7 @@ fn split_timing(doc: &mut serde_json::Value) -> serde_json::Value {
         .and_then(|e| e.get_mut("telemetry"))
         .and_then(|t| t.as_object_mut())
     {
-        for key in ["total_time_us", "max_frame_us"] {
+        for key in ["total_time_us", "max_frame_us", "latency"] {
             if let Some(v) = t.remove(key) {
                 timing.insert(format!("telemetry_{key}"), v);
             }
@@ -609,6 +625,75 @@ pub fn summary_lines(frames: usize, m: &Metrics, wall_s: f64) -> Vec<String> {
         t.max / 1000.0
     ));
     lines
+}
+
+/// Writes the engine's telemetry snapshot (the document `ballcam report --telemetry` reads,
+/// latencies included) into `out` as [`TELEMETRY_JSON`].
+pub fn write_telemetry(out: &OutDir, engine: &Engine) -> Result<()> {
+    let text = engine
+        .telemetry()
+        .to_json()
+        .context("cannot serialise the telemetry")?;
+    std::fs::write(out.path(TELEMETRY_JSON), text + "\n")
+        .with_context(|| format!("cannot write {TELEMETRY_JSON}"))
+}
+
+/// The staged output folder of `--capture DIR`, when asked.
+pub fn capture_dir(dir: Option<&std::path::Path>) -> Result<Option<OutDir>> {
+    dir.map(OutDir::create).transpose()
+}
+
+/// Writes the engine's captured frames as a labelling queue into `dir` (staged; committed by
+/// the caller); `None` without `--capture`.
+pub fn export_captures(
+    engine: &Engine,
+    dir: Option<&OutDir>,
+) -> Result<Option<ballcam_core::monitor::ExportSummary>> {
+    dir.map(|d| {
+        engine
+            .export_captures(&d.path(""))
+            .context("cannot write the capture queue")
+    })
+    .transpose()
+}
+
+/// The capture queue's part of a command's JSON document, and its summary line.
+pub fn capture_report(
+    engine: &Engine,
+    exported: Option<&ballcam_core::monitor::ExportSummary>,
+    dir: Option<&std::path::Path>,
+) -> (serde_json::Value, Option<String>) {
+    let (Some(e), Some(d)) = (exported, dir) else {
+        return (serde_json::Value::Null, None);
+    };
+    let episodes = engine.captures().map_or(0, |r| r.stats().episodes);
+    let doc = serde_json::json!({
+        "dir": d.display().to_string(),
+        "images": e.images,
+        "pseudo_labelled": e.pseudo_labelled,
+        "episodes": episodes,
+    });
+    let line = format!(
+        "capture: {} images ({} pre-labelled with a ball) from {episodes} failure episodes in {}",
+        e.images,
+        e.pseudo_labelled,
+        d.display()
+    );
+    (doc, Some(line))
+}
+
+/// One line on the telemetry: time without a ball, losses, two-ball frames, budget overruns.
+pub fn quality_line(t: &Telemetry) -> String {
+    format!(
+        "quality: no ball {:.1}% of {:.1} s, {} losses ({} re-acquired), {} frames with two confident balls, {} low-confidence detections, {} frames over budget (telemetry.json)",
+        t.untracked_share().unwrap_or(0.0) * 100.0,
+        t.time_s,
+        t.losses,
+        t.reacquisitions,
+        t.frames_multi_ball,
+        t.frames_low_confidence,
+        t.frames_over_budget
+    )
 }
 
 /// The engine's telemetry and sizes as JSON.

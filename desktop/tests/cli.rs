@@ -1,6 +1,7 @@
 //! End-to-end tests of the `ballcam` binary on small rendered clips (ballcam-sim): demo, run on
-//! image folders / Y4M / video (through ffmpeg when installed), eval, label propagate, and bad
-//! inputs (one-line errors naming the file, non-zero exit, no partial outputs).
+//! image folders / Y4M / video (through ffmpeg when installed), eval, label propagate, the
+//! monitoring outputs (telemetry.json, `run --capture`, `report`), and bad inputs (one-line
+//! errors naming the file, non-zero exit, no partial outputs).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -52,7 +53,11 @@ fn s(p: &Path) -> &str {
 
 /// Renders `frames` frames of `scenario`.
 fn render(scenario: Scenario, frames: u32, seed: u64) -> Vec<(Vec<u8>, GroundTruth)> {
-    let spec = ClipSpec::new(scenario, W, H, FPS, 4.0, seed);
+    render_spec(ClipSpec::new(scenario, W, H, FPS, 4.0, seed), frames)
+}
+
+/// Renders the first `frames` frames of `spec` (W x H).
+fn render_spec(spec: ClipSpec, frames: u32) -> Vec<(Vec<u8>, GroundTruth)> {
     let mut clip = Clip::new(spec).unwrap();
     (0..frames.min(clip.frame_count()))
         .map(|i| {
@@ -152,6 +157,7 @@ fn every_command_has_help() {
         vec!["label", "pseudo", "--help"],
         vec!["camera", "--help"],
         vec!["profile", "--help"],
+        vec!["report", "--help"],
     ] {
         let o = ballcam(&args);
         assert_ok(&o);
@@ -690,4 +696,256 @@ fn pseudo_labels_round_trip_through_eval() {
         s(&out),
     ]));
     assert!(out.join("metrics.json").is_file());
+}
+
+#[test]
+fn run_with_capture_writes_telemetry_and_a_labelling_queue() {
+    // A 2 s occlusion: the track coasts 1 s, is lost, and is re-acquired when the ball shows.
+    let dir = scratch("run_capture");
+    let spec = ClipSpec::new(Scenario::Occluded { hidden_s: 2.0 }, W, H, FPS, 5.5, 7);
+    let frames = render_spec(spec, u32::MAX);
+    let y4m = dir.join("clip.y4m");
+    write_y4m(&y4m, &frames);
+    let (out, queue) = (dir.join("out"), dir.join("queue"));
+    let o = ballcam(&[
+        "run",
+        "--input",
+        s(&y4m),
+        "--out",
+        s(&out),
+        "--capture",
+        s(&queue),
+        "--costs",
+        "fixed",
+    ]);
+    assert_ok(&o);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("quality: no ball") && stdout.contains("capture: "),
+        "{stdout}"
+    );
+    let t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("telemetry.json")).unwrap())
+            .unwrap();
+    assert_eq!(t["frames"], frames.len());
+    assert_eq!(t["schema_version"], 3);
+    // 165 frames at 30 fps: 5 one-second quality windows closed (31 frames each: 30 frames
+    // span 0.967 s).
+    let windows: u64 = ["good", "uncertain", "lost"]
+        .iter()
+        .map(|q| t[format!("quality_windows_{q}")].as_u64().unwrap())
+        .sum();
+    assert_eq!(windows, 5, "{t}");
+    assert!(t["losses"].as_u64().unwrap() >= 1, "{t}");
+    // The queue: images, labels.csv in the labels format (extra columns after), manifest.
+    let labels = std::fs::read_to_string(queue.join("labels.csv")).unwrap();
+    let mut lines = labels.lines();
+    assert!(lines.next().unwrap().starts_with(LABELS_HEADER));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let reasons: Vec<&str> = rows.iter().map(|r| r[9]).collect();
+    assert!(
+        reasons.contains(&"before_loss") && reasons.contains(&"after_reacquire"),
+        "{reasons:?}"
+    );
+    for r in &rows {
+        let img = image::open(queue.join(r[0])).unwrap();
+        assert_eq!((img.width(), img.height()), (160, 160));
+        if r[3] == "1" {
+            let (x, y): (f64, f64) = (r[4].parse().unwrap(), r[5].parse().unwrap());
+            assert!(
+                (0.0..160.0).contains(&x) && (0.0..160.0).contains(&y),
+                "{r:?}"
+            );
+        }
+    }
+    assert!(rows.iter().any(|r| r[3] == "1"), "pseudo-labels: {labels}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(queue.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["images"], rows.len());
+    assert_eq!(manifest["model_sha256"].as_str().unwrap().len(), 64);
+    // ballcam reads the queue as labels: eval runs on it.
+    let eval_out = dir.join("eval");
+    assert_ok(&ballcam(&[
+        "eval",
+        "--labels",
+        s(&queue.join("labels.csv")),
+        "--out",
+        s(&eval_out),
+    ]));
+    assert!(eval_out.join("telemetry.json").is_file());
+}
+
+#[test]
+fn report_writes_plots_and_flags_drift_against_a_reference() {
+    let dir = scratch("report");
+    let frames = render(Scenario::StraightPass, 30, 5);
+    let y4m = dir.join("clip.y4m");
+    write_y4m(&y4m, &frames);
+    let out = dir.join("run");
+    assert_ok(&ballcam(&[
+        "run",
+        "--input",
+        s(&y4m),
+        "--out",
+        s(&out),
+        "--costs",
+        "fixed",
+    ]));
+    let reference = out.join("telemetry.json");
+    // The same run against itself: nothing to flag.
+    let rep = dir.join("same");
+    let o = ballcam(&[
+        "report",
+        "--telemetry",
+        s(&reference),
+        "--reference",
+        s(&reference),
+        "--out",
+        s(&rep),
+    ]);
+    assert_ok(&o);
+    let md = std::fs::read_to_string(rep.join("report.md")).unwrap();
+    assert!(md.contains("no flag"), "{md}");
+    for plot in ["plot_telemetry.png", "plot_episodes.png"] {
+        assert!(image::open(rep.join(plot)).is_ok(), "{plot}");
+    }
+    // The same frames as 10 s with 0.5 s without a ball (the reference), and with 9 s lost (the
+    // field): the untracked time rose by 85 points, far more than the default 15.
+    let edited = |lost: f64, name: &str| {
+        let mut t: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&reference).unwrap()).unwrap();
+        t["time_s"] = 10.0.into();
+        t["lost_time_s"] = lost.into();
+        t["searching_time_s"] = 0.0.into();
+        let path = dir.join(name);
+        std::fs::write(&path, t.to_string()).unwrap();
+        path
+    };
+    let reference = edited(0.5, "reference.json");
+    let field = edited(9.0, "field.json");
+    let rep = dir.join("drift");
+    let o = ballcam(&[
+        "--json",
+        "report",
+        "--telemetry",
+        s(&field),
+        "--reference",
+        s(&reference),
+        "--out",
+        s(&rep),
+    ]);
+    assert_ok(&o);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["drift"]["flagged"], true, "{doc}");
+    let flagged: Vec<&str> = doc["drift"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["flagged"] == true)
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, ["untracked_time"]);
+    // A threshold from the config: a 95-point rise is allowed, nothing flagged.
+    let cfg = dir.join("lenient.toml");
+    std::fs::write(&cfg, "[monitor.drift]\nmax_untracked_rise = 0.95\n").unwrap();
+    let o = ballcam(&[
+        "--json",
+        "report",
+        "--telemetry",
+        s(&field),
+        "--reference",
+        s(&reference),
+        "--config",
+        s(&cfg),
+        "--out",
+        s(&dir.join("lenient")),
+    ]);
+    assert_ok(&o);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["drift"]["flagged"], false, "{doc}");
+    // A newer engine's document is refused by its version, not by its new fields.
+    let newer = dir.join("newer.json");
+    std::fs::write(
+        &newer,
+        "{\"schema_version\": 99, \"frames_seen_by_v99\": 1}",
+    )
+    .unwrap();
+    let rep = dir.join("newer_out");
+    assert_clean_failure(
+        &ballcam(&["report", "--telemetry", s(&newer), "--out", s(&rep)]),
+        "schema 99 is newer",
+        &rep,
+    );
+    // A file that is not telemetry fails cleanly, naming it.
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"frames\": \"many\"}").unwrap();
+    let rep = dir.join("bad_out");
+    assert_clean_failure(
+        &ballcam(&["report", "--telemetry", s(&bad), "--out", s(&rep)]),
+        "bad.json",
+        &rep,
+    );
+}
+
+#[test]
+fn eval_curves_over_the_threshold_with_the_operating_points() {
+    // The ball leaves the frame for about a second: frames labelled ball-free as well.
+    let dir = scratch("eval_curves");
+    let frames = render(Scenario::LeavesFrame, 120, 11);
+    write_pngs(&dir, &frames, true);
+    let free = frames.iter().filter(|f| !f.1.visible).count();
+    assert!(free >= 15, "{free} ball-free frames");
+    let out = dir.join("out");
+    let queue = dir.join("queue");
+    let o = ballcam(&[
+        "eval",
+        "--labels",
+        s(&dir.join("labels.csv")),
+        "--out",
+        s(&out),
+        "--curves",
+        "--capture",
+        s(&queue),
+    ]);
+    assert_ok(&o);
+    // The evaluation's hard frames as a queue too (the ball leaving the frame is a loss).
+    let labels = std::fs::read_to_string(queue.join("labels.csv")).unwrap();
+    assert!(labels.starts_with(LABELS_HEADER), "{labels}");
+    assert!(labels.lines().count() >= 2, "{labels}");
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("curves.json")).unwrap()).unwrap();
+    assert_eq!(c["frames_with_ball"], frames.len() - free);
+    assert_eq!(c["ball_free_frames"], free);
+    let points = c["points"].as_array().unwrap();
+    assert_eq!(points.len(), 99);
+    let recall: Vec<f64> = points
+        .iter()
+        .map(|p| p["recall"].as_f64().unwrap())
+        .collect();
+    assert!(recall.windows(2).all(|w| w[1] <= w[0]), "{recall:?}");
+    assert!(
+        recall[0] > 0.5,
+        "the top peak is on the ball on an easy clip: {recall:?}"
+    );
+    let ops = c["operating_points"].as_array().unwrap();
+    assert_eq!(ops[0]["name"], "detector.threshold");
+    assert_eq!(
+        ops[0]["point"]["threshold"].as_f64().unwrap(),
+        0.5f32 as f64
+    );
+    assert!(ops[0]["point"]["false_alarms_per_free_frame"].is_number());
+    assert!(image::open(out.join("plot_curves.png")).is_ok());
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("## Detector threshold curves") && md.contains("## Multi-ball rate"));
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert!(m["multi_ball_rate"].is_number(), "{}", m["multi_ball_rate"]);
+    // One clip: its figures are the whole run's.
+    let clips = m["per_clip"].as_array().unwrap();
+    assert_eq!(clips.len(), 1);
+    assert_eq!(clips[0]["frames"], 120);
+    assert_eq!(clips[0]["recall"], m["metrics"]["detection"]["recall"]);
+    assert!(image::open(out.join("plot_breakdown.png")).is_ok());
+    assert!(md.contains("## Per clip"));
 }

@@ -281,7 +281,9 @@ final class CameraModel: ObservableObject {
 
     private func show(_ r: FrameResult) {
         let s = r.stats
+        // Tracking quality over the last second (good / uncertain / lost).
         hud = String(format: "%.0f fps · engine %.1f ms · latency %.1f ms", s.fps, s.engineMs, s.latencyMs)
+            + " · \(s.quality)"
         result = r
     }
 }

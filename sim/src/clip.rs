@@ -98,6 +98,7 @@ impl Clip {
             noise: Some(self.noise.view(&self.noise_rows)),
         };
         self.scene.draw(&self.state, &mut canvas);
+        self.spec.light.apply(img, self.spec.seed, frame);
         Ok(self
             .scene
             .ground_truth(&self.state, frame, self.spec.timestamp_us(frame)))

@@ -23,6 +23,7 @@ mod ball;
 mod camera;
 mod clip;
 mod error;
+mod light;
 mod math;
 mod noise;
 mod path;
@@ -36,6 +37,7 @@ mod yuv;
 
 pub use clip::Clip;
 pub use error::SimError;
+pub use light::Light;
 pub use random::render_random_frame;
 pub use scene::VISIBLE_THRESHOLD;
 pub use yuv::{bgra_from_rgb, i420_from_rgb, nv12_from_rgb, nv21_from_rgb, rgba_from_rgb};
@@ -77,6 +79,9 @@ pub struct ClipSpec {
     pub frames: u32,
     pub seed: u64,
     pub scenario: Scenario,
+    /// Lighting on top of the scene's look ([`Light::Scene`], the default, renders the clip as
+    /// it always rendered).
+    pub light: Light,
 }
 
 impl ClipSpec {
@@ -104,7 +109,13 @@ impl ClipSpec {
             frames,
             seed,
             scenario,
+            light: Light::Scene,
         }
+    }
+
+    /// The same clip under `light`.
+    pub fn with_light(self, light: Light) -> ClipSpec {
+        ClipSpec { light, ..self }
     }
 
     /// Clip length in seconds (`frames / fps`).

@@ -161,6 +161,10 @@ fun testAndroidCalls() {
     // Detection quality is the core's to test; here the detections must be the ball, not noise.
     check(near * 4 >= detected * 3) { "only $near of $detected detections near the truth" }
     check(frames.size < 2 || engine.telemetry().frames.toInt() == frames.size) { "frames" }
+    // The HUD's tracking quality, as MainActivity shows it; the telemetry as JSON.
+    val hudQuality = engine.quality().quality.name.lowercase()
+    check(hudQuality in setOf("good", "uncertain", "lost")) { hudQuality }
+    check(engine.telemetryJson().contains("\"schema_version\"")) { "telemetry json" }
     // MainActivity.plainPreview (overlay mode): the whole upright frame fit into the view.
     val last = pushYuv420Interleaved(engine, frames[0], 90, truth.last().ts + 33_333)
     val plain = viewTransform(last.frameWidth, last.frameHeight, 0, 1080.0, 2340.0, ScaleMode.FIT, null)

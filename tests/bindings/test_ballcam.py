@@ -486,6 +486,35 @@ def test_path():
     print(f"  crop path: {len(results)} rows in the recorded video's pixels")
 
 
+def test_monitoring():
+    # Telemetry as a record and as the JSON document `ballcam report` reads; the quality
+    # indicator in every result's HUD stats; reset; the capture queue (off by default).
+    import json
+    import tempfile
+    e = bc.BallcamEngine.from_config_toml(UNBOUNDED + "[monitor.capture]\nenabled = true\n")
+    for i in range(len(FRAMES)):
+        r = e.push_nv21(FRAMES[i], W, H, LIMITED, 0, 1000 + i * 33_333)
+        assert r.stats.quality in (bc.TrackingQuality.GOOD, bc.TrackingQuality.UNCERTAIN,
+                                   bc.TrackingQuality.LOST), r.stats
+    t = e.telemetry()
+    doc = json.loads(e.telemetry_json())
+    assert t.schema_version == doc["schema_version"] >= 2, doc["schema_version"]
+    assert t.frames == doc["frames"] == len(FRAMES), (t.frames, doc["frames"])
+    assert len(t.confidence.counts) == len(t.confidence.edges) + 1
+    assert e.quality().frames >= 1
+    with tempfile.TemporaryDirectory() as d:
+        out = e.export_captures(d)
+        with open(os.path.join(d, "labels.csv")) as f:
+            rows = f.read().splitlines()
+        assert rows[0].startswith("file,clip,frame_index,visible,x,y,w,h"), rows[0]
+        assert len(rows) - 1 == out.images, (len(rows), out)
+    e.reset_telemetry()
+    assert e.telemetry().frames == 0
+    off = bc.BallcamEngine(bc.Preset.PHONE30_FPS)
+    expect_error(bc.BallcamError.InvalidArgument, lambda: off.export_captures("/tmp"), "capture is off")
+    print(f"  telemetry of {t.frames} frames (schema {t.schema_version}), {out.images} captured frames exported")
+
+
 def main():
     assert bc.ballcam_version()
     # Before the first engine, as an app would (the rule itself is tested in Rust).
@@ -494,7 +523,8 @@ def main():
     print(f"fast kernels preferred: {fast}")
     for test in (test_formats_agree_and_track, test_rotation, test_bad_frames_then_recovery,
                  test_other_formats, test_config, test_color_range, test_view_geometry,
-                 test_capture_and_rotation, test_lifecycle, test_path, test_log_sink, test_threads):
+                 test_capture_and_rotation, test_lifecycle, test_path, test_monitoring, test_log_sink,
+                 test_threads):
         print(test.__name__)
         test()
     print("ALL PYTHON BINDING TESTS PASSED")

@@ -1,16 +1,19 @@
-//! Zero heap allocations per frame, once warm, in conversion, decoding, tracking, planning and
-//! scheduling — counted by a global allocator. What tract's own run allocates is measured and
+//! Zero heap allocations per frame, once warm, in conversion, decoding, tracking, planning,
+//! scheduling and monitoring (telemetry, quality indicator, hard-case capture) — counted by a global allocator. What tract's own run allocates is measured and
 //! printed (it is tract's business; we keep it from growing).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use ballcam_core::crop::CropRect;
 use ballcam_core::crop::{CropConfig, CropPlanner};
 use ballcam_core::detect::{decode_heatmap, Candidate, Grid};
 use ballcam_core::frame::{ColorRange, Converter, Region, TensorMapping};
+use ballcam_core::monitor::{Monitor, MonitorConfig};
+use ballcam_core::schedule::DetectorMode;
 use ballcam_core::schedule::{CostClass, Lookout, Scheduler, TrackView};
-use ballcam_core::track::{Tracker, TrackerConfig};
-use ballcam_core::{Config, Engine, Frame, Rotation};
+use ballcam_core::track::{BallEstimate, Tracker, TrackerConfig};
+use ballcam_core::{Config, Engine, Frame, FrameResult, Rotation, StageTimings, TrackState};
 
 struct Counting;
 
@@ -168,4 +171,114 @@ fn whole_engine_allocations_per_frame_are_measured() {
     // tract allocates its intermediate tensors per run; the engine adds none. Keep it bounded so
     // that a regression (say, a plan rebuilt per frame) shows.
     assert!(per_frame < 2_000.0, "{per_frame} allocations per frame");
+}
+
+/// Frames of one cycle of [`monitored_frame`].
+const CYCLE: i64 = 150;
+
+/// The engine's result for frame `i` of a 150-frame (5 s) cycle: detected, with weak detections
+/// at phases 80 and 85 and a second ball at 88, then 20 frames coasting, then lost until the
+/// cycle ends; the next cycle re-acquires. Each cycle is one failure episode (2.7 s of good
+/// frames part them). Returns the result and its candidates.
+fn monitored_frame(i: i64) -> (FrameResult, [Candidate; 2]) {
+    let phase = i % CYCLE;
+    let state = match phase {
+        0..90 => TrackState::Detected,
+        90..110 => TrackState::Predicted,
+        _ => TrackState::Lost,
+    };
+    let (x, y) = (400.0 + (phase as f32) * 4.0, 500.0);
+    let score = if phase == 80 || phase == 85 { 0.4 } else { 0.9 };
+    let ball = (state != TrackState::Lost).then_some(BallEstimate {
+        x,
+        y,
+        vx: 120.0,
+        vy: 0.0,
+        radius: 8.0,
+        confidence: score,
+        state,
+    });
+    let second = if phase == 88 { 0.8 } else { 0.1 };
+    let cands = [
+        Candidate {
+            x,
+            y,
+            radius: 8.0,
+            score: if state == TrackState::Detected {
+                score
+            } else {
+                0.1
+            },
+        },
+        Candidate {
+            x: x + 200.0,
+            y,
+            radius: 8.0,
+            score: second,
+        },
+    ];
+    let r = FrameResult {
+        timestamp_us: i * 33_333,
+        frame_width: W,
+        frame_height: H,
+        ball,
+        state,
+        crop: CropRect {
+            x: x - 320.0,
+            y: y - 180.0,
+            width: 640.0,
+            height: 360.0,
+        },
+        mode: DetectorMode::Roi,
+        detector_runs: 1,
+        candidates: 2,
+        budget_held: phase != 50,
+        top_candidate: Some(cands[0]),
+        timings: StageTimings::default(),
+    };
+    (r, cands)
+}
+
+#[test]
+fn the_monitor_does_not_allocate_when_warm_even_while_capturing() {
+    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let nv21 = nv21_frame();
+    let mut config = MonitorConfig::default();
+    config.capture.enabled = true;
+    let mut monitor = Monitor::new(&config).expect("monitor");
+    let mut conv = Converter::new(W, H, ColorRange::Limited);
+    let mut observe = |monitor: &mut Monitor, i: i64| {
+        let (r, cands) = monitored_frame(i);
+        let frame = Frame::nv21(&nv21, W, H, Rotation::Deg0, r.timestamp_us);
+        monitor.observe(&frame, &r, &cands, &mut conv);
+    };
+    for i in 0..2 * CYCLE {
+        observe(&mut monitor, i);
+    }
+    let before = monitor.capture().expect("capture on").stats();
+    let (_, n) = count(|| {
+        for i in 2 * CYCLE..8 * CYCLE {
+            observe(&mut monitor, i);
+        }
+    });
+    let after = monitor.capture().expect("capture on").stats();
+    println!("monitor with capture, 6 warm cycles: {n} allocations; ring {after:?}");
+    assert_eq!(n, 0, "{n} allocations in {} warm frames", 6 * CYCLE);
+    // Each counted cycle is an episode and takes frames (weak, two balls, before the loss,
+    // after the re-acquisition).
+    assert_eq!(after.episodes - before.episodes, 6, "{after:?}");
+    assert!(
+        after.captured - before.captured >= 18,
+        "{before:?} {after:?}"
+    );
+    let t = monitor.telemetry();
+    assert_eq!(t.losses, 8);
+    // 1200 frames at 30 fps; a one-second quality window closes on its 31st frame (30 frames
+    // span 0.99999 s): 1200 / 31 = 38 windows closed.
+    let windows = t.quality_windows_good + t.quality_windows_uncertain + t.quality_windows_lost;
+    assert_eq!(windows, 38, "{t:?}");
+    assert!(
+        t.quality_windows_good > 0 && t.quality_windows_lost > 0,
+        "{t:?}"
+    );
 }

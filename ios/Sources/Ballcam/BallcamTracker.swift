@@ -122,9 +122,36 @@ public final class BallcamTracker {
         engine.reset()
     }
 
-    /// Counters since the engine was built.
+    /// The quality telemetry since the engine was built, its config changed or
+    /// `resetTelemetry()`.
     public func telemetry() -> Telemetry {
         engine.telemetry()
+    }
+
+    /// The same telemetry as the JSON document `ballcam report --telemetry` reads.
+    public func telemetryJson() throws -> String {
+        try engine.telemetryJson()
+    }
+
+    /// Starts the telemetry over (captured frames are kept).
+    public func resetTelemetry() {
+        engine.resetTelemetry()
+    }
+
+    /// Tracking quality over the last second (also in every result's `stats.quality`).
+    public func quality() -> QualitySummary {
+        engine.quality()
+    }
+
+    /// Writes the captured hard frames (`[monitor.capture] enabled = true`) into the folder
+    /// `dir` as a labelling queue; nothing leaves the engine otherwise.
+    public func exportCaptures(dir: String) throws -> CaptureExport {
+        try engine.exportCaptures(dir: dir)
+    }
+
+    /// Forgets the captured frames (after an export).
+    public func clearCaptures() {
+        engine.clearCaptures()
     }
 
     /// Bytes of the engine's own buffers.

@@ -316,7 +316,9 @@ class MainActivity : AppCompatActivity() {
         if (frames++ % HUD_EVERY_FRAMES == 0L) {
             val s = r.stats
             val line = String.format(Locale.ROOT, "%.0f fps · engine %.1f ms · latency %.1f ms", s.fps, s.engineMs, s.latencyMs)
-            hudText.set("${choice.configName} · $line\n${r.state.name.lowercase()} · ${r.mode.name.lowercase()}")
+            // Tracking quality over the last second (good / uncertain / lost).
+            val quality = s.quality.name.lowercase()
+            hudText.set("${choice.configName} · $line\n$quality · ${r.state.name.lowercase()} · ${r.mode.name.lowercase()}")
         }
         latest.set(r)
         if (uiPosted.compareAndSet(false, true)) runOnUiThread(::applyLatest)

@@ -1,0 +1,66 @@
+//! Rendered clips pushed through an engine as a phone camera hands them over: each frame of a
+//! ballcam-sim clip is rendered to RGB, optionally edited, encoded to NV21 and processed.
+//! Included with `#[path = "common/clips.rs"] mod clips;` by the tests that need it.
+
+use ballcam_core::pipeline::CostModel;
+use ballcam_core::schedule::CostClass;
+use ballcam_core::{Engine, Frame, FrameResult, Rotation};
+use ballcam_sim::{nv21_from_rgb, Clip, ClipSpec, GroundTruth};
+
+/// Nominal cost of one detector run, microseconds: well inside every budget, so that the
+/// schedule (and so the result) does not depend on how busy the test machine is.
+pub const NOMINAL_COST_US: u64 = 1_000;
+
+/// A cost model that tells the scheduler every run cost [`NOMINAL_COST_US`].
+pub fn fixed_costs() -> CostModel {
+    Box::new(|_: CostClass, _| NOMINAL_COST_US)
+}
+
+/// Renders every frame of `spec`, lets `edit` change its RGB pixels (frame number, truth,
+/// pixels), pushes it through `engine` as NV21 and hands the engine, each truth and each result
+/// to `each`.
+pub fn push_clip(
+    engine: &mut Engine,
+    spec: ClipSpec,
+    mut edit: impl FnMut(u32, &GroundTruth, &mut [u8]),
+    mut each: impl FnMut(&Engine, &GroundTruth, &FrameResult),
+) {
+    let (w, h) = (spec.width, spec.height);
+    let mut clip = Clip::new(spec).expect("clip");
+    let mut rgb = vec![0u8; clip.rgb_len()];
+    let mut nv21 = vec![0u8; w as usize * h as usize * 3 / 2];
+    for i in 0..clip.frame_count() {
+        let gt = clip.render_rgb(i, &mut rgb).expect("render");
+        edit(i, &gt, &mut rgb);
+        nv21_from_rgb(&rgb, w, h, &mut nv21).expect("encode");
+        let frame = Frame::nv21(&nv21, w, h, Rotation::Deg0, gt.timestamp_us);
+        let r = engine.process(&frame).expect("process");
+        each(engine, &gt, &r);
+    }
+}
+
+/// Pastes a copy of the ball's disc (radius plus a pixel) `dx` pixels to the right of it: a
+/// second ball on screen. Nothing when the copy would leave the image.
+pub fn paste_second_ball(rgb: &mut [u8], width: u32, height: u32, gt: &GroundTruth, dx: f32) {
+    let (w, h) = (width as i64, height as i64);
+    let r = gt.radius + 1.0;
+    let reach = r.ceil() as i64;
+    let (cx, cy) = (gt.x.round() as i64, gt.y.round() as i64);
+    let shift = dx.round() as i64;
+    if cx - reach < 0 || cy - reach < 0 || cy + reach >= h || cx + shift + reach >= w {
+        return;
+    }
+    for y in cy - reach..=cy + reach {
+        for x in cx - reach..=cx + reach {
+            let (fx, fy) = ((x - cx) as f32, (y - cy) as f32);
+            if fx.hypot(fy) > r {
+                continue;
+            }
+            let src = ((y * w + x) * 3) as usize;
+            let dst = ((y * w + x + shift) * 3) as usize;
+            for c in 0..3 {
+                rgb[dst + c] = rgb[src + c];
+            }
+        }
+    }
+}
