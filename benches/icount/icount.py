@@ -153,6 +153,7 @@ def main() -> int:
         sys.exit(f"unknown classes {unknown}: one of {list(FRAMES)}")
     baseline = json.loads(args.baseline.read_text()) if args.baseline.exists() else None
 
+    commit = git_commit()  # before measuring: the tree the binary was built from
     results = {}
     with tempfile.TemporaryDirectory(prefix="icount-") as tmp:
         work = Path(tmp)
@@ -178,7 +179,7 @@ def main() -> int:
         "tract_onnx": tract_version(),
         "rustc": command_version(["rustc", "--version"]),
         "valgrind": command_version(["valgrind", "--version"]),
-        "commit": git_commit(),
+        "commit": commit,
         "date": datetime.date.today().isoformat(),
         "preset": "phone-30fps",
         "frame": "1920x1080 NV21, ballcam-sim Match clip, seed 7",

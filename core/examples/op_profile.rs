@@ -2,6 +2,7 @@
 //! input size, direct spatial convolution off), single thread: finds the slow operations.
 //!
 //! Usage: cargo run --release -p ballcam-core --example op_profile -- MODEL.onnx H W [RUNS] [--json]
+//! [--direct-spatial]
 //! Prints each node's share of the total and its mean time over RUNS runs (default 100) after
 //! 10 warm-up runs, slowest first. With `--json`: every node as one JSON document (name,
 //! operation, tract's description of it, mean and median milliseconds), read by `benches/opprofile/op_compare.py`.
@@ -21,6 +22,8 @@ const DEFAULT_RUNS: usize = 100;
 const TOP: usize = 25;
 /// The flag that prints every node as JSON.
 const JSON_FLAG: &str = "--json";
+/// The flag that leaves tract's direct spatial convolution on (the engine turns it off).
+const DIRECT_SPATIAL_FLAG: &str = "--direct-spatial";
 
 fn main() -> anyhow::Result<()> {
     let args = common::model_args("op_profile", DEFAULT_RUNS)?;
@@ -29,7 +32,13 @@ fn main() -> anyhow::Result<()> {
         .model_for_path(&args.path)?
         .with_input_fact(0, f32::fact([1, 3, h, w]).into())?
         .into_typed()?;
-    let scope = KnobScope::new([("TRACT_DISABLE_DIRECT_SPATIAL", "true")])?;
+    // As the engine: direct spatial convolution off, unless `--direct-spatial` (to compare).
+    let disable_direct = if std::env::args().any(|a| a == DIRECT_SPATIAL_FLAG) {
+        "false"
+    } else {
+        "true"
+    };
+    let scope = KnobScope::new([("TRACT_DISABLE_DIRECT_SPATIAL", disable_direct)])?;
     let plan = scope.enter(|| typed.into_optimized())?.into_runnable()?;
     let mut state = TypedSimpleState::new(&plan)?;
     let input: Tensor =
