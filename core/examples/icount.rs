@@ -403,6 +403,7 @@ fn main() -> Result<()> {
     // The process-wide tuning the CLI applies, before any model loads.
     ballcam_core::malloc::keep_large_blocks();
     ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores();
+    ballcam_core::kernels::prefer_tile_fitting_kernels_on_amd_single_fma_cores();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args
         .iter()
