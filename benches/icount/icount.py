@@ -17,7 +17,9 @@ Usage (from the repository root, after `cargo build --release --workspace --all-
 Counts depend on the binary (rustc, tract, the project's code) and on the instruction sets
 valgrind emulates, not on the load. Valgrind does not emulate AVX-512, so tract runs its
 256-bit AVX2+FMA kernels under it: the same ones the engine picks on single-FMA AVX-512 cores
-(src/kernels.rs) and on AVX2 CPUs.
+(core/src/kernels.rs) and on AVX2 CPUs. Valgrind's CPUID also names an Intel CPU ("GenuineIntel"),
+so tract chooses among those kernels with its Intel cost model whatever the host: the counts
+compare code, not hosts' kernel choices.
 """
 
 from __future__ import annotations
