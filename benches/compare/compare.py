@@ -74,6 +74,7 @@ def cpu_description() -> dict:
         "model": model or platform.processor() or platform.machine(),
         "flags": {f: f in flags for f in CPU_FLAGS},
         "tract_cpu_isa_env": os.environ.get("TRACT_CPU_ISA"),
+        "tract_x86_kind_env": os.environ.get("TRACT_X86_KIND"),
     }
 
 
@@ -209,7 +210,8 @@ def main() -> None:
     print(f"\nSame model ({args.model.name}), single thread, {profile['machine']}")
     flag_text = " ".join(f"{f}:{'yes' if on else 'no'}" for f, on in cpu["flags"].items())
     print(f"CPU {cpu['model']}; instruction sets {flag_text}"
-          + (f"; TRACT_CPU_ISA={cpu['tract_cpu_isa_env']}" if cpu["tract_cpu_isa_env"] is not None else ""))
+          + (f"; TRACT_CPU_ISA={cpu['tract_cpu_isa_env']}" if cpu["tract_cpu_isa_env"] is not None else "")
+          + (f"; TRACT_X86_KIND={cpu['tract_x86_kind_env']}" if cpu["tract_x86_kind_env"] is not None else ""))
     print(f"onnxruntime {ort.__version__}, OpenCV {cv2.__version__}, numpy {np.__version__}")
     print("\n(a) inference alone, p50 (us): onnxruntime / tract")
     for r in rows:

@@ -22,8 +22,10 @@ Usage (from the repository root, after `cargo build --release --workspace --all-
     /work/venv/bin/python benches/opprofile/op_compare.py [--sizes 192x192,288x512] [--runs 200]
         [--op-profile target/release/examples/op_profile] [--model models/ballnet.onnx] [--json OUT]
 
-Sizes are HEIGHTxWIDTH, as the model's input [1, 3, H, W]. `TRACT_CPU_ISA` in the environment is
-passed on to tract (`TRACT_CPU_ISA=` empty: tract's own AVX-512 kernels on a single-FMA core).
+Sizes are HEIGHTxWIDTH, as the model's input [1, 3, H, W]. `TRACT_CPU_ISA` and `TRACT_X86_KIND` in
+the environment are passed on to tract and override the CLI's kernel choices (`TRACT_CPU_ISA=`
+empty: tract's own AVX-512 kernels on a single-FMA core; `TRACT_X86_KIND=amd`: tract's AMD cost
+model instead of the tile-fit picker; core/src/kernels.rs).
 """
 
 from __future__ import annotations
@@ -285,9 +287,10 @@ def main() -> None:
     args = ap.parse_args()
     if not args.op_profile.exists():
         sys.exit(f"{args.op_profile} not found: cargo build --release --workspace --all-targets")
-    isa = os.environ.get("TRACT_CPU_ISA")
+    isa, kind = os.environ.get("TRACT_CPU_ISA"), os.environ.get("TRACT_X86_KIND")
+    knobs = [f"{k}={v!r}" for k, v in (("TRACT_CPU_ISA", isa), ("TRACT_X86_KIND", kind)) if v is not None]
     print(f"CPU {cpu_description()}; onnxruntime {ort.__version__}; tract kernels: "
-          + ("the engine's choice" if isa is None else f"TRACT_CPU_ISA={isa!r}"))
+          + (", ".join(knobs) if knobs else "the CLI's choice"))
     results = []
     for size in args.sizes.split(","):
         h, w = (int(v) for v in size.lower().split("x"))
