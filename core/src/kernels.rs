@@ -12,9 +12,10 @@
 //! for f32 through tract's `TRACT_CPU_ISA` knob.
 //!
 //! On those cores tract then picks among its 256-bit kernels with a cost model per vendor; its
-//! AMD one (calibrated on a Zen 2 part) gives the model's 24-channel layers the 8x8 kernel, which
-//! loads a broadcast for every multiply-add, where the 24x4 one fits them exactly. With tract's
-//! generic picker (tile fit), on this project's machine (`core/examples/model_time`, minimum of
+//! AMD one (calibrated on a Zen 2 part) gives the model's 24-channel layers the 8x8 kernel at the
+//! ROI inputs (128x128, 192x192), which loads a broadcast for every multiply-add, where the 24x4
+//! one fits them exactly, and the 1x1 layer over 32 channels at 288x512 the 40x2 one. With
+//! tract's generic picker (tile fit: 24x4 for both), on this project's machine (`core/examples/model_time`, minimum of
 //! 200 runs, three alternations): 128x128 0.37 -> 0.33 ms, 192x192 0.70 -> 0.68, 192x320
 //! 1.16 -> 1.11, 224x384 1.59 -> 1.56, 288x512 2.83 -> 2.69 ms.
 //! [`prefer_tile_fitting_kernels_on_amd_single_fma_cores`] makes that choice; tract takes it
