@@ -18,8 +18,9 @@ Counts depend on the binary (rustc, tract, the project's code) and on the instru
 valgrind emulates, not on the load. Valgrind does not emulate AVX-512, so tract runs its
 256-bit AVX2+FMA kernels under it: the same ones the engine picks on single-FMA AVX-512 cores
 (core/src/kernels.rs) and on AVX2 CPUs. Valgrind's CPUID also names an Intel CPU ("GenuineIntel"),
-so tract chooses among those kernels with its Intel cost model whatever the host: the counts
-compare code, not hosts' kernel choices.
+which would have tract choose among those kernels with its Intel cost model; the benchmark sets
+`TRACT_X86_KIND` (default `generic`: tract's tile-fit picker, the CLI's choice on AMD cores with
+AVX-512 and one 512-bit FMA unit) so that the counts are of a known kernel choice on any host.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ FRAMES = {
 }
 # The callgrind pattern of the marker function (core/examples/icount.rs).
 TOGGLE = "*icount_measured_frame*"
+# tract's x86 kernel cost model under valgrind (see the module docs).
+DEFAULT_X86_KIND = "generic"
 # Classes that must run the detector mode given (otherwise the count is of another workload).
 EXPECTED_MODE = {"tracking-frame": "Roi"}
 
@@ -113,14 +116,15 @@ def collected_ir(out_file: Path) -> int:
     raise ValueError(f"{out_file}: no summary line")
 
 
-def measure(binary: Path, frames_dir: Path, work: Path, cls: str, frames: int) -> dict:
+def measure(binary: Path, frames_dir: Path, work: Path, cls: str, frames: int, x86_kind: str) -> dict:
     out_file = work / f"callgrind.{cls}.out"
     cmd = [
         "valgrind", "--tool=callgrind", "--collect-atstart=no", f"--toggle-collect={TOGGLE}",
         f"--callgrind-out-file={out_file}",
         str(binary), "measure", cls, str(frames_dir), str(frames),
     ]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    env = dict(os.environ, TRACT_X86_KIND=x86_kind)
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         sys.exit(f"{cls}: callgrind run failed ({done.returncode}):\n{done.stderr[-4000:]}")
     line = next((l for l in done.stdout.splitlines() if l.startswith("{")), None)
@@ -143,6 +147,8 @@ def main() -> int:
     ap.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD_PCT, help="percent")
     ap.add_argument("--write-baseline", action="store_true", help="write the counts as the baseline")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--x86-kind", default=DEFAULT_X86_KIND,
+                    help="TRACT_X86_KIND for the measured processes: generic, intel or amd")
     args = ap.parse_args()
 
     if not args.bin.exists():
@@ -166,7 +172,7 @@ def main() -> int:
         print(f"frames: {prep.stdout.strip()}", file=sys.stderr)
         for cls in classes:
             print(f"callgrind: {cls} ({FRAMES[cls]} frames) ...", file=sys.stderr, flush=True)
-            results[cls] = measure(args.bin, work, work, cls, FRAMES[cls])
+            results[cls] = measure(args.bin, work, work, cls, FRAMES[cls], args.x86_kind)
 
     problems = []
     for cls, mode in EXPECTED_MODE.items():
@@ -186,15 +192,18 @@ def main() -> int:
         "preset": "phone-30fps",
         "frame": "1920x1080 NV21, ballcam-sim Match clip, seed 7",
         "threads": 1,
+        "tract_x86_kind": args.x86_kind,
     }
     print(f"\nInstructions per frame (callgrind Ir), {meta['frame']}, preset {meta['preset']}, 1 thread")
     print(f"CPU {meta['cpu']} (flags: {' '.join(meta['cpu_flags'])}; under valgrind: "
           f"{', '.join(k for k, v in meta['seen_under_valgrind'].items() if v)}), tract-onnx {meta['tract_onnx']}, "
-          f"{meta['rustc']}, {meta['valgrind']}")
+          f"TRACT_X86_KIND={meta['tract_x86_kind']}, {meta['rustc']}, {meta['valgrind']}")
     if baseline:
         b = baseline.get("meta", {})
         print(f"baseline: commit {b.get('commit')}, {b.get('date')}, {b.get('cpu')}, tract-onnx {b.get('tract_onnx')}, "
-              f"{b.get('rustc')}")
+              f"TRACT_X86_KIND={b.get('tract_x86_kind')}, {b.get('rustc')}")
+        if b.get("tract_x86_kind") != meta["tract_x86_kind"]:
+            print("warning: the baseline was counted with another TRACT_X86_KIND", file=sys.stderr)
     print(f"\n{'class':<15} {'input/modes':<16} {'Ir/frame':>14} {'baseline':>14} {'change':>8}")
     regressions = []
     for cls, r in results.items():
