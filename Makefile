@@ -9,7 +9,7 @@ CARGO_DENY ?= $(HOME)/.cache/ballcam/cargo-deny/bin/cargo-deny
 # Seconds per target of `make fuzz-smoke` (nightly toolchain and cargo-fuzz; not part of `make test`).
 FUZZ_SECONDS ?= 30
 
-.PHONY: demo test setup build fmt lint deny overflow bench clean fuzz-smoke
+.PHONY: demo test setup build fmt lint deny overflow bench icount icount-baseline clean fuzz-smoke
 
 setup:
 	@scripts/setup.sh
@@ -50,6 +50,17 @@ fuzz-smoke:
 
 bench:
 	$(CARGO) bench -p ballcam-core
+
+# Instructions per frame of each frame class under callgrind (valgrind), against the committed
+# baseline benches/icount/baseline.json; fails when a class is more than 3% above it. A few
+# minutes; not part of `make test`. `make icount-baseline` rewrites the baseline.
+ICOUNT := python3 benches/icount/icount.py --bin $(TARGET_DIR)/release/examples/icount
+
+icount: build
+	$(ICOUNT) --check
+
+icount-baseline: build
+	$(ICOUNT) --write-baseline
 
 clean:
 	$(CARGO) clean

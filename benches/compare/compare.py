@@ -14,8 +14,11 @@ run on this machine:
 
 Usage:
     pip install -r benches/compare/requirements.txt
-    cargo build --release -p ballcam
+    cargo build --release --workspace --all-targets
     python benches/compare/compare.py --ballcam target/release/ballcam
+
+The report names the CPU model and its instruction sets (avx2, fma, avx512f), which decide the
+kernels on both sides: the ratios hold for that CPU class only.
 
 Options: --model (default models/ballnet.onnx), --resolution (1920x1080), --frames (300),
 --preset (phone-30fps), --out (out/compare). Writes OUT/compare.json.
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -47,6 +51,31 @@ DUMPED_FRAMES = 30
 # Letterbox padding value (Ballcam pads with 0).
 PAD_VALUE = 0
 US_PER_S = 1e6
+# Instruction-set flags reported with the numbers (/proc/cpuinfo names).
+CPU_FLAGS = ("avx2", "fma", "avx512f")
+
+
+def cpu_description() -> dict:
+    """The CPU that produced the numbers: model, and the vector instruction sets that decide both
+    sides' kernels (tract: 256-bit FMA kernels on AVX2, and on AVX-512 cores with one 512-bit FMA
+    unit, where `ballcam` takes its AVX-512 kernels out; onnxruntime's MLAS: AVX-512 kernels
+    wherever avx512f is present)."""
+    model, flags = None, set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and model is None:
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    except OSError:
+        pass
+    return {
+        "model": model or platform.processor() or platform.machine(),
+        "flags": {f: f in flags for f in CPU_FLAGS},
+        "tract_cpu_isa_env": os.environ.get("TRACT_CPU_ISA"),
+        "tract_x86_kind_env": os.environ.get("TRACT_X86_KIND"),
+    }
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -120,7 +149,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "compare")
     args = ap.parse_args()
     if not args.ballcam.exists():
-        sys.exit(f"{args.ballcam} not found: build it (cargo build --release -p ballcam) or pass --ballcam")
+        sys.exit(f"{args.ballcam} not found: build it (cargo build --release --workspace --all-targets) or pass --ballcam")
     if not args.model.exists():
         sys.exit(f"{args.model} not found: pass --model")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -177,7 +206,12 @@ def main() -> None:
             pipeline[f"ballcam_{mode}_mean_us"] = m["total_us"]["mean"]
             pipeline[f"naive_over_ballcam_{mode}_mean"] = pipeline["naive_mean_us"] / max(m["total_us"]["mean"], 1)
 
+    cpu = cpu_description()
     print(f"\nSame model ({args.model.name}), single thread, {profile['machine']}")
+    flag_text = " ".join(f"{f}:{'yes' if on else 'no'}" for f, on in cpu["flags"].items())
+    print(f"CPU {cpu['model']}; instruction sets {flag_text}"
+          + (f"; TRACT_CPU_ISA={cpu['tract_cpu_isa_env']}" if cpu["tract_cpu_isa_env"] is not None else "")
+          + (f"; TRACT_X86_KIND={cpu['tract_x86_kind_env']}" if cpu["tract_x86_kind_env"] is not None else ""))
     print(f"onnxruntime {ort.__version__}, OpenCV {cv2.__version__}, numpy {np.__version__}")
     print("\n(a) inference alone, p50 (us): onnxruntime / tract")
     for r in rows:
@@ -199,7 +233,7 @@ def main() -> None:
             print(f"  ballcam {what} frames: {p[f'ballcam_{mode}_frames']}, mean {p[f'ballcam_{mode}_mean_us']:.0f} us;"
                   f" naive/ballcam {p[f'naive_over_ballcam_{mode}_mean']:.2f}x")
     pipeline["ballcam_lost_frames_without_search"] = skipped
-    result = {"inference": rows, "pipeline": pipeline, "machine": profile["machine"],
+    result = {"inference": rows, "pipeline": pipeline, "machine": profile["machine"], "cpu": cpu,
               "versions": {"onnxruntime": ort.__version__, "opencv": cv2.__version__, "numpy": np.__version__}}
     (args.out / "compare.json").write_text(json.dumps(result, indent=2))
     print(f"\nwrote {args.out / 'compare.json'}")

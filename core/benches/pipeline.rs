@@ -422,6 +422,7 @@ fn main() {
     // before any model loads, so that the benches time what the CLI runs.
     ballcam_core::malloc::keep_large_blocks();
     ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores();
+    ballcam_core::kernels::prefer_tile_fitting_kernels_on_amd_single_fma_cores();
     benches();
     Criterion::default().configure_from_args().final_summary();
 }

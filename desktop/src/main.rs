@@ -86,6 +86,9 @@ fn main() -> ExitCode {
     log::debug!("allocator keeps large blocks: {kept}");
     let ymm = ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores();
     log::debug!("tract's 256-bit kernels preferred on this single-FMA AVX-512 core: {ymm}");
+    // Still one thread: the choice is an environment variable (see `ballcam_core::kernels`).
+    let fit = ballcam_core::kernels::prefer_tile_fitting_kernels_on_amd_single_fma_cores();
+    log::debug!("tract's kernels picked by tile fit on this AMD single-FMA core: {fit}");
     let json = cli.json;
     let result = match &cli.command {
         Command::Demo(a) => demo::run(a, json),

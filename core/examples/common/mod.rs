@@ -16,7 +16,9 @@ pub struct ModelArgs {
 pub fn model_args(name: &str, default_runs: usize) -> anyhow::Result<ModelArgs> {
     ballcam_core::malloc::keep_large_blocks();
     ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores();
-    let args: Vec<String> = std::env::args().collect();
+    ballcam_core::kernels::prefer_tile_fitting_kernels_on_amd_single_fma_cores();
+    // Flags (`--json`) are the example's own.
+    let args: Vec<String> = std::env::args().filter(|a| !a.starts_with("--")).collect();
     if args.len() < 4 {
         eprintln!("usage: {name} MODEL.onnx H W [RUNS]");
         std::process::exit(2);
