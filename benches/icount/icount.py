@@ -65,6 +65,12 @@ def default_binary() -> Path:
     return target / "release" / "examples" / "icount"
 
 
+def model_sha256(path: str) -> str:
+    """sha256 of a repository file, lower-case hex."""
+    import hashlib
+    return hashlib.sha256((Path(__file__).resolve().parents[2] / path).read_bytes()).hexdigest()
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -190,6 +196,8 @@ def main() -> int:
         "commit": commit,
         "date": datetime.date.today().isoformat(),
         "preset": "phone-30fps",
+        # The preset's default `ball` (the general model); a new model changes every detector class.
+        "model": "models/ballnet_any.onnx sha256 " + model_sha256("models/ballnet_any.onnx"),
         "frame": "1920x1080 NV21, ballcam-sim Match clip, seed 7",
         "threads": 1,
         "tract_x86_kind": args.x86_kind,

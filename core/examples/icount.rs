@@ -288,7 +288,8 @@ fn measure_engine(ring: &[Vec<u8>], frames: usize, search: bool) -> Result<Strin
 
 /// The detector alone at one input size (inference and heatmap decoding).
 fn measure_detector(size: InputSize, frames: usize) -> Result<String> {
-    let model = ballcam_core::pipeline::EMBEDDED_MODEL;
+    // The same embedded model as the engine classes (the preset's `ball`).
+    let model = ballcam_core::pipeline::embedded_model(preset().ball)?;
     let mut detector = Detector::from_bytes(model, &[size], 1)?;
     let slot = detector
         .slot(size)
