@@ -23,6 +23,7 @@ for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t"
   if [ "$t" = model_bytes ]; then
     cp -n models/ballnet.onnx "fuzz/corpus/$t/shipped.onnx"
+    cp -n models/ballnet_any.onnx "fuzz/corpus/$t/shipped_any.onnx"
   fi
   log="fuzz/logs/$t.log"
   echo "fuzz: $t for ${seconds}s"

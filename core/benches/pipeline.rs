@@ -270,8 +270,9 @@ fn inference(c: &mut Criterion) {
         ("tile", d.tile_input),
     ];
     let inputs: Vec<InputSize> = sizes.iter().map(|(_, s)| *s).collect();
-    let mut detector =
-        Detector::from_bytes(ballcam_core::pipeline::EMBEDDED_MODEL, &inputs, 1).expect("model");
+    // The model the engine benches above load (the preset's `ball`).
+    let model = ballcam_core::pipeline::embedded_model(preset().ball).expect("embedded model");
+    let mut detector = Detector::from_bytes(model, &inputs, 1).expect("model");
     let mut candidates = Vec::with_capacity(d.max_candidates as usize);
     let mapping = TensorMapping {
         origin_x: 0.0,

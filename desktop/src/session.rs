@@ -77,7 +77,7 @@ pub struct EngineOpts {
     pub model: Option<PathBuf>,
     /// Which embedded detector: `any` (every sport and camera) or `football` (a high football
     /// broadcast camera) [default: the config's, any].
-    #[arg(long, value_name = "any|football", value_parser = parse_ball)]
+    #[arg(long, value_name = "any|football", value_parser = parse_ball, conflicts_with = "model")]
     pub ball: Option<Ball>,
     /// What the scheduler is told each detector run cost: `measured` (live use; results move
     /// with the machine's load), `fixed` (a cost per input size from the model's work: the same

@@ -35,6 +35,24 @@ fn each_ball_setting_embeds_its_shipped_file() {
 }
 
 #[test]
+fn the_engine_loads_the_model_its_ball_names() {
+    use sha2::{Digest, Sha256};
+    for (ball, stem) in [(Ball::Football, "ballnet"), (Ball::Any, "ballnet_any")] {
+        let model = std::fs::read(repo_path(&format!("models/{stem}.onnx"))).expect("model file");
+        let sha: String = Sha256::digest(&model)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let config = ballcam_core::Config {
+            ball,
+            ..ballcam_core::Config::default()
+        };
+        let engine = ballcam_core::Engine::new(config).expect("engine");
+        assert_eq!(engine.model_sha256(), sha, "{ball}");
+    }
+}
+
+#[test]
 fn the_ball_setting_reads_from_toml_and_refuses_unknown_balls() {
     let c = ballcam_core::Config::from_toml_str("ball = \"football\"").expect("toml");
     assert_eq!(c.ball, Ball::Football);
