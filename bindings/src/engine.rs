@@ -12,7 +12,7 @@ use ballcam_core::{AspectRatio, Config, Engine, Frame, PixelFormat, Rotation};
 use crate::error::{panic_message, BallcamError};
 use crate::path::PathFile;
 use crate::types::{
-    CaptureExport, ColorRange, FrameResult, Preset, QualitySummary, ScaleMode, Telemetry,
+    Ball, CaptureExport, ColorRange, FrameResult, Preset, QualitySummary, ScaleMode, Telemetry,
 };
 
 /// The engine, the shell's lifecycle (which outlives a config change) and the crop path.
@@ -292,6 +292,17 @@ impl BallcamEngine {
     #[uniffi::constructor]
     pub fn new(preset: Preset) -> Result<Arc<Self>, BallcamError> {
         let config = Config::preset(preset.into());
+        Ok(Self::from_engine(build_engine(config)?))
+    }
+
+    /// An engine with a preset's configuration and the embedded model `ball` names (`new` is
+    /// `with_ball(preset, Ball::Any)`).
+    #[uniffi::constructor]
+    pub fn with_ball(preset: Preset, ball: Ball) -> Result<Arc<Self>, BallcamError> {
+        let config = Config {
+            ball: ball.into(),
+            ..Config::preset(preset.into())
+        };
         Ok(Self::from_engine(build_engine(config)?))
     }
 

@@ -41,11 +41,11 @@ mod view;
 pub use engine::BallcamEngine;
 pub use error::BallcamError;
 pub use logging::{clear_log_sink, set_log_sink, LogLevel, LogSink};
+pub use types::{Ball, CaptureFormat, ColorRange, HudStats, ScaleMode, ViewTransform};
 pub use types::{
     BallEstimate, Candidate, CaptureExport, CropRect, DetectorMode, FrameResult, Histogram, Preset,
     QualitySummary, StageTimings, Telemetry, TrackState, TrackingQuality,
 };
-pub use types::{CaptureFormat, ColorRange, HudStats, ScaleMode, ViewTransform};
 pub use view::{buffer_rotation, choose_capture_format, track_csv_header, view_transform};
 
 uniffi::setup_scaffolding!("ballcam_ffi");

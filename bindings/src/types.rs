@@ -18,6 +18,24 @@ pub enum Preset {
     Server,
 }
 
+/// Which embedded detector an engine loads (see the core's `Ball` and the model card).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum Ball {
+    /// The general detector: every sport and camera (the default).
+    Any,
+    /// The broadcast-football detector: the most precise on a high football camera.
+    Football,
+}
+
+impl From<Ball> for core::Ball {
+    fn from(b: Ball) -> Self {
+        match b {
+            Ball::Any => core::Ball::Any,
+            Ball::Football => core::Ball::Football,
+        }
+    }
+}
+
 impl From<Preset> for core::Preset {
     fn from(p: Preset) -> Self {
         match p {

@@ -222,7 +222,13 @@ def test_config():
     e.reset()
     e.push_nv21(FRAMES[0], W, H, LIMITED, 0, 1)  # reset forgets the timestamps
     assert e.heap_bytes() > 0
-    print("  config errors ok, set_config_toml/set_aspect/reset ok")
+    # The embedded model: the general one by default, the football one by name (typed or TOML).
+    assert 'ball = "any"' in bc.BallcamEngine(bc.Preset.PHONE30_FPS).config_toml()
+    f = bc.BallcamEngine.with_ball(bc.Preset.PHONE30_FPS, bc.Ball.FOOTBALL).config_toml()
+    assert 'ball = "football"' in f and "phone-30fps" in f, f[:300]
+    assert bc.BallcamEngine.from_config_toml(f).config_toml() == f
+    expect_error(bc.BallcamError.InvalidConfig, lambda: bc.BallcamEngine.from_config_toml('ball = "cricket"'), "ball")
+    print("  config errors ok, set_config_toml/set_aspect/reset ok, ball any/football")
 
 
 class Sink(bc.LogSink):
