@@ -19,26 +19,9 @@ use crate::y4m;
 
 /// Prefix of the staging folder inside an output folder.
 const STAGING_PREFIX: &str = ".ballcam-staging-";
-/// The `track.csv` header (fixed format).
-pub const TRACK_HEADER: [&str; 17] = [
-    "frame",
-    "source",
-    "timestamp_ms",
-    "ball_state",
-    "ball_x",
-    "ball_y",
-    "ball_vx",
-    "ball_vy",
-    "ball_radius",
-    "confidence",
-    "candidates",
-    "crop_x",
-    "crop_y",
-    "crop_w",
-    "crop_h",
-    "mode",
-    "latency_us",
-];
+/// The `track.csv` header (fixed format): the core's crop-path columns, which the phone shells
+/// write too.
+pub use ballcam_core::view::TRACK_COLUMNS as TRACK_HEADER;
 /// x264 quality (constant rate factor; lower is better).
 const X264_CRF: &str = "20";
 /// x264 speed preset.
