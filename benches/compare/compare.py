@@ -40,6 +40,9 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from cpuinfo import CPU_FLAGS, read_cpu  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 # Timed runs per input size for inference alone, after warm-up runs (as `ballcam profile`).
 INFER_WARMUP_RUNS = 5
@@ -52,7 +55,6 @@ DUMPED_FRAMES = 30
 PAD_VALUE = 0
 US_PER_S = 1e6
 # Instruction-set flags reported with the numbers (/proc/cpuinfo names).
-CPU_FLAGS = ("avx2", "fma", "avx512f")
 
 
 def cpu_description() -> dict:
@@ -60,16 +62,7 @@ def cpu_description() -> dict:
     sides' kernels (tract: 256-bit FMA kernels on AVX2, and on AVX-512 cores with one 512-bit FMA
     unit, where `ballcam` takes its AVX-512 kernels out; onnxruntime's MLAS: AVX-512 kernels
     wherever avx512f is present)."""
-    model, flags = None, set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and model is None:
-                model = value.strip()
-            elif key.strip() == "flags" and not flags:
-                flags = set(value.split())
-    except OSError:
-        pass
+    model, flags = read_cpu()
     return {
         "model": model or platform.processor() or platform.machine(),
         "flags": {f: f in flags for f in CPU_FLAGS},

@@ -40,6 +40,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from cpuinfo import CPU_FLAGS, read_cpu  # noqa: E402
 import onnx
 import onnxruntime as ort
 from onnx import shape_inference
@@ -56,7 +59,6 @@ ORT_NCHWC_SUFFIX = "_nchwc"
 LAYOUT = "layout/other"
 US_PER_MS = 1e3
 FLOP_PER_MAC = 2
-CPU_FLAGS = ("avx2", "fma", "avx512f")
 
 
 def default_op_profile() -> Path:
@@ -65,16 +67,7 @@ def default_op_profile() -> Path:
 
 
 def cpu_description() -> str:
-    model, flags = None, set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and model is None:
-                model = value.strip()
-            elif key.strip() == "flags" and not flags:
-                flags = set(value.split())
-    except OSError:
-        pass
+    model, flags = read_cpu()
     return f"{model or 'unknown CPU'} ({' '.join(f for f in CPU_FLAGS if f in flags)})"
 
 
