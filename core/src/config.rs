@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::crop::CropConfig;
-use crate::detect::InputSize;
 use crate::error::ConfigError;
 use crate::frame::ColorRange;
 use crate::monitor::MonitorConfig;
 use crate::track::TrackerConfig;
+use crate::types::InputSize;
 
 /// Largest frame side the engine accepts (8K).
 pub const MAX_FRAME_SIDE: u32 = 8192;

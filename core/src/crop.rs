@@ -34,11 +34,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ConfigError;
 use crate::track::{BallEstimate, TrackState};
+use crate::types::{check_range, US_PER_S};
 
 /// Internal integration step, microseconds (250 Hz).
 pub const SUBSTEP_US: i64 = 4_000;
-/// Microseconds per second.
-const US_PER_S: f64 = 1_000_000.0;
 /// Share of the acceleration limit given to the horizontal axis (the vertical one gets
 /// `sqrt(1 - share^2)`, so that the 2-D acceleration never exceeds the limit).
 const ACCEL_SHARE_X: f64 = 0.8;
@@ -286,18 +285,6 @@ impl Default for CropConfig {
             max_zoom_speed: 0.3,
             follow_gain: 4.0,
         }
-    }
-}
-
-/// Checks that `value` is finite and within `min..=max`.
-fn check_range(field: &str, value: f32, min: f32, max: f32) -> Result<(), ConfigError> {
-    if value.is_finite() && value >= min && value <= max {
-        Ok(())
-    } else {
-        Err(ConfigError::new(
-            field,
-            format!("{value} is out of range: expected a finite value in {min}..={max}"),
-        ))
     }
 }
 

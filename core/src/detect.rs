@@ -14,21 +14,16 @@ use tract_onnx::tract_hir::infer::Factoid;
 
 use crate::error::ModelError;
 use crate::frame::TensorMapping;
+pub use crate::types::{Candidate, InputSize, INPUT_CHANNELS, MAX_INPUT_SIDE, SIZE_MULTIPLE};
 
 /// Name of the model's single input.
 pub const INPUT_NAME: &str = "image";
 /// Name of the model's single output.
 pub const OUTPUT_NAME: &str = "out";
-/// Input channels (RGB).
-pub const INPUT_CHANNELS: usize = 3;
 /// Output channels: logit, offset x, offset y, radius.
 pub const OUTPUT_CHANNELS: usize = 4;
 /// Output stride: one heatmap cell covers this many input pixels per side.
 pub const STRIDE: u32 = 4;
-/// Input sides must be multiples of this.
-pub const SIZE_MULTIPLE: u32 = 32;
-/// Largest input side accepted (keeps buffers and plans bounded).
-pub const MAX_INPUT_SIDE: u32 = 4096;
 /// Largest model file read, bytes (64 MiB; the shipped model is 0.28 MB). A bigger file, or
 /// anything that is not a regular file (`/dev/zero`, a FIFO, a folder), is refused before it
 /// is read.
@@ -39,55 +34,8 @@ const BATCH: i64 = 1;
 /// `prepare`).
 const DIRECT_SPATIAL_KNOB: &str = "TRACT_DISABLE_DIRECT_SPATIAL";
 
-/// One ball candidate, in upright frame pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
-pub struct Candidate {
-    pub x: f32,
-    pub y: f32,
-    pub radius: f32,
-    /// Sigmoid of the centre logit, 0..1.
-    pub score: f32,
-}
-
-/// A detector input size in pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct InputSize {
-    pub width: u32,
-    pub height: u32,
-}
-
-impl InputSize {
-    /// Builds a size.
-    pub const fn new(width: u32, height: u32) -> Self {
-        Self { width, height }
-    }
-
-    /// Number of f32 values of the `[1,3,H,W]` input tensor.
-    pub fn tensor_len(self) -> usize {
-        INPUT_CHANNELS * self.width as usize * self.height as usize
-    }
-
-    /// Checks the contract's size rules.
-    pub fn check(self) -> Result<(), String> {
-        let ok = |v: u32| v > 0 && v.is_multiple_of(SIZE_MULTIPLE) && v <= MAX_INPUT_SIDE;
-        if ok(self.width) && ok(self.height) {
-            Ok(())
-        } else {
-            Err(format!(
-                "{}x{}: both sides must be positive multiples of {SIZE_MULTIPLE} up to {MAX_INPUT_SIDE}",
-                self.width, self.height
-            ))
-        }
-    }
-}
-
-impl std::fmt::Display for InputSize {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}x{}", self.width, self.height)
-    }
-}
-
 type Plan = TypedSimplePlan;
+
 type State = TypedSimpleState;
 
 /// A model prepared for one input size.

@@ -17,6 +17,7 @@
 //! upright-frame coordinates: `frame = origin + tensor * scale`.
 
 use crate::error::FrameError;
+pub use crate::types::Region;
 
 /// Bytes per pixel of packed RGBA / BGRA.
 const BYTES_PER_PIXEL_RGBA: usize = 4;
@@ -536,20 +537,6 @@ impl Converter {
     pub fn set_color_range(&mut self, range: ColorRange) {
         self.colour = YuvToRgb::new(range);
     }
-}
-
-/// A rectangle of the UPRIGHT frame in pixels; may extend past the frame edges (outside pixels
-/// are padded with 0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Region {
-    /// Left edge (may be negative).
-    pub x: i32,
-    /// Top edge (may be negative).
-    pub y: i32,
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
 }
 
 /// Maps input-tensor pixel coordinates to upright-frame pixel coordinates:

@@ -21,11 +21,11 @@ pub mod monitor;
 pub mod pipeline;
 pub mod schedule;
 pub mod track;
+pub mod types;
 pub mod view;
 
 pub use config::{Ball, Config, Preset};
 pub use crop::{AspectRatio, CropRect};
-pub use detect::{Candidate, InputSize};
 pub use error::{ConfigError, Error, FrameError, ModelError, Result};
 pub use frame::ColorRange;
 pub use frame::{Frame, PixelFormat, Rotation};
@@ -33,6 +33,7 @@ pub use monitor::{QualitySummary, Telemetry, TrackingQuality};
 pub use pipeline::{Engine, FrameResult, StageTimings};
 pub use schedule::DetectorMode;
 pub use track::{BallEstimate, TrackState};
+pub use types::{Candidate, InputSize};
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("ballcam_core");

@@ -16,9 +16,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{DetectorConfig, ScheduleConfig, SearchStrategy, MIN_TILE_SCALE};
-use crate::detect::InputSize;
-use crate::frame::Region;
-use crate::track::Prediction;
+use crate::types::InputSize;
+use crate::types::Prediction;
+use crate::types::Region;
 
 /// Most detector runs in one frame at the configured frame rate.
 pub const MAX_JOBS: usize = 4;

@@ -57,13 +57,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::detect::Candidate;
 use crate::error::ConfigError;
+pub use crate::types::Prediction;
+use crate::types::{check_range, Candidate, US_PER_S};
 
 /// Number of tentative hypotheses kept while acquiring.
 pub const MAX_HYPOTHESES: usize = 4;
 /// Microseconds per second.
-const US_PER_S: f64 = 1_000_000.0;
 /// Smallest ball radius used to scale noise, in pixels (guards against a zero radius).
 const MIN_RADIUS_PX: f64 = 1.0;
 /// Weight of a new radius measurement in the radius moving average.
@@ -119,26 +119,6 @@ pub struct BallEstimate {
     pub confidence: f32,
     /// Detected or predicted (a lost ball gives no estimate).
     pub state: TrackState,
-}
-
-/// Where the ball is expected at a given time, with its 1-sigma uncertainty: where to look.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Prediction {
-    /// Predicted centre x, pixels.
-    pub x: f32,
-    /// Predicted centre y, pixels.
-    pub y: f32,
-    /// Velocity x, pixels per second.
-    pub vx: f32,
-    /// Velocity y, pixels per second.
-    pub vy: f32,
-    /// Standard deviation of the predicted position along x, pixels (filter only, without the
-    /// measurement noise).
-    pub sigma_x: f32,
-    /// Standard deviation of the predicted position along y, pixels.
-    pub sigma_y: f32,
-    /// Apparent radius, pixels.
-    pub radius: f32,
 }
 
 /// Settings of the [`Tracker`]. Lengths given "in radii" are multiples of the ball's apparent
@@ -234,18 +214,6 @@ impl Default for TrackerConfig {
             ambiguity_wait_s: 1.5,
             still_gap_s: STILL_GAP_S,
         }
-    }
-}
-
-/// Checks that `value` is finite and within `min..=max`.
-fn check_range(field: &str, value: f32, min: f32, max: f32) -> Result<(), ConfigError> {
-    if value.is_finite() && value >= min && value <= max {
-        Ok(())
-    } else {
-        Err(ConfigError::new(
-            field,
-            format!("{value} is out of range: expected a finite value in {min}..={max}"),
-        ))
     }
 }
 

@@ -29,11 +29,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::facts::FrameFacts;
-use crate::detect::Candidate;
 use crate::error::ConfigError;
 use crate::frame::{Converter, Frame, Region};
 use crate::pipeline::FrameResult;
 use crate::track::{BallEstimate, TrackState};
+use crate::types::Candidate;
+use crate::types::US_PER_S;
 
 /// Candidates kept with each captured frame, best first.
 pub const MAX_CAPTURED_CANDIDATES: usize = 4;
@@ -46,8 +47,6 @@ const MAX_MEMORY_KIB: u32 = 1 << 20;
 const KIB: usize = 1024;
 /// RGB channels.
 const CHANNELS: usize = 3;
-/// Microseconds per second.
-const US_PER_S: f64 = 1_000_000.0;
 
 /// Hard-case capture settings (off by default).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,9 +3,9 @@
 //! ball, whether the frame shows two or more distinct confident balls, and the strongest rival.
 //! Pure, no allocation.
 
-use crate::detect::Candidate;
 use crate::pipeline::FrameResult;
 use crate::track::TrackState;
+use crate::types::Candidate;
 
 use super::MonitorConfig;
 

@@ -27,10 +27,10 @@ pub mod telemetry;
 
 use serde::{Deserialize, Serialize};
 
-use crate::detect::Candidate;
 use crate::error::ConfigError;
 use crate::frame::{Converter, Frame};
 use crate::pipeline::FrameResult;
+use crate::types::Candidate;
 
 pub use capture::{CaptureConfig, CaptureMeta, CaptureReason, CaptureRing, CaptureStats, Seen};
 pub use drift::{DriftCheck, DriftConfig, DriftReport};

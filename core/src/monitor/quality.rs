@@ -19,9 +19,8 @@ use super::facts::FrameFacts;
 use crate::error::ConfigError;
 use crate::pipeline::FrameResult;
 use crate::track::TrackState;
+use crate::types::US_PER_S;
 
-/// Microseconds per second.
-const US_PER_S: f64 = 1_000_000.0;
 /// Longest accepted window, seconds.
 const MAX_WINDOW_S: f32 = 60.0;
 

@@ -46,12 +46,11 @@ use super::MonitorConfig;
 use crate::pipeline::{FrameResult, StageTimings};
 use crate::schedule::DetectorMode;
 use crate::track::TrackState;
+use crate::types::US_PER_S;
 
 /// Version of the [`Telemetry`] document. 1 was the counters alone; 2 added the times,
 /// episodes and histograms; 3 the quality indicator's windows.
 pub const TELEMETRY_SCHEMA_VERSION: u32 = 3;
-/// Microseconds per second.
-const US_PER_S: f64 = 1_000_000.0;
 /// Crop-centre samples kept for the finite differences (position, speed, acceleration, jerk).
 const CROP_SAMPLES: usize = 4;
 
