@@ -21,7 +21,7 @@ use ballcam_core::detect::{
 use ballcam_core::frame::{ColorRange, Converter, Region, TensorMapping};
 use ballcam_core::track::{Tracker, TrackerConfig};
 use ballcam_core::{Config, DetectorMode, Engine, Frame, PixelFormat, Preset, Rotation};
-use ballcam_sim::{Clip, ClipSpec, Scenario};
+use ballcam_sim::{Clip, ClipSpec, Nv21Feed, Scenario};
 use criterion::{criterion_group, Criterion};
 
 /// Frame sizes benchmarked.
@@ -94,9 +94,13 @@ impl Format {
 }
 
 /// The match clip, long enough for the search for a tracked stretch.
-fn clip(w: u32, h: u32) -> Clip {
+fn clip_spec(w: u32, h: u32) -> ClipSpec {
     let duration_s = f64::from(SEARCH_FRAMES + RING as u32 + 1) / FPS;
-    Clip::new(ClipSpec::new(Scenario::Match, w, h, FPS, duration_s, SEED)).expect("clip")
+    ClipSpec::new(Scenario::Match, w, h, FPS, duration_s, SEED)
+}
+
+fn clip(w: u32, h: u32) -> Clip {
+    Clip::new(clip_spec(w, h)).expect("clip")
 }
 
 /// An engine whose scheduler counts every detector run as free: every frame runs its detector
@@ -111,16 +115,13 @@ fn engine() -> Engine {
 /// Starts of stretches of `RING` consecutive clip frames that the engine processes in tracking
 /// (ROI) mode, in clip order (at most `MAX_CANDIDATES`).
 fn tracked_stretches(w: u32, h: u32) -> Vec<u32> {
-    let mut clip = clip(w, h);
+    let mut feed = Nv21Feed::new(clip_spec(w, h)).expect("clip");
     let mut engine = engine();
-    let pixels = w as usize * h as usize;
-    let (mut rgb, mut nv21) = (vec![0u8; pixels * 3], vec![0u8; pixels + pixels / 2]);
     let mut starts = Vec::new();
     let mut run = 0u32;
     for i in 0..SEARCH_FRAMES {
-        clip.render_rgb(i, &mut rgb).expect("render");
-        ballcam_sim::nv21_from_rgb(&rgb, w, h, &mut nv21).expect("nv21");
-        let frame = Format::Nv21.frame(&nv21, w, h, i64::from(i) * FRAME_US);
+        let (_, nv21) = feed.render(i).expect("render");
+        let frame = Format::Nv21.frame(nv21, w, h, i64::from(i) * FRAME_US);
         let mode = engine.process(&frame).expect("process").mode;
         run = if mode == DetectorMode::Roi {
             run + 1

@@ -33,7 +33,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use ballcam_core::detect::{Candidate, Detector, InputSize};
 use ballcam_core::frame::{ColorRange, Converter, Region, TensorMapping};
 use ballcam_core::{Config, DetectorMode, Engine, Frame, Preset, Rotation};
-use ballcam_sim::{Clip, ClipSpec, Scenario};
+use ballcam_sim::{ClipSpec, Nv21Feed, Scenario};
 
 /// Frame size of every class.
 const WIDTH: u32 = 1920;
@@ -124,43 +124,27 @@ fn ping_pong(i: usize) -> usize {
     }
 }
 
-fn clip() -> Result<Clip> {
+fn clip_spec() -> ClipSpec {
     let duration_s = f64::from(SEARCH_FRAMES + RING as u32 + 1) / FPS;
-    Ok(Clip::new(ClipSpec::new(
-        Scenario::Match,
-        WIDTH,
-        HEIGHT,
-        FPS,
-        duration_s,
-        SEED,
-    ))?)
+    ClipSpec::new(Scenario::Match, WIDTH, HEIGHT, FPS, duration_s, SEED)
 }
 
 /// `RING` NV21 frames of the clip from clip frame `first`.
 fn render_ring(first: u32) -> Result<Vec<Vec<u8>>> {
-    let mut clip = clip()?;
-    let mut rgb = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
+    let mut feed = Nv21Feed::new(clip_spec())?;
     (0..RING as u32)
-        .map(|i| {
-            clip.render_rgb(first + i, &mut rgb)?;
-            let mut out = vec![0u8; nv21_len()];
-            ballcam_sim::nv21_from_rgb(&rgb, WIDTH, HEIGHT, &mut out)?;
-            Ok(out)
-        })
+        .map(|i| Ok(feed.render(first + i)?.1.to_vec()))
         .collect()
 }
 
 /// Starts of stretches of `RING` consecutive clip frames processed in ROI mode.
 fn tracked_stretches() -> Result<Vec<u32>> {
-    let mut clip = clip()?;
+    let mut feed = Nv21Feed::new(clip_spec())?;
     let mut engine = engine()?;
-    let mut rgb = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
-    let mut nv21 = vec![0u8; nv21_len()];
     let (mut starts, mut run) = (Vec::new(), 0u32);
     for i in 0..SEARCH_FRAMES {
-        clip.render_rgb(i, &mut rgb)?;
-        ballcam_sim::nv21_from_rgb(&rgb, WIDTH, HEIGHT, &mut nv21)?;
-        let mode = engine.process(&frame(&nv21, i as usize))?.mode;
+        let (_, nv21) = feed.render(i)?;
+        let mode = engine.process(&frame(nv21, i as usize))?.mode;
         run = if mode == DetectorMode::Roi {
             run + 1
         } else {

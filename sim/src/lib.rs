@@ -23,6 +23,7 @@ mod ball;
 mod camera;
 mod clip;
 mod error;
+mod feed;
 mod light;
 mod math;
 mod noise;
@@ -37,6 +38,7 @@ mod yuv;
 
 pub use clip::Clip;
 pub use error::SimError;
+pub use feed::Nv21Feed;
 pub use light::Light;
 pub use random::render_random_frame;
 pub use scene::VISIBLE_THRESHOLD;

@@ -9,7 +9,7 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use ballcam_ffi::{set_log_sink, BallcamEngine, ColorRange, LogLevel, LogSink, Preset};
-use ballcam_sim::{nv21_from_rgb, Clip, ClipSpec, Scenario};
+use ballcam_sim::{ClipSpec, Nv21Feed, Scenario};
 
 const W: u32 = 320;
 const H: u32 = 240;
@@ -32,15 +32,9 @@ fn frames(n: u32) -> Vec<Vec<u8>> {
         f64::from(n) / 30.0 + 1.0,
         5,
     );
-    let mut clip = Clip::new(spec).expect("clip");
-    let mut rgb = vec![0u8; (W * H * 3) as usize];
+    let mut feed = Nv21Feed::new(spec).expect("clip");
     (0..n)
-        .map(|i| {
-            clip.render_rgb(i, &mut rgb).expect("render");
-            let mut nv21 = vec![0u8; (W * H * 3 / 2) as usize];
-            nv21_from_rgb(&rgb, W, H, &mut nv21).expect("nv21");
-            nv21
-        })
+        .map(|i| feed.render(i).expect("render").1.to_vec())
         .collect()
 }
 

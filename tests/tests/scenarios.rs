@@ -9,11 +9,16 @@
 //! comes back into the frame, the crop inside the frame always, and the crop's acceleration
 //! never above the configured limit.
 
+use std::ops::ControlFlow;
+
 use ballcam_core::detect::InputSize;
 use ballcam_core::pipeline::CostModel;
 use ballcam_core::schedule::CostClass;
-use ballcam_core::{Config, Engine, Frame, FrameResult, Rotation, TrackState};
-use ballcam_sim::{nv21_from_rgb, Clip, ClipSpec, GroundTruth, Scenario};
+use ballcam_core::{Config, Engine, FrameResult, TrackState};
+use ballcam_sim::{ClipSpec, GroundTruth, Scenario};
+
+#[path = "common/clips.rs"]
+mod clips;
 
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 720;
@@ -23,8 +28,6 @@ const MIN_BALL_IN_CROP: f64 = 0.99;
 const REACQUIRE_S: f64 = 0.3;
 /// Tolerance on the acceleration check (float rounding of the crop position), pixels.
 const ACCEL_EPS_PX: f64 = 0.05;
-/// Nominal cost of one detector run, microseconds: well inside every budget.
-const NOMINAL_COST_US: u64 = 1_000;
 /// Environment variable naming a candidate ONNX model to run the scenarios with instead of the
 /// embedded one (`BALLCAM_SCENARIO_MODEL=models/train/runs/slim2.onnx cargo test ...`).
 const CANDIDATE_MODEL_VAR: &str = "BALLCAM_SCENARIO_MODEL";
@@ -39,13 +42,7 @@ struct Run {
 }
 
 fn run_clip(scenario: Scenario, fps: f64, duration_s: f64, seed: u64) -> Run {
-    run_clip_with_costs(
-        scenario,
-        fps,
-        duration_s,
-        seed,
-        Box::new(|_: CostClass, _| NOMINAL_COST_US),
-    )
+    run_clip_with_costs(scenario, fps, duration_s, seed, clips::fixed_costs())
 }
 
 fn run_clip_with_costs(
@@ -56,7 +53,6 @@ fn run_clip_with_costs(
     costs: CostModel,
 ) -> Run {
     let spec = ClipSpec::new(scenario, WIDTH, HEIGHT, fps, duration_s, seed);
-    let mut clip = Clip::new(spec).expect("clip");
     let mut config = Config::default();
     // A candidate model can be put through the suite before it replaces the shipped one.
     if let Some(path) = std::env::var_os(CANDIDATE_MODEL_VAR).filter(|p| !p.is_empty()) {
@@ -64,28 +60,28 @@ fn run_clip_with_costs(
     }
     let mut engine = Engine::new(config.clone()).expect("engine");
     engine.set_cost_model(Some(costs));
-    let (w, h) = (WIDTH as usize, HEIGHT as usize);
-    let mut rgb = vec![0u8; w * h * 3];
-    let mut nv21 = vec![0u8; w * h * 3 / 2];
     let mut truth = Vec::new();
     let mut results = Vec::new();
     let dump = std::env::var_os(DUMP_VAR).is_some();
-    for i in 0..clip.frame_count() {
-        let gt = clip.render_rgb(i, &mut rgb).expect("render");
-        nv21_from_rgb(&rgb, WIDTH, HEIGHT, &mut nv21).expect("encode");
-        let frame = Frame::nv21(&nv21, WIDTH, HEIGHT, Rotation::Deg0, gt.timestamp_us);
-        let r = engine.process(&frame).expect("process");
-        if dump {
-            println!(
+    clips::push_frames(
+        &mut engine,
+        spec,
+        1,
+        |_, _, _| {},
+        |_, i, gt, r| {
+            if dump {
+                println!(
                 "{i:4} gt ({:7.1},{:6.1}) r {:4.1} vis {} | {:?} {:?} ball {:?} crop ({:6.1},{:6.1},{:6.1},{:6.1}) cands {} runs {} top {:?}",
                 gt.x, gt.y, gt.radius, gt.visible, r.mode, r.state,
                 r.ball.map(|b| (b.x as i32, b.y as i32, b.confidence)), r.crop.x, r.crop.y, r.crop.width, r.crop.height, r.candidates, r.detector_runs,
                 r.top_candidate.map(|c| (c.x as i32, c.y as i32, c.score))
             );
-        }
-        results.push(r);
-        truth.push(gt);
-    }
+            }
+            results.push(*r);
+            truth.push(*gt);
+            ControlFlow::Continue(())
+        },
+    );
     Run {
         truth,
         results,

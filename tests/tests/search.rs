@@ -4,11 +4,16 @@
 //! `Engine::search_cycle_frames()` (the figure `ballcam profile` reports). Costs are injected,
 //! so the schedule does not depend on how busy the test machine is.
 
+use std::ops::ControlFlow;
+
 use ballcam_core::config::Preset;
 use ballcam_core::detect::InputSize;
 use ballcam_core::schedule::CostClass;
-use ballcam_core::{Config, Engine, Frame, Rotation};
-use ballcam_sim::{nv21_from_rgb, Clip, ClipSpec, Scenario};
+use ballcam_core::{Config, Engine};
+use ballcam_sim::{ClipSpec, Scenario};
+
+#[path = "common/clips.rs"]
+mod clips;
 
 const WIDTH: u32 = 1920;
 const HEIGHT: u32 = 1080;
@@ -33,41 +38,42 @@ fn cost(class: CostClass, _: InputSize) -> u64 {
 /// First frame whose top candidate lies on the ball, and the whole-frame pass's view of frame 0.
 fn first_find(scenario: Scenario, seed: u64) -> (Option<usize>, usize, f32) {
     let spec = ClipSpec::new(scenario, WIDTH, HEIGHT, FPS, 2.0, seed);
-    let mut clip = Clip::new(spec).expect("clip");
     let config = Config::preset(Preset::Phone30Fps);
     let full_scale = config.detector.full_input.width as f32 / WIDTH as f32;
     let mut engine = Engine::new(config).expect("engine");
     engine.set_cost_model(Some(Box::new(cost)));
     let mut cycle = 0;
-    let (w, h) = (WIDTH as usize, HEIGHT as usize);
-    let mut rgb = vec![0u8; w * h * 3];
-    let mut nv21 = vec![0u8; w * h * 3 / 2];
     let mut radius = 0.0;
-    for i in 0..clip.frame_count() as usize {
-        let gt = clip.render_rgb(i as u32, &mut rgb).expect("render");
-        nv21_from_rgb(&rgb, WIDTH, HEIGHT, &mut nv21).expect("encode");
-        let frame = Frame::nv21(&nv21, WIDTH, HEIGHT, Rotation::Deg0, gt.timestamp_us);
-        let r = engine.process(&frame).expect("process");
-        if i == 0 {
-            radius = gt.radius;
-            // The tiles are laid out for the frame size on the first frame.
-            cycle = engine.search_cycle_frames();
-        }
-        let tolerance = MIN_TOLERANCE_PX.max(2.0 * gt.radius);
-        if gt.visible
-            && r.top_candidate
-                .is_some_and(|c| (c.x - gt.x).hypot(c.y - gt.y) <= tolerance)
-        {
-            println!(
+    let mut found = None;
+    clips::push_frames(
+        &mut engine,
+        spec,
+        1,
+        |_, _, _| {},
+        |engine, i, gt, r| {
+            if i == 0 {
+                radius = gt.radius;
+                // The tiles are laid out for the frame size on the first frame.
+                cycle = engine.search_cycle_frames();
+            }
+            let tolerance = MIN_TOLERANCE_PX.max(2.0 * gt.radius);
+            if gt.visible
+                && r.top_candidate
+                    .is_some_and(|c| (c.x - gt.x).hypot(c.y - gt.y) <= tolerance)
+            {
+                println!(
                 "{scenario:?} seed {seed}: ball (radius {:.1} px, {:.1} px in the whole-frame pass) found on frame {i} ({:?}), search cycle {cycle} frames",
                 gt.radius,
                 gt.radius * full_scale,
                 r.mode
             );
-            return (Some(i), cycle, radius * full_scale);
-        }
-    }
-    (None, cycle, radius * full_scale)
+                found = Some(i as usize);
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    (found, cycle, radius * full_scale)
 }
 
 #[test]

@@ -5,24 +5,25 @@
 //! the line must not be taken for the ball in play before anything moved). Costs are injected:
 //! the schedule does not depend on how busy the test machine is.
 
-use ballcam_core::detect::InputSize;
-use ballcam_core::schedule::CostClass;
-use ballcam_core::{Config, Engine, Frame, FrameResult, Rotation};
-use ballcam_sim::{nv21_from_rgb, Clip, ClipSpec, GroundTruth, Scenario};
+use std::ops::ControlFlow;
+
+use ballcam_core::{Config, Engine, FrameResult};
+use ballcam_sim::{ClipSpec, GroundTruth, Scenario};
+
+#[path = "common/clips.rs"]
+mod clips;
 
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 720;
 const FPS: f64 = 30.0;
 /// Every 10th frame of a 30 fps clip: stills 0.333 s apart.
 const STILL_STEP: u32 = 10;
-/// Injected cost of every detector run, microseconds.
-const RUN_US: u64 = 1_000;
 /// A reported ball within max(this, ball diameter) of the truth is on the ball, pixels.
 const MIN_TOLERANCE_PX: f32 = 10.0;
 
 fn engine() -> Engine {
     let mut engine = Engine::new(Config::default()).expect("engine");
-    engine.set_cost_model(Some(Box::new(|_: CostClass, _: InputSize| RUN_US)));
+    engine.set_cost_model(Some(clips::fixed_costs()));
     engine
 }
 
@@ -40,17 +41,17 @@ fn run(
     step: u32,
 ) -> Vec<(GroundTruth, FrameResult)> {
     let spec = ClipSpec::new(scenario, WIDTH, HEIGHT, FPS, 4.0, seed);
-    let mut clip = Clip::new(spec).expect("clip");
-    let (w, h) = (WIDTH as usize, HEIGHT as usize);
-    let mut rgb = vec![0u8; w * h * 3];
-    let mut nv21 = vec![0u8; w * h * 3 / 2];
     let mut out = Vec::new();
-    for i in (0..clip.frame_count()).step_by(step as usize) {
-        let gt = clip.render_rgb(i, &mut rgb).expect("render");
-        nv21_from_rgb(&rgb, WIDTH, HEIGHT, &mut nv21).expect("encode");
-        let frame = Frame::nv21(&nv21, WIDTH, HEIGHT, Rotation::Deg0, gt.timestamp_us);
-        out.push((gt, engine.process(&frame).expect("process")));
-    }
+    clips::push_frames(
+        engine,
+        spec,
+        step,
+        |_, _, _| {},
+        |_, _, gt, r| {
+            out.push((*gt, *r));
+            ControlFlow::Continue(())
+        },
+    );
     out
 }
 

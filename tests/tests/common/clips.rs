@@ -1,11 +1,15 @@
 //! Rendered clips pushed through an engine as a phone camera hands them over: each frame of a
 //! ballcam-sim clip is rendered to RGB, optionally edited, encoded to NV21 and processed.
-//! Included with `#[path = "common/clips.rs"] mod clips;` by the tests that need it.
+//! Included with `#[path = "common/clips.rs"] mod clips;` by the tests that need it; each uses
+//! a part of it.
+#![allow(dead_code)]
+
+use std::ops::ControlFlow;
 
 use ballcam_core::pipeline::CostModel;
 use ballcam_core::schedule::CostClass;
 use ballcam_core::{Engine, Frame, FrameResult, Rotation};
-use ballcam_sim::{nv21_from_rgb, Clip, ClipSpec, GroundTruth};
+use ballcam_sim::{ClipSpec, GroundTruth, Nv21Feed};
 
 /// Nominal cost of one detector run, microseconds: well inside every budget, so that the
 /// schedule (and so the result) does not depend on how busy the test machine is.
@@ -25,17 +29,34 @@ pub fn push_clip(
     mut edit: impl FnMut(u32, &GroundTruth, &mut [u8]),
     mut each: impl FnMut(&Engine, &GroundTruth, &FrameResult),
 ) {
+    push_frames(engine, spec, 1, &mut edit, |e, _, gt, r| {
+        each(e, gt, r);
+        ControlFlow::Continue(())
+    });
+}
+
+/// Pushes every `step`-th frame of `spec` (from frame 0) through `engine` as a phone camera
+/// hands them over: rendered, edited by `edit` (frame number, truth, RGB pixels), encoded to NV21 and
+/// processed. `each` sees the engine, the frame number, its truth and its result, and stops the
+/// clip early with `ControlFlow::Break`.
+pub fn push_frames(
+    engine: &mut Engine,
+    spec: ClipSpec,
+    step: u32,
+    mut edit: impl FnMut(u32, &GroundTruth, &mut [u8]),
+    mut each: impl FnMut(&Engine, u32, &GroundTruth, &FrameResult) -> ControlFlow<()>,
+) {
     let (w, h) = (spec.width, spec.height);
-    let mut clip = Clip::new(spec).expect("clip");
-    let mut rgb = vec![0u8; clip.rgb_len()];
-    let mut nv21 = vec![0u8; w as usize * h as usize * 3 / 2];
-    for i in 0..clip.frame_count() {
-        let gt = clip.render_rgb(i, &mut rgb).expect("render");
-        edit(i, &gt, &mut rgb);
-        nv21_from_rgb(&rgb, w, h, &mut nv21).expect("encode");
-        let frame = Frame::nv21(&nv21, w, h, Rotation::Deg0, gt.timestamp_us);
+    let mut feed = Nv21Feed::new(spec).expect("clip");
+    for i in (0..feed.frame_count()).step_by(step.max(1) as usize) {
+        let (gt, nv21) = feed
+            .render_edited(i, |gt, rgb| edit(i, gt, rgb))
+            .expect("render");
+        let frame = Frame::nv21(nv21, w, h, Rotation::Deg0, gt.timestamp_us);
         let r = engine.process(&frame).expect("process");
-        each(engine, &gt, &r);
+        if each(engine, i, &gt, &r).is_break() {
+            break;
+        }
     }
 }
 
