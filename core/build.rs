@@ -1,7 +1,7 @@
 //! Build script: each embedded model (feature `embedded-model`) must be the file whose sha256
 //! the model card names between its markers (`<!-- sha256 -->` for `ballnet.onnx`,
 //! `<!-- sha256-any -->` for `ballnet_any.onnx`), so that a build never ships a model other than
-//! the one documented. `models/train/export.py` rewrites a model and its sha256 together.
+//! the one documented. `models/train/scripts/export.py` rewrites a model and its sha256 together.
 
 use std::path::Path;
 
@@ -24,9 +24,10 @@ const MODELS: [(&str, &str, &str); 2] = [
 /// The model card, relative to this crate.
 const CARD: &str = "../models/README.md";
 /// What to run when the two disagree.
-const FIX: &str = "re-export the model with `cd models/train && python export.py CHECKPOINT.pt \
-                   [--slot any]` (it writes the model and its sha256 in models/README.md together), \
-                   or restore them from git (`git checkout -- models/`)";
+const FIX: &str = "re-export the model with `cd models/train && python -m scripts.export \
+                   CHECKPOINT.pt [--slot any]` (it writes the model and its sha256 in \
+                   models/README.md together), or restore them from git \
+                   (`git checkout -- models/`)";
 
 fn fail(message: String) -> ! {
     eprintln!("error: {message}");

@@ -1,6 +1,7 @@
 """Evaluate a ball detector (ONNX via onnxruntime, or a PyTorch checkpoint) on dfl-soccer valid at 1080p.
 
-usage: python evaluate.py [--onnx ../ballnet.onnx | --ckpt runs/X/best.pt] [--thr 0.5] [--out ../eval]
+Run it with `python -m scripts.evaluate` (from models/train); the engine's constants (thresholds, the desktop
+preset's region of interest and whole-frame pass, the output stride) come from `models/contract.json`.
 
 Top-1 peak per input. A hit: sigmoid(peak) >= thr and centre error <= max(10 px, ball box size) (native px).
 - ROI mode: 192x192 native crop, ball displaced uniformly up to +-64 px from the crop centre (seeded).
@@ -11,57 +12,26 @@ Top-1 peak per input. A hit: sigmoid(peak) >= thr and centre error <= max(10 px,
   passes), synthetic frames without a ball (renderer test pool), and random ball-free real crops (control for
   the in-painting check).
 """
-import argparse, json, os, sys, time
+import os
 import numpy as np
 import cv2
-import data
 
-THR = 0.5
+from . import contract, data, paths
+from .infer import letterbox32, sigmoid, top1
+
 SIZE_BUCKETS = [(0, 10), (10, 14), (14, 20), (20, 1e9)]
 
 
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
+def _thr(thr):
+    """thr, or the engine's search threshold when None."""
+    return contract.get().search_threshold if thr is None else thr
 
 
-def top1(out):
-    """out [4,h,w] -> p, x, y, r (input pixels)."""
-    lg = out[0]
-    iy, ix = np.unravel_index(np.argmax(lg), lg.shape)
-    return float(sigmoid(lg[iy, ix])), float((ix + out[1, iy, ix]) * 4), float((iy + out[2, iy, ix]) * 4), float(out[3, iy, ix])
-
-
-class TorchRunner:
-    def __init__(self, model):
-        import torch
-        self.torch, self.m = torch, model
-
-    def __call__(self, img):
-        t = self.torch
-        with t.no_grad():
-            x = t.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None].float()
-            return self.m(x)[0].numpy()
-
-
-class OrtRunner:
-    def __init__(self, path, threads=2):
-        import onnxruntime as ort
-        so = ort.SessionOptions(); so.intra_op_num_threads = threads; so.inter_op_num_threads = 1
-        self.s = ort.InferenceSession(path, so, providers=['CPUExecutionProvider'])
-
-    def __call__(self, img):
-        x = np.ascontiguousarray(img.transpose(2, 0, 1)[None].astype(np.float32))
-        return self.s.run(None, {'image': x})[0][0]
-
-
-def letterbox32(img):
-    h, w = img.shape[:2]
-    H, W = (h + 31) // 32 * 32, (w + 31) // 32 * 32
-    if (H, W) == (h, w):
-        return img
-    out = np.zeros((H, W, 3), np.uint8)
-    out[:h, :w] = img
-    return out
+def roi_side():
+    """Side of the engine's (square) region of interest, desktop preset (192)."""
+    w, h = contract.get().roi_input
+    assert w == h, contract.get().roi_input
+    return w
 
 
 def inpaint_ball(native, fr):
@@ -78,17 +48,15 @@ def inpaint_ball(native, fr):
     return out
 
 
-def crop(native, pcx, pcy, P=192):
-    return data.warp_patch(native, 1.0, 1.0, pcx, pcy, 1.0, P)
+def crop(native, pcx, pcy, P=None):
+    return data.warp_patch(native, 1.0, 1.0, pcx, pcy, 1.0, P or roi_side())
 
 
 # Two-stage acquisition, as the engine acquires a ball (core/src/track.rs): a search peak scoring at least
 # `acquire_score` starts a hypothesis; the hypothesis gets a native-resolution ROI and is confirmed only by further
 # detections >= `confirm_score` near it. On stills, the second look is the native 192x192 ROI centred on the search
 # peak (same frame); it confirms when its top-1 peak scores >= confirm_score within VERIFY_GATE_PX.
-# Keep these equal to TrackerConfig's defaults.
-ACQUIRE_SCORE = 0.55
-CONFIRM_SCORE = 0.55
+# The thresholds are TrackerConfig's defaults (contract.get().acquire_score, .confirm_score).
 VERIFY_GATE_PX = 24.0
 VERIFY_PEAKS = 4        # search peaks per pass that get a second look
 VERIFY_MIN_P = 0.3      # smallest search peak recorded (the sweep starts there)
@@ -103,23 +71,29 @@ def peaks(out, k=VERIFY_PEAKS, pmin=VERIFY_MIN_P):
     mx = cv2.dilate(lg, np.ones((3, 3), np.float32))
     ys, xs = np.nonzero((lg == mx) & (lg >= np.log(pmin / (1 - pmin))))
     order = np.argsort(-lg[ys, xs])[:k]
-    return [(float(sigmoid(lg[ys[i], xs[i]])), float((xs[i] + out[1, ys[i], xs[i]]) * 4),
-             float((ys[i] + out[2, ys[i], xs[i]]) * 4)) for i in order]
+    stride = contract.get().stride
+    return [(float(sigmoid(lg[ys[i], xs[i]])), float((xs[i] + out[1, ys[i], xs[i]]) * stride),
+             float((ys[i] + out[2, ys[i], xs[i]]) * stride)) for i in order]
 
 
 def second_looks(run, native, cands):
     """Native ROI around each search candidate: adds roi_p (its top-1 within the gate, else 0)."""
     out = []
+    half = roi_side() / 2
     for c in cands:
         p, x, y, _ = top1(run(crop(native, c['X'], c['Y'])))
-        X, Y = c['X'] + x - 96, c['Y'] + y - 96
+        X, Y = c['X'] + x - half, c['Y'] + y - half
         near = np.hypot(X - c['X'], Y - c['Y']) <= VERIFY_GATE_PX
         out.append(dict(c, roi_p=p if near else 0.0, RX=float(X), RY=float(Y)))
     return out
 
 
-def evaluate(run, frames, thr=THR, search=True, native_pass=True, fp_real=True, synth_pool=None, keep=False, search_fp=True,
+def evaluate(run, frames, thr=None, search=True, native_pass=True, fp_real=True, synth_pool=None, keep=False, search_fp=True,
              verify=False):
+    C = contract.get()
+    thr = _thr(thr)
+    half = roi_side() / 2
+    whole_w, whole_h = C.full_input
     rng = np.random.default_rng(0)
     rng2 = np.random.default_rng(1)
     recs = []
@@ -134,7 +108,7 @@ def evaluate(run, frames, thr=THR, search=True, native_pass=True, fp_real=True, 
         # ROI
         pcx, pcy = fr['cx'] + dx, fr['cy'] + dy
         p, x, y, r = top1(run(crop(native, pcx, pcy)))
-        bx, by = fr['cx'] - pcx + 96, fr['cy'] - pcy + 96
+        bx, by = fr['cx'] - pcx + half, fr['cy'] - pcy + half
         rec['roi'] = dict(p=p, err=float(np.hypot(x - bx, y - by)), r=r)
         if keep:
             rec['roi_img'] = crop(native, pcx, pcy)
@@ -142,7 +116,7 @@ def evaluate(run, frames, thr=THR, search=True, native_pass=True, fp_real=True, 
         empty = inpaint_ball(native, fr) if fp_real else None
         if fp_real:
             rec['roi_inpainted_p'] = top1(run(crop(empty, pcx, pcy)))[0]
-            qx = float(np.clip(fr['cx'] + ox, 96, 1920 - 96)); qy = float(np.clip(fr['cy'] + oy, 96, 1080 - 96))
+            qx = float(np.clip(fr['cx'] + ox, half, data.NATIVE_W - half)); qy = float(np.clip(fr['cy'] + oy, half, data.NATIVE_H - half))
             if np.hypot(qx - fr['cx'], qy - fr['cy']) > 140:
                 rec['roi_random_p'] = top1(run(crop(native, qx, qy)))[0]
                 # in-painting cue check: in-paint a ball-sized disc where no ball is, in the same ball-free crop
@@ -154,7 +128,7 @@ def evaluate(run, frames, thr=THR, search=True, native_pass=True, fp_real=True, 
             if native_pass:
                 passes['native'] = (1.0, native)
             passes['half'] = (0.5, cv2.resize(native, (960, 540), interpolation=cv2.INTER_AREA))
-            passes['whole512'] = (512 / 1920, cv2.resize(native, (512, 288), interpolation=cv2.INTER_AREA))
+            passes['whole512'] = (whole_w / data.NATIVE_W, cv2.resize(native, (whole_w, whole_h), interpolation=cv2.INTER_AREA))
             rec['search'] = {}
             cands, cands_empty = [], []
             for k, (s, im) in passes.items():
@@ -187,7 +161,7 @@ def evaluate(run, frames, thr=THR, search=True, native_pass=True, fp_real=True, 
                     synth_two.append(second_looks(run, synth_pool.I[i], cands))
     S = summarize(recs, thr, synth)
     if synth_two:
-        S['fp_synthetic_empty']['two_stage'] = synthetic_two_stage(synth_two, ACQUIRE_SCORE, CONFIRM_SCORE)
+        S['fp_synthetic_empty']['two_stage'] = synthetic_two_stage(synth_two, C.acquire_score, C.confirm_score)
         # Not part of the summary (popped by main): the sweep reuses the second looks.
         S['_synth_two'] = synth_two
     return S, recs
@@ -199,9 +173,12 @@ def synthetic_two_stage(synth_two, t_search, t_verify):
     return float(np.mean([any(ok(c) for c in cs) for cs in synth_two]))
 
 
-def evaluate_folder(run, folder, thr=THR, limit=300):
+def evaluate_folder(run, folder, thr=None, limit=300):
     """Frames with labels.csv (e.g. the Rust renderer's dump_dataset): ROI 192x192 crops (ball displaced up to
     +-64 px), whole-frame native pass and 512-wide pass; false positives on ball-absent frames (top-1 >= thr)."""
+    thr = _thr(thr)
+    P = roi_side()
+    whole_w = contract.get().full_input[0]
     import csv
     rows = list(csv.DictReader(open(os.path.join(folder, 'labels.csv'))))[:limit]
     rng = np.random.default_rng(0)
@@ -212,16 +189,16 @@ def evaluate_folder(run, folder, thr=THR, limit=300):
     for r in rows:
         img = cv2.imread(os.path.join(folder, r['file']), cv2.IMREAD_COLOR)[..., ::-1].copy()
         H, W = img.shape[:2]
-        k = 512 / W
-        small = cv2.resize(img, (512, int(round(H * k))), interpolation=cv2.INTER_AREA)
+        k = whole_w / W
+        small = cv2.resize(img, (whole_w, int(round(H * k))), interpolation=cv2.INTER_AREA)
         dx, dy = rng.uniform(-64, 64, 2)
         if r['visible'] == '1':
             n_pos += 1
             cx, cy, w = float(r['x']), float(r['y']), float(r['w'] or 10)
             tol = max(10.0, w)
             pcx, pcy = cx + dx, cy + dy
-            p, x, y, _ = top1(run(data.warp_patch(img, 1.0, 1.0, pcx, pcy, 1.0, 192)))
-            ok = p >= thr and np.hypot(x - (cx - pcx + 96), y - (cy - pcy + 96)) <= tol
+            p, x, y, _ = top1(run(data.warp_patch(img, 1.0, 1.0, pcx, pcy, 1.0, P)))
+            ok = p >= thr and np.hypot(x - (cx - pcx + P / 2), y - (cy - pcy + P / 2)) <= tol
             roi_hit += ok; roi_det += p >= thr
             best = None
             for name, s, im in (('native', 1.0, img), ('whole512', k, small)):
@@ -234,10 +211,10 @@ def evaluate_folder(run, folder, thr=THR, limit=300):
         else:
             n_neg += 1
             pcx, pcy = W / 2 + dx * 4, H / 2 + dy * 2
-            fp['roi'] += top1(run(data.warp_patch(img, 1.0, 1.0, pcx, pcy, 1.0, 192)))[0] >= thr
+            fp['roi'] += top1(run(data.warp_patch(img, 1.0, 1.0, pcx, pcy, 1.0, P)))[0] >= thr
             fp['native'] += top1(run(letterbox32(img)))[0] >= thr
             fp['whole512'] += top1(run(letterbox32(small)))[0] >= thr
-    return dict(folder=os.path.relpath(folder, data.ROOT), n_pos=n_pos, n_neg=n_neg, thr=thr,
+    return dict(folder=os.path.relpath(folder, paths.TRAIN_DIR), n_pos=n_pos, n_neg=n_neg, thr=thr,
                 roi=dict(recall=roi_hit / max(n_pos, 1), precision=roi_hit / max(roi_det, 1)),
                 search_recall={k2: v / max(n_pos, 1) for k2, v in srch.items()},
                 fp_empty={k2: v / max(n_neg, 1) for k2, v in fp.items()})
@@ -285,7 +262,7 @@ def summarize(recs, thr, synth_empty=()):
         if comb_fp:
             S['search']['combined']['fp_inpainted'] = float(np.mean(comb_fp))
     if recs and 'verify' in recs[0]:
-        S['search_two_stage'] = two_stage(recs, ACQUIRE_SCORE, CONFIRM_SCORE)
+        S['search_two_stage'] = two_stage(recs, contract.get().acquire_score, contract.get().confirm_score)
     if len(synth_empty):
         S['fp_synthetic_empty'] = dict(rate=float((np.array(synth_empty) >= thr).mean()), n=len(synth_empty))
     # size buckets
@@ -302,7 +279,7 @@ def summarize(recs, thr, synth_empty=()):
 
 
 def two_stage(recs, t_search, t_verify):
-    """Per-frame recall and false positives of search + native second look (see ACQUIRE_SCORE)."""
+    """Per-frame recall and false positives of search + native second look (see peaks and second_looks)."""
     ok = lambda c: c['p'] >= t_search and c['roi_p'] >= t_verify
     rec = []
     fp = []
@@ -330,7 +307,8 @@ def score(S):
     return sc
 
 
-def failure_grid(recs, path, n=24, thr=THR):
+def failure_grid(recs, path, n=24, thr=None):
+    thr = _thr(thr)
     from PIL import Image, ImageDraw
     miss = [r for r in recs if not (r['roi']['p'] >= thr and r['roi']['err'] <= r['tol'])]
     hits = [r for r in recs if r not in miss]
@@ -341,7 +319,7 @@ def failure_grid(recs, path, n=24, thr=THR):
     for i, r in enumerate(pick):
         im = Image.fromarray(r['roi_img']).resize((T, T))
         d = ImageDraw.Draw(im)
-        k = T / 192
+        k = T / roi_side()
         bx, by, x, y = r['roi_xy']
         d.ellipse([bx * k - 6, by * k - 6, bx * k + 6, by * k + 6], outline=(0, 255, 0))
         d.rectangle([x * k - 4, y * k - 4, x * k + 4, y * k + 4], outline=(255, 0, 0) if r['roi']['p'] >= thr else (255, 255, 0))
@@ -349,61 +327,3 @@ def failure_grid(recs, path, n=24, thr=THR):
         ImageDraw.Draw(g).text(((i % cols) * T + 2, (i // cols) * (T + 12) + T), f"{'MISS' if r in miss else 'hit'} p={r['roi']['p']:.2f} {r['size']:.0f}px", fill=(255, 255, 255))
     g = g.quantize(colors=128)
     g.save(path, optimize=True)
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--onnx', default=os.path.join(data.ROOT, '..', 'ballnet.onnx'))
-    ap.add_argument('--ckpt', default=None)
-    ap.add_argument('--thr', type=float, default=THR)
-    ap.add_argument('--out', default=os.path.join(data.ROOT, '..', 'eval'))
-    ap.add_argument('--synth', default=os.path.join(data.ROOT, 'pool', 'test_*.npz'))
-    ap.add_argument('--threads', type=int, default=2)
-    ap.add_argument('--folder', nargs='*', default=[], help='extra labelled folders (Rust renderer dumps) to evaluate')
-    ap.add_argument('--folder_only', action='store_true')
-    a = ap.parse_args()
-    if a.ckpt:
-        import torch
-        from model import build
-        torch.set_num_threads(a.threads)
-        ck = torch.load(a.ckpt, map_location='cpu')
-        m = build(ck['cfg']); m.load_state_dict(ck['model']); m.eval()
-        run, name = TorchRunner(m), a.ckpt
-    else:
-        run, name = OrtRunner(a.onnx, a.threads), a.onnx
-    if a.folder_only:
-        for fdir in a.folder:
-            print(json.dumps(evaluate_folder(run, fdir, a.thr)))
-        return
-    frames = data.load_dfl('valid')
-    pool = data.PoolSource(a.synth); pool.refresh()
-    t0 = time.time()
-    S, recs = evaluate(run, frames, a.thr, synth_pool=pool if pool.I is not None else None, keep=True, verify=True)
-    synth_two = S.pop('_synth_two', None)
-    S['search_two_stage_sweep'] = []
-    for ts in SWEEP_SEARCH:
-        for tv in SWEEP_VERIFY:
-            row = two_stage(recs, ts, tv)
-            if synth_two:
-                row['fp_synthetic'] = synthetic_two_stage(synth_two, ts, tv)
-            S['search_two_stage_sweep'].append(row)
-    S['model'] = os.path.basename(name)
-    S['threshold_sweep_roi'] = {}
-    for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        s2 = summarize(recs, t)
-        S['threshold_sweep_roi'][str(t)] = dict(recall=round(s2['roi']['recall'], 3), precision=round(s2['roi']['precision'], 3),
-                                                search_combined=round(s2['search']['combined']['recall'], 3),
-                                                fp_inpainted_roi=round(s2['fp_real_roi_inpainted']['rate'], 3),
-                                                search={k: {q: round(v, 3) for q, v in d.items()} for k, d in s2['search'].items()})
-    S['rust_renderer'] = [evaluate_folder(run, fdir, a.thr) for fdir in a.folder]
-    S['eval_seconds'] = round(time.time() - t0, 1)
-    S['command'] = 'python ' + ' '.join(sys.argv)
-    os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, 'metrics.json'), 'w') as f:
-        json.dump(S, f, indent=1)
-    failure_grid(recs, os.path.join(a.out, 'failures.png'), thr=a.thr)
-    print(json.dumps(S, indent=1))
-
-
-if __name__ == '__main__':
-    main()

@@ -1,7 +1,6 @@
 """Detector top-1 on every real set, whole frame at native (true-geometry) scale, plus the dfl-soccer scale check.
 
-usage: python eval_sets.py [--onnx ../ballnet.onnx | --ckpt runs/X/last.pt] [--split valid] [--scales 0.33 0.5 1 2]
-                           [--out ../eval/sets.json]
+Run it with `python -m scripts.eval_sets` (from models/train).
 
 Per frame with a labelled ball: the model runs on the whole frame (true geometry, letterboxed to multiples of 32);
 top-1 = the highest peak; a hit when it lies within max(10 px, ball box size) of the ball (true px), whatever its
@@ -9,13 +8,12 @@ score. Also per set: recall and precision at the search threshold (a hit needs p
 >= thr, on frames with or without a ball), by ball size. The scale check resizes dfl-soccer's 1080p frames by each
 factor (balls about 2-76 px) and reports top-1 at native scale of the resized frame.
 """
-import argparse, json, os, sys, time
 import numpy as np
 import cv2
-import sets
-from evaluate import OrtRunner, TorchRunner, letterbox32, top1
 
-THR = 0.5
+from . import contract, sets
+from .infer import letterbox32, top1
+
 SIZE_BUCKETS = ((0, 8), (8, 16), (16, 32), (32, 64), (64, 1e9))
 
 
@@ -34,7 +32,8 @@ def bucket(size):
     return 'other'
 
 
-def summarize(recs, thr=THR):
+def summarize(recs, thr=None):
+    thr = contract.get().search_threshold if thr is None else thr
     pos = [r for r in recs if r['present']]
     neg = [r for r in recs if not r['present']]
     det = [r for r in recs if r['p'] >= thr]
@@ -50,7 +49,7 @@ def summarize(recs, thr=THR):
     return S
 
 
-def evaluate_set(run, frames, thr=THR):
+def evaluate_set(run, frames, thr=None):
     recs = []
     for fr in frames:
         img = sets.true_frame(fr)
@@ -61,16 +60,14 @@ def evaluate_set(run, frames, thr=THR):
     return summarize(recs, thr), recs
 
 
-# The engine's search ladder (desktop preset, core/src/schedule.rs): a whole-frame pass 512 px wide and tiles at
-# tile_scale 1.5 for frames whose shorter side is >= 720 px, proportionally finer below (down to 0.5).
-LADDER_WHOLE_W = 512
-LADDER_TILE_SCALE, LADDER_REF_SIDE, LADDER_MIN_TILE_SCALE = 1.5, 720, 0.5
-
-
+# The engine's search ladder (desktop preset, core/src/schedule.rs; values from models/contract.json): a
+# whole-frame pass 512 px wide and tiles at tile_scale 1.5 for frames whose shorter side is >= 720 px,
+# proportionally finer below (down to 0.5).
 def ladder_scales(w, h):
     """Model px per frame px of the engine's search passes on a w x h frame."""
-    tile = max(LADDER_TILE_SCALE * min(1.0, min(w, h) / LADDER_REF_SIDE), LADDER_MIN_TILE_SCALE)
-    return sorted({LADDER_WHOLE_W / w, 1.0 / tile})
+    C = contract.get()
+    tile = max(C.tile_scale * min(1.0, min(w, h) / C.tile_reference_side), C.min_tile_scale)
+    return sorted({C.full_input[0] / w, 1.0 / tile})
 
 
 def ladder_result(run, img, cx, cy, tol, k):
@@ -88,7 +85,7 @@ def ladder_result(run, img, cx, cy, tol, k):
     return dict(p=p, err=err, hit=bool(err <= tol))
 
 
-def scale_check(run, frames, scales, thr=THR):
+def scale_check(run, frames, scales, thr=None):
     """dfl-soccer frames resized by each factor: top-1 at native scale, and over the engine's search ladder."""
     out = {}
     for k in scales:
@@ -116,10 +113,11 @@ def scale_check(run, frames, scales, thr=THR):
     return out
 
 
-def evaluate_all(run, split='valid', names=None, thr=THR, scales=None, cache=None):
+def evaluate_all(run, root, split='valid', names=None, thr=None, scales=None, cache=None):
+    """Every set named (default: every set under the data folder `root`) on `split`."""
     res = {}
-    for name in names or sets.available():
-        frames = cache[name] if cache is not None and name in cache else sets.load_set(name, split, pyramid=False)
+    for name in names or sets.available(root):
+        frames = cache[name] if cache is not None and name in cache else sets.load_set(name, split, root, pyramid=False)
         if cache is not None:
             cache[name] = frames
         res[name], _ = evaluate_set(run, frames, thr)
@@ -136,40 +134,3 @@ def score(res):
     """Selection score: mean over sets of top-1 relative to its bar (capped at 1.05)."""
     v = [min(res[n]['top1'] / TARGETS[n], 1.05) for n in TARGETS if n in res and res[n]['top1'] is not None]
     return float(np.mean(v)) if v else 0.0
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--onnx', default=os.path.join(sets.ROOT, '..', 'ballnet.onnx'))
-    ap.add_argument('--ckpt', default=None)
-    ap.add_argument('--split', default='valid')
-    ap.add_argument('--sets', nargs='*', default=None)
-    ap.add_argument('--scales', nargs='*', type=float, default=[0.33, 0.5, 1.0, 2.0])
-    ap.add_argument('--thr', type=float, default=THR)
-    ap.add_argument('--threads', type=int, default=2)
-    ap.add_argument('--out', default=None)
-    a = ap.parse_args()
-    if a.ckpt:
-        import torch
-        from model import build
-        torch.set_num_threads(a.threads)
-        ck = torch.load(a.ckpt, map_location='cpu')
-        m = build(ck['cfg']); m.load_state_dict(ck['model']); m.eval()
-        run, name = TorchRunner(m), a.ckpt
-    else:
-        run, name = OrtRunner(a.onnx, a.threads), a.onnx
-    t0 = time.time()
-    res = evaluate_all(run, a.split, a.sets, a.thr, a.scales)
-    res['score'] = score(res)
-    res['model'] = os.path.basename(name)
-    res['split'] = a.split
-    res['seconds'] = round(time.time() - t0, 1)
-    res['command'] = 'python ' + ' '.join(sys.argv)
-    print(json.dumps(res, indent=1))
-    if a.out:
-        os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-        json.dump(res, open(a.out, 'w'), indent=1)
-
-
-if __name__ == '__main__':
-    main()

@@ -1,10 +1,10 @@
 """Structured pruning: slice a trained BallNet checkpoint down to narrower stride-8/16 widths (and its stride-4
 `fuse4` 3x3 convolution down to 1x1, `"k4":1`), as a warm start.
 
-usage: python prune.py IN.pt OUT.pt '{"c8":24,"c16":48}'   (or '{"k4":1}')
+usage: python -m scripts.prune IN.pt OUT.pt '{"c8":24,"c16":48}'   (or '{"k4":1}')
 
 tract runs the stride-8 and stride-16 convolutions of a 192x192 ROI at poor efficiency (small spatial sizes), so
-narrowing them buys most of the latency; a fine-tune (train.py --init OUT.pt) recovers the accuracy far faster
+narrowing them buys most of the latency; a fine-tune (scripts/train.py --init OUT.pt) recovers the accuracy far faster
 than training the narrow net from scratch.
 
 Channels tied by residual additions are pruned together (one index set per group):
@@ -14,9 +14,10 @@ Channels tied by residual additions are pruned together (one index set per group
 Importance of a channel = sum over its producers of |BatchNorm gamma| (each producer normalised by its mean),
 plus the normalised L1 norm of the consumers' input weights. The stride-4 widths (c4, f4) are kept.
 """
-import json, sys
+import argparse, json
 import torch
-from model import build
+
+from ballnet.model import build
 
 
 def bn_importance(sd, prefix):
@@ -30,7 +31,12 @@ def in_importance(sd, conv_key):
 
 
 def main():
-    src, dst, cfg_json = sys.argv[1], sys.argv[2], sys.argv[3]
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('src', metavar='IN.pt')
+    ap.add_argument('dst', metavar='OUT.pt')
+    ap.add_argument('cfg', metavar='CFG', help='the narrower widths as JSON, e.g. \'{"c8":24,"c16":48}\' or \'{"k4":1}\'')
+    a = ap.parse_args()
+    src, dst, cfg_json = a.src, a.dst, a.cfg
     ck = torch.load(src, map_location='cpu')
     sd, cfg = ck['model'], dict(ck['cfg'])
     new_cfg = dict(cfg, **json.loads(cfg_json))

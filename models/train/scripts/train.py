@@ -1,39 +1,27 @@
 """Train BallNet on real frames + synthetic pools (+ Rust-renderer frames).
 
-usage: python train.py --run NAME --budget SECONDS [--init CKPT] [--lr 2e-3] [--rust DIR ...]
-       python train.py --run NAME --budget SECONDS --sets all [--wide] [--pool 'pool2/train_*.npz'] ...
-Without --sets: dfl-soccer train frames (the original pipeline), selection on dfl valid (evaluate.py's score).
-With --sets: every named real set at its true geometry (sets.py), patches over ball radii 1.5-40 px, selection
-on the detector top-1 of every set's valid split (eval_sets.py's score).
-Writes runs/NAME/{last.pt,best.pt,log.jsonl}. Checkpoints hold the EMA weights and the model config.
+usage: python -m scripts.train --run NAME --budget SECONDS [--data DIR] [--init CKPT] [--lr 2e-3] [--rust DIR ...]
+       python -m scripts.train --run NAME --budget SECONDS --sets all [--wide] [--pool 'pool2/train_*.npz'] ...
+Without --sets: dfl-soccer train frames (the original pipeline), selection on dfl valid (ballnet.evaluate's score).
+With --sets: every named real set at its true geometry (ballnet.sets), patches over ball radii 1.5-40 px, selection
+on the detector top-1 of every set's valid split (ballnet.eval_sets' score).
+Writes runs/NAME/{last.pt,best.pt,log.jsonl} (under models/train). Checkpoints hold the EMA weights and the model
+config.
 """
 import argparse, copy, json, os, time
 import numpy as np
+import cv2
 import torch
-import torch.nn.functional as F
-import data, evaluate, eval_sets, sets
-from model import build, count_macs
 
-
-def losses(out, hm, reg, ind, m):
-    logit = out[:, 0]
-    p = torch.sigmoid(logit)
-    pos = hm.eq(1).float()
-    neg_w = (1 - hm) ** 4
-    pos_l = -((1 - p) ** 2 * F.logsigmoid(logit) * pos).sum()
-    neg_l = -(neg_w * p ** 2 * F.logsigmoid(-logit) * (1 - pos)).sum()
-    focal = (pos_l + neg_l) / pos.sum().clamp(min=1)
-    N, C, h, w = out.shape
-    flat = out[:, 1:].reshape(N, 3, h * w)
-    g = flat.gather(2, ind.view(N, 1, 1).expand(N, 3, 1)).squeeze(2)
-    ms = m.sum().clamp(min=1)
-    off = (F.l1_loss(g[:, :2], reg[:, :2], reduction='none').sum(1) * m).sum() / ms
-    size = (F.l1_loss(g[:, 2] / 8.0, reg[:, 2], reduction='none') * m).sum() / ms
-    return focal, off, size
+from ballnet import data, evaluate, eval_sets, paths, pool2, sets
+from ballnet.infer import TorchRunner
+from ballnet.losses import losses
+from ballnet.model import build, count_macs
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    paths.add_data_argument(ap)
     ap.add_argument('--run', required=True)
     ap.add_argument('--budget', type=float, required=True, help='seconds of training')
     ap.add_argument('--init', default=None)
@@ -43,29 +31,31 @@ def main():
     ap.add_argument('--P', type=int, default=128)
     ap.add_argument('--rust', nargs='*', default=[])
     ap.add_argument('--w_real', type=float, default=None, help='dfl-soccer (original loader); default 0.5, 0 with --sets')
-    ap.add_argument('--sets', nargs='*', default=[], help="real sets (sets.py) or 'all'")
+    ap.add_argument('--sets', nargs='*', default=[], help="real sets (ballnet/sets.py) or 'all'")
     ap.add_argument('--w_sets', type=float, default=0.6, help='total weight of the real sets')
     ap.add_argument('--set_weights', default='{}', help='JSON {set: relative weight}; default sqrt(frames)')
-    ap.add_argument('--hardneg_sets', default=None, help='json from mine_sets.py')
+    ap.add_argument('--hardneg_sets', default=None, help='json from scripts/mine_sets.py')
     ap.add_argument('--w_hardneg_sets', type=float, default=0.15)
     ap.add_argument('--pool', default='pool/train_*.npz', help="synthetic pool chunks (glob; '' for none)")
-    ap.add_argument('--pool2', default='', help='domain-randomised pool chunks from gen_pool2.py (glob)')
+    ap.add_argument('--pool2', default='', help='domain-randomised pool chunks from scripts/gen_pool2.py (glob)')
     ap.add_argument('--w_synth2', type=float, default=0.2)
     ap.add_argument('--wide', action='store_true', help='wide photometric augmentation (night, motion blur, JPEG)')
     ap.add_argument('--w_synth', type=float, default=0.5)
     ap.add_argument('--w_rust', type=float, default=0.3)
-    ap.add_argument('--hardneg', default=None, help='json from mine.py')
+    ap.add_argument('--hardneg', default=None, help='json from scripts/mine.py')
     ap.add_argument('--w_hardneg', type=float, default=0.2)
-    ap.add_argument('--hardneg_synth', default=None, help='json from mine.py --synthetic (pool and --rust folders)')
+    ap.add_argument('--hardneg_synth', default=None, help='json from scripts/mine.py --synthetic (pool and --rust folders)')
     ap.add_argument('--w_hardneg_synth', type=float, default=0.1)
     ap.add_argument('--eval_every', type=float, default=900)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=0)
     a = ap.parse_args()
+    root = paths.data_root(a.data)
+    cv2.setNumThreads(1)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = np.random.default_rng(a.seed)
-    out_dir = os.path.join(data.ROOT, 'runs', a.run)
+    out_dir = os.path.join(paths.TRAIN_DIR, 'runs', a.run)
     os.makedirs(out_dir, exist_ok=True)
     logf = open(os.path.join(out_dir, 'log.jsonl'), 'a')
 
@@ -87,19 +77,19 @@ def main():
              mmac_192=count_macs(model, torch.zeros(1, 3, 192, 192)) / 1e6, args=vars(a)))
 
     if a.sets == ['all']:
-        a.sets = sets.available()
+        a.sets = sets.available(root)
     w_real = a.w_real if a.w_real is not None else (0.0 if a.sets else 0.5)
     sources, weights = [], []
     real = None
     if w_real > 0:
-        real = data.RealSource(data.load_dfl('train'))
+        real = data.RealSource(data.load_dfl('train', root))
         sources.append(real); weights.append(w_real)
-    valid = data.load_dfl('valid') if not a.sets else None
+    valid = data.load_dfl('valid', root) if not a.sets else None
     set_frames, valid_cache = {}, {}
     if a.sets:
         rel = json.loads(a.set_weights)
         for name in a.sets:
-            set_frames[name] = sets.load_set(name, 'train')
+            set_frames[name] = sets.load_set(name, 'train', root)
         raw = {n: rel.get(n, np.sqrt(len(f))) for n, f in set_frames.items()}
         for name, fr in set_frames.items():
             sources.append(sets.SetSource(fr)); weights.append(a.w_sets * raw[name] / sum(raw.values()))
@@ -108,11 +98,10 @@ def main():
         hs = sets.SetHardNegSource(set_frames, json.load(open(a.hardneg_sets)))
         log(dict(hardneg_sets=a.hardneg_sets, peaks=len(hs.r)))
         sources.append(hs); weights.append(a.w_hardneg_sets)
-    pool = data.PoolSource(os.path.join(data.ROOT, a.pool) if not os.path.isabs(a.pool) else a.pool)
+    pool = data.PoolSource(os.path.join(paths.TRAIN_DIR, a.pool) if not os.path.isabs(a.pool) else a.pool)
     npool = pool.refresh() if a.pool else 0
     if a.pool2:
-        import pool2
-        p2 = pool2.Pool2Source(os.path.join(data.ROOT, a.pool2) if not os.path.isabs(a.pool2) else a.pool2)
+        p2 = pool2.Pool2Source(os.path.join(paths.TRAIN_DIR, a.pool2) if not os.path.isabs(a.pool2) else a.pool2)
         n2 = p2.refresh()
         log(dict(pool2=a.pool2, frames=n2))
         if n2:
@@ -132,7 +121,7 @@ def main():
         log(dict(hardneg_synth=a.hardneg_synth, peaks=len(hs.r)))
         sources.append(hs); weights.append(a.w_hardneg_synth)
     if a.hardneg:
-        hn = data.HardNegSource(real.f if real else data.load_dfl('train'), json.load(open(a.hardneg)))
+        hn = data.HardNegSource(real.f if real else data.load_dfl('train', root), json.load(open(a.hardneg)))
         log(dict(hardneg=a.hardneg, peaks=len(hn.r)))
         sources.append(hn); weights.append(a.w_hardneg)
     log(dict(real=len(real.f) if real else 0, sets=list(set_frames), pool=npool))
@@ -145,10 +134,10 @@ def main():
     def do_eval(tag):
         te = time.time()
         if a.sets:
-            res = eval_sets.evaluate_all(evaluate.TorchRunner(ema), 'valid', list(set_frames), cache=valid_cache)
+            res = eval_sets.evaluate_all(TorchRunner(ema), root, 'valid', list(set_frames), cache=valid_cache)
             small = {n: dict(top1=round(v['top1'], 3), r=round(v['recall'], 3), p=round(v['precision'], 3)) for n, v in res.items()}
             return eval_sets.score(res), small, time.time() - te
-        S, _ = evaluate.evaluate(evaluate.TorchRunner(ema), valid, thr=0.5, search=True, native_pass=False, fp_real=True, search_fp=False)
+        S, _ = evaluate.evaluate(TorchRunner(ema), valid, thr=None, search=True, native_pass=False, fp_real=True, search_fp=False)
         sc = evaluate.score(S)
         small = dict(roi_r=round(S['roi']['recall'], 3), roi_p=round(S['roi']['precision'], 3),
                      search={k: round(v['recall'], 3) for k, v in S['search'].items()},

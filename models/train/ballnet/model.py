@@ -85,7 +85,7 @@ def fold_normalisation(model):
 class S2DStem(nn.Module):
     """The stem's 4x4 stride-4 convolution written as space-to-depth (Reshape, Transpose, Reshape) and a 1x1
     convolution: the same function, but tract runs it as one matmul; its im2col path for a 4x4/4 kernel is
-    several times slower on wide inputs (>= 512 px). Export-only (see export.py --stem)."""
+    several times slower on wide inputs (>= 512 px). Export-only (see scripts/export.py --stem)."""
 
     def __init__(self, stem):
         super().__init__()
@@ -123,12 +123,3 @@ def count_macs(model, inp):
 
 def build(cfg=None):
     return BallNet(**(cfg or {}))
-
-
-if __name__ == '__main__':
-    import sys, json
-    cfg = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
-    m = build(cfg)
-    print('cfg', m.cfg, 'params', sum(p.numel() for p in m.parameters()))
-    for h, w in ((192, 192), (288, 512)):
-        print(f'{h}x{w}: {count_macs(m, torch.zeros(1, 3, h, w)) / 1e6:.1f} MMAC')

@@ -1,6 +1,6 @@
 """Weight averaging ("model soup") of fine-tunes that share one ancestor and one architecture.
 
-usage: python soup.py OUT.pt IN1.pt IN2.pt [...]
+usage: python -m scripts.soup OUT.pt IN1.pt IN2.pt [...]
 
 Every floating-point tensor of the checkpoints' `model` state (weights, biases, BatchNorm running
 statistics) is averaged with equal weights; integer tensors (BatchNorm's batch counter) are taken
@@ -8,15 +8,20 @@ from the first. The shipped model is the soup of `slim3`, `slim4`, `slim6` and `
 `models/README.md`): fine-tunes of one parent with different hard-negative mixes, whose average keeps
 the real-frame false-positive margin of `slim4` and more of the rendered ball than `slim4` alone.
 """
+import argparse
 import sys
 
 import torch
 
 
 def main():
-    if len(sys.argv) < 4:
-        sys.exit(__doc__)
-    out, ins = sys.argv[1], sys.argv[2:]
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('out', metavar='OUT.pt')
+    ap.add_argument('ins', nargs='+', metavar='IN.pt', help='two or more checkpoints')
+    a = ap.parse_args()
+    if len(a.ins) < 2:
+        ap.error('needs at least two checkpoints')
+    out, ins = a.out, a.ins
     ckpts = [torch.load(p, map_location='cpu', weights_only=False) for p in ins]
     cfg = ckpts[0]['cfg']
     for p, c in zip(ins, ckpts):

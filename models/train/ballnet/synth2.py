@@ -22,10 +22,10 @@ Ball radii in the frame span about 1.5-40 px (log-uniform-ish over the data set)
 (cx, cy) in continuous pixel coordinates (pixel u covers [u, u+1)), the radius r (px) and the visible fraction vis
 (after occlusion and the frame edge).
 """
+import functools
+
 import numpy as np
 import cv2
-
-cv2.setNumThreads(1)
 
 H, W = 288, 512
 K_BALLS = 6                  # balls stored per frame by gen_batch (`extra`)
@@ -100,15 +100,19 @@ def _stripe_cov(x, period, width, m):
     return np.clip((np.minimum(d + m / 2, width / 2) - np.maximum(d - m / 2, -width / 2)) / m, 0, 1)
 
 
-_NOISE = np.random.default_rng(7).standard_normal((2 * H, 2 * W)).astype(np.float32)
+@functools.cache
+def _noise_bank():
+    """2H x 2W unit Gaussian noise, fixed (seed 7); made on first use."""
+    return np.random.default_rng(7).standard_normal((2 * H, 2 * W)).astype(np.float32)
 
 
 def _fine_noise(rng):
     """H x W unit Gaussian noise (a random window of a fixed bank: fast)."""
     y, x = int(rng.integers(0, H)), int(rng.integers(0, W))
-    return _NOISE[y:y + H, x:x + W]
+    return _noise_bank()[y:y + H, x:x + W]
 
 
+@functools.cache
 def _periodic_noise(n=256, sigma=6.0, seed=11):
     """n x n unit-variance Gaussian-filtered noise that tiles (filtered in the frequency domain)."""
     g = np.random.default_rng(seed).standard_normal((n, n))
@@ -116,9 +120,6 @@ def _periodic_noise(n=256, sigma=6.0, seed=11):
     k = np.exp(-2 * (np.pi * sigma) ** 2 * (f[:, None] ** 2 + f[None, :] ** 2))
     out = np.real(np.fft.ifft2(np.fft.fft2(g) * k))
     return (out / out.std()).astype(np.float32)
-
-
-_WORLD_NOISE = _periodic_noise()
 
 
 def _remap(src, mx, my, border, value=0.0):
@@ -144,7 +145,7 @@ def _world_noise(rng, x, y, cell):
     k = 6.0 / cell   # the texture's features are about 6 texels
     mx = ((ca * x - sa * y) * k + rng.uniform(0, 256)).astype(np.float32)
     my = ((sa * x + ca * y) * k + rng.uniform(0, 256)).astype(np.float32)
-    return _remap(_WORLD_NOISE, mx, my, cv2.BORDER_WRAP)
+    return _remap(_periodic_noise(), mx, my, cv2.BORDER_WRAP)
 
 
 def _value_noise(s, z, cell, seed):
@@ -1984,19 +1985,3 @@ def contact_sheet(path, seed=0, n=16, cols=4, width=1600):
     sheet = cv2.resize(sheet, (width, int(sheet.shape[0] * width / sheet.shape[1])), interpolation=cv2.INTER_AREA)
     sheet = (sheet // 8) * 8 + 4   # 5 bits per channel: keeps the PNG under 1 MB
     cv2.imwrite(path, sheet, [cv2.IMWRITE_PNG_COMPRESSION, 9])
-
-
-if __name__ == '__main__':
-    import sys
-    import time
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 50
-    t0, c0 = time.time(), time.process_time()
-    b = gen_batch(int(sys.argv[2]) if len(sys.argv) > 2 else 0, n)
-    dt, dc = time.time() - t0, time.process_time() - c0
-    lab = b['labels']
-    r = lab[lab[:, 0] > 0, 3]
-    print(f'{n} frames: {dt / n:.3f} s/frame wall, {dc / n:.3f} s/frame CPU; present={lab[:, 0].mean():.2f}; '
-          f'r quartiles={np.percentile(r, [0, 25, 50, 75, 100]).round(1) if len(r) else []}; '
-          f'multi-ball={(b["extra"][:, 1, 2] > 0).mean():.2f}')
-    if len(sys.argv) > 3:
-        contact_sheet(sys.argv[3], int(sys.argv[2]) if len(sys.argv) > 2 else 0)

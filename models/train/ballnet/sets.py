@@ -16,15 +16,14 @@ at scales that cover what the engine and its users' cameras show: the native sca
 and native tiles), whole-frame passes, and any ball radius from 1.5 to 40 model pixels; a share of patches is cut
 from a lower-resolution copy and upscaled back (an upscaled or digitally zoomed stream: soft, large balls).
 
-The data folder is `$BALLCAM_DATA`, or `shared/data` beside the repository (`../shared/data` from its root).
+Every function takes the data folder (`root`, one sub-folder per set) from its caller: the scripts' `--data` or
+`$BALLCAM_DATA` (`paths.py`).
 """
 import csv, os
 import numpy as np
 import cv2
-import data
 
-ROOT = os.path.dirname(os.path.abspath(__file__))
-DATA = os.environ.get('BALLCAM_DATA') or os.path.normpath(os.path.join(ROOT, '..', '..', '..', 'shared', 'data'))
+from . import data
 
 # name -> true (width, height) of the stored frames
 GEOMETRY = {
@@ -39,11 +38,12 @@ PYRAMID_LEVELS = 3          # stored, 1/2, 1/4 (area-resized)
 MIN_TOL_PX = 10.0           # a hit: centre error <= max(MIN_TOL_PX, ball box size), true px
 
 
-def available(root=DATA):
+def available(root):
+    """The sets present under the data folder root."""
     return [s for s in SETS if os.path.exists(os.path.join(root, s, 'labels.csv'))]
 
 
-def load_set(name, split, root=DATA, pyramid=True):
+def load_set(name, split, root, pyramid=True):
     """Frames of one set and split: list of dicts with img (stored RGB), levels [(img, fx, fy)] where a level
     pixel covers fx x fy true pixels, W, H (true), present, cx, cy, bw, bh, r (true px)."""
     W, H = GEOMETRY[name]
@@ -167,7 +167,7 @@ class SetSource(data.Source):
 
 
 class SetHardNegSource(data.Source):
-    """Patches around mined false-positive peaks (mine_sets.py) on real training frames: records
+    """Patches around mined false-positive peaks (scripts/mine_sets.py) on real training frames: records
     {set, i, x, y, s, p} in true pixels; the ball is labelled when the patch holds it."""
 
     def __init__(self, frames_by_set, recs, pmin=0.3):

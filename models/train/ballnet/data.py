@@ -7,17 +7,18 @@ import csv, glob, os
 import numpy as np
 import cv2
 
-cv2.setNumThreads(1)
-STRIDE = 4
-ROOT = os.path.dirname(os.path.abspath(__file__))
-DFL = os.path.normpath(os.path.join(ROOT, '..', '..', '..', 'shared', 'data', 'dfl-soccer'))
+from . import contract
+
+DFL = 'dfl-soccer'    # its folder under the data folder
 NATIVE_W, NATIVE_H = 1920, 1080
 SX, SY = 3.0, 1.6875  # stored 640x640 -> native 1920x1080
 SMALL_K = 512 / 1920  # whole-frame 512x288 pass
 
 
-def load_dfl(split, root=DFL):
-    """Returns list of dicts: img (stored 640x640 RGB), small (512x288 RGB), cx, cy, r, bw, bh (native px)."""
+def load_dfl(split, data_root):
+    """dfl-soccer frames of a split, from the data folder data_root. Returns list of dicts: img (stored 640x640
+    RGB), small (512x288 RGB), cx, cy, r, bw, bh (native px)."""
+    root = os.path.join(data_root, DFL)
     out = []
     with open(os.path.join(root, 'labels.csv')) as f:
         for row in csv.DictReader(f):
@@ -63,6 +64,7 @@ def targets(P, present, u, v, r, extras=()):
     """Heatmap (P/4,P/4), reg (offx, offy, r/8), flat index, mask. (u,v) continuous patch coords.
     `extras`: other balls in the patch [(u, v, r)] (a warm-up with several balls): each is a heatmap
     peak too; the offset and radius targets are the primary ball's."""
+    STRIDE = contract.get().stride
     hh = P // STRIDE
     hm = np.zeros((hh, hh), np.float32)
     reg = np.zeros(3, np.float32)
@@ -302,7 +304,8 @@ class FolderSource(Source):
 
 def make_batch(sources, weights, rng, B, P, kinds=(('pos', 0.55), ('occ', 0.12), ('neg', 0.23), ('inpaint', 0.10)), wide=False):
     X = np.empty((B, P, P, 3), np.uint8)
-    HM = np.empty((B, P // STRIDE, P // STRIDE), np.float32)
+    hh = P // contract.get().stride
+    HM = np.empty((B, hh, hh), np.float32)
     REG = np.empty((B, 3), np.float32)
     IND = np.empty(B, np.int64)
     M = np.empty(B, np.float32)
@@ -323,7 +326,7 @@ def make_batch(sources, weights, rng, B, P, kinds=(('pos', 0.55), ('occ', 0.12),
 
 
 class HardNegSource(Source):
-    """Patches around mined false-positive peaks on real train frames (see mine.py); the ball is labelled if inside."""
+    """Patches around mined false-positive peaks on real train frames (see scripts/mine.py); the ball is labelled if inside."""
     def __init__(self, frames, recs, pmin=0.3):
         self.f = frames
         self.r = [r for r in recs if r['p'] >= pmin]
@@ -346,12 +349,12 @@ class HardNegSource(Source):
 
 class FrameHardNegSource(Source):
     """Patches around mined false-positive peaks on synthetic frames (pool chunks or renderer folders; see
-    mine.py --synthetic): records {key, chunk, j, x, y, s, p} where key names the chunk file or folder, j the frame."""
+    scripts/mine.py --synthetic): records {key, chunk, j, x, y, s, p} where key names the chunk file or folder, j the frame."""
     def __init__(self, sources, recs, pmin=0.3):
         # sources: {key: (I, L, start)}; start maps a chunk file to its first index in I (None for folders)
         self.src = sources
         self.r = []
-        # chunk files by name: mine.py and train.py may glob the pool by different paths
+        # chunk files by name: the mining and training scripts may glob the pool by different paths
         firsts = {key: None if start is None else {os.path.basename(k): v for k, v in start.items()}
                   for key, (_, _, start) in sources.items()}
         for r in recs:

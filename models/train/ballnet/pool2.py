@@ -1,4 +1,4 @@
-"""Training patches from synth2 pool chunks (gen_pool2.py): frames with every ball labelled.
+"""Training patches from synth2 pool chunks (scripts/gen_pool2.py): frames with every ball labelled.
 
 Like data.PoolSource, plus the other balls of a frame (warm-ups): every visible ball (vis >= synth2.VIS_PRESENT)
 whose centre falls inside the patch becomes a heatmap peak (data.targets' `extras`).
@@ -7,8 +7,8 @@ import glob
 
 import numpy as np
 
-import data
-from synth2 import VIS_PRESENT
+from . import data
+from .synth2 import VIS_PRESENT
 
 SCALE_RANGE = (0.5, 2.0)   # patch scale s (patch px per frame px), log-uniform
 P_AROUND_BALL = 0.85       # 'pos' / 'occ' / 'inpaint' patches placed around the primary ball

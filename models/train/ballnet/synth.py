@@ -10,8 +10,6 @@ Label per frame: present, cx, cy, r (px), visible fraction.
 import numpy as np
 
 H, W = 256, 448
-STRIDE = 4
-HH, HW = H // STRIDE, W // STRIDE
 
 # ---------------------------------------------------------------- pitch geometry (metres)
 PL, PW = 105.0, 68.0
@@ -454,22 +452,3 @@ def gen_batch(seed, n, p_absent=0.2):
         imgs[i] = img
         labels[i] = (lab['present'], lab['cx'], lab['cy'], lab['r'], lab['vis'])
     return dict(imgs=imgs, labels=labels)
-
-
-if __name__ == '__main__':
-    import sys, time
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    t0 = time.time()
-    b = gen_batch(int(sys.argv[2]) if len(sys.argv) > 2 else 0, n)
-    dt = time.time() - t0
-    print(f'{n} frames in {dt:.2f}s -> {1000 * dt / n:.1f} ms/frame; present={b["labels"][:, 0].mean():.2f}')
-    if len(sys.argv) > 3:
-        from PIL import Image, ImageDraw
-        g = Image.new('RGB', (W * 4, H * ((n + 3) // 4)))
-        for i in range(n):
-            im = Image.fromarray(b['imgs'][i]); dr = ImageDraw.Draw(im)
-            p, cx, cy, r, v = b['labels'][i]
-            if p:
-                dr.ellipse([cx - r - 3, cy - r - 3, cx + r + 3, cy + r + 3], outline=(255, 0, 0))
-            g.paste(im, ((i % 4) * W, (i // 4) * H))
-        g.save(sys.argv[3])

@@ -1,0 +1,1 @@
+"""Entry points of the training code. Run each from models/train as a module, e.g. `python -m scripts.export -h`."""
