@@ -306,7 +306,7 @@ fn evaluate(
             format!(
                 "preset {}, {}, {} costs",
                 engine.config().preset.name(),
-                crate::demo::model_name(&engine),
+                session::model_name(&engine),
                 costs.describe()
             ),
         ),

@@ -10,18 +10,16 @@
 //! The report holds per-stage latency percentiles (convert, infer, decode, track, plan, total)
 //! for each detector mode (full, roi, tile, skip), the frames over budget, a verdict for every
 //! preset (each one is run briefly on the same frames), the peak RSS (`VmHWM`), allocations per
-//! frame inside `Engine::process` (with [`CountingAlloc`] registered as the global allocator),
+//! frame inside `Engine::process` (counted by [`crate::alloc_count`]),
 //! the model size, the engine's heap, the search-cycle length, and inference alone per detector
 //! input size (single thread, used by `benches/compare/compare.py`). It is written as
 //! `profile.json`, `profile.md` and `latency.png` (a histogram of the whole-frame latency) in
 //! `--out`, and printed (`--json`: the JSON document).
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::io::{Read, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -32,6 +30,7 @@ use ballcam_core::{
 };
 use serde::Serialize;
 
+use crate::args::Size;
 use crate::errors::bad_input;
 use crate::overlay::{colors, text_size, Canvas, Rgb};
 
@@ -97,98 +96,7 @@ const MD_NAME: &str = "profile.md";
 const PNG_NAME: &str = "latency.png";
 
 // ---------------------------------------------------------------------------------------------
-// Allocation counting.
-
-/// Allocations made through the global allocator (all threads).
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-/// Bytes requested by those allocations.
-static ALLOCATED_BYTES: AtomicU64 = AtomicU64::new(0);
-
-/// The system allocator, counting allocations (and reallocations) so that `ballcam profile` can
-/// report allocations per frame. Register it in `main.rs`:
-/// `#[global_allocator] static ALLOC: profile::CountingAlloc = profile::CountingAlloc;`.
-/// The cost is two relaxed atomic adds per allocation.
-pub struct CountingAlloc;
-
-impl CountingAlloc {
-    fn count(size: usize) {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        ALLOCATED_BYTES.fetch_add(size as u64, Ordering::Relaxed);
-    }
-}
-
-// SAFETY: every call is forwarded unchanged to `System`, which upholds `GlobalAlloc`'s contract;
-// the counters are atomics and never allocate.
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        Self::count(layout.size());
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        Self::count(layout.size());
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        Self::count(new_size);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-/// Allocations and bytes counted so far.
-fn allocation_counters() -> (u64, u64) {
-    (
-        ALLOCATIONS.load(Ordering::Relaxed),
-        ALLOCATED_BYTES.load(Ordering::Relaxed),
-    )
-}
-
-/// Whether [`CountingAlloc`] is the global allocator (an allocation moves the counter).
-fn counting_active() -> bool {
-    let (before, _) = allocation_counters();
-    let probe: Vec<u8> = std::hint::black_box(Vec::with_capacity(64));
-    drop(probe);
-    allocation_counters().0 > before
-}
-
-// ---------------------------------------------------------------------------------------------
 // Arguments.
-
-/// A frame size `WIDTHxHEIGHT`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Size {
-    pub width: u32,
-    pub height: u32,
-}
-
-impl std::str::FromStr for Size {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("`{s}` is not a size: expected WIDTHxHEIGHT, e.g. 1920x1080");
-        let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
-        let width: u32 = w.trim().parse().map_err(|_| bad())?;
-        let height: u32 = h.trim().parse().map_err(|_| bad())?;
-        if width == 0 || height == 0 {
-            return Err(bad());
-        }
-        Ok(Size { width, height })
-    }
-}
-
-impl std::fmt::Display for Size {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}x{}", self.width, self.height)
-    }
-}
 
 /// Camera pixel formats the frames are encoded to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -597,9 +505,9 @@ fn run_engine(
     for i in 0..WARMUP_FRAMES + frames {
         source.load(i)?;
         let frame = source.frame(source.timestamp_us(i));
-        let (a0, b0) = allocation_counters();
+        let (a0, b0) = crate::alloc_count::counters();
         let result = engine.process(&frame);
-        let (a1, b1) = allocation_counters();
+        let (a1, b1) = crate::alloc_count::counters();
         let result = result.with_context(|| format!("frame {i}"))?;
         if i < WARMUP_FRAMES {
             warmup_max_us = warmup_max_us.max(result.timings.total_us);
@@ -1513,7 +1421,7 @@ pub fn run(args: &ProfileArgs, json: bool) -> Result<()> {
     }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let counted = counting_active();
+    let counted = crate::alloc_count::counting_active();
     let mut source = FrameSource::new(args, WARMUP_FRAMES + args.frames)?;
     let source_name = match &args.input {
         Some(p) => p.display().to_string(),
