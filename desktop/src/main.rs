@@ -26,7 +26,6 @@ mod reframe;
 mod report;
 mod run;
 mod session;
-mod soak;
 mod telemetry_report;
 mod y4m;
 

@@ -20,8 +20,8 @@ use ballcam_core::{Config, Engine, Frame, Preset, Rotation, TrackState};
 use ballcam_sim::{nv21_from_rgb, Clip, ClipSpec, Scenario};
 use serde::Serialize;
 
+use super::ProfileArgs;
 use crate::errors::bad_input;
-use crate::profile::ProfileArgs;
 
 /// Frame rate of the soak, frames per second.
 const FPS: f64 = 30.0;
