@@ -26,6 +26,7 @@ mod reframe;
 mod report;
 mod run;
 mod session;
+mod stats;
 mod telemetry_report;
 mod y4m;
 

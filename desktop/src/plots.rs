@@ -433,7 +433,7 @@ pub fn latency_plot(path: &Path, rows: &[TrackRow]) -> Result<()> {
                         .map_or(0, |s| s.1) as f64
                 })
                 .collect();
-            let stats = crate::report::Stats::of(&values);
+            let stats = crate::stats::Stats::of(&values);
             let hi = if stats.max > 0.0 {
                 stats.max * 1.02
             } else {

@@ -15,6 +15,7 @@ use super::frames::Frames;
 use super::{ms, ProfileArgs, US_PER_MS, US_PER_S};
 use crate::alloc_count;
 use crate::args::Size;
+use crate::stats::percentile;
 
 /// Frames run before measuring (tract's first runs allocate and warm caches).
 pub(super) const WARMUP_FRAMES: usize = 20;
@@ -28,6 +29,10 @@ const INFER_THRESHOLD: f32 = 0.5;
 const BYTES_PER_KB: u64 = 1024;
 /// Value written to /proc/self/clear_refs to reset the peak RSS (`VmHWM`).
 const CLEAR_REFS_RESET_PEAK: &str = "5";
+/// The percentiles reported, as quantiles.
+const P50: f64 = 0.5;
+const P95: f64 = 0.95;
+const P99: f64 = 0.99;
 
 /// One measured frame.
 #[derive(Debug, Clone, Copy)]
@@ -161,20 +166,19 @@ pub(super) struct Percentiles {
 }
 
 impl Percentiles {
-    /// Nearest-rank percentiles of `values` (zeros when empty).
+    /// Percentiles of `values` ([`crate::stats`]' definition; zeros when empty).
     pub(super) fn of(mut values: Vec<u64>) -> Percentiles {
-        if values.is_empty() {
-            return Percentiles::default();
-        }
         values.sort_unstable();
-        let n = values.len();
-        let rank = |p: f64| values[((p / 100.0 * n as f64).ceil() as usize).clamp(1, n) - 1];
+        let Some(&max) = values.last() else {
+            return Percentiles::default();
+        };
+        let pct = |q: f64| percentile(&values, q).unwrap_or(max);
         Percentiles {
-            p50: rank(50.0),
-            p95: rank(95.0),
-            p99: rank(99.0),
-            max: values[n - 1],
-            mean: values.iter().sum::<u64>() as f64 / n as f64,
+            p50: pct(P50),
+            p95: pct(P95),
+            p99: pct(P99),
+            max,
+            mean: values.iter().sum::<u64>() as f64 / values.len() as f64,
         }
     }
 }

@@ -8,14 +8,15 @@
 //! where the camera owns the frame buffers — and the peak RSS is the engine's plus that one
 //! frame (reported separately).
 //!
-//! The report holds per-stage latency percentiles (convert, infer, decode, track, plan, total)
-//! for each detector mode (full, roi, tile, skip), the frames over budget, a verdict for every
-//! preset (each one is run briefly on the same frames), the peak RSS (`VmHWM`), allocations per
-//! frame inside `Engine::process` (counted by [`crate::alloc_count`]), the model size, the
-//! engine's heap, the search-cycle length, and inference alone per detector input size (single
-//! thread, used by `benches/compare/compare.py`). It is written as `profile.json`, `profile.md`
-//! and `latency.png` (a histogram of the whole-frame latency) in `--out`, and printed (`--json`:
-//! the JSON document). `--soak` runs the long-stream soak of [`soak`] instead.
+//! The report holds per-stage latency percentiles (convert, infer, decode, track, plan, total;
+//! as [`crate::stats`] defines them) for each detector mode (full, roi, tile, skip), the frames
+//! over budget, a verdict for every preset (each one is run briefly on the same frames), the
+//! peak RSS (`VmHWM`), allocations per frame inside `Engine::process` (counted by
+//! [`crate::alloc_count`]), the model size, the engine's heap, the search-cycle length, and
+//! inference alone per detector input size (single thread, used by
+//! `benches/compare/compare.py`). It is written as `profile.json`, `profile.md` and
+//! `latency.png` (a histogram of the whole-frame latency) in `--out`, and printed (`--json`: the
+//! JSON document). `--soak` runs the long-stream soak of [`soak`] instead.
 //!
 //! Layout: this module holds the arguments and the orchestration; [`frames`] the input frames,
 //! [`measure`] the engine runs and their statistics, [`report`] the report and its files.
