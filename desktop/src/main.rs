@@ -17,7 +17,7 @@ mod errors;
 mod eval;
 mod input;
 mod label;
-mod labels;
+mod labels_csv;
 mod output;
 mod overlay;
 mod plots;

@@ -13,7 +13,7 @@ use std::path::Path;
 use anyhow::{anyhow, Result};
 use plotters::prelude::*;
 
-use crate::labels::Truth;
+use crate::labels_csv::Truth;
 use crate::output::write_png;
 use crate::overlay::{self, colors, Canvas};
 use crate::report::TrackRow;

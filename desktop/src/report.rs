@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::labels::Truth;
+use crate::labels_csv::Truth;
 use crate::stats::{median, Stats};
 
 /// Smallest default matching tolerance, pixels.

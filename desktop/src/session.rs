@@ -17,7 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::costs::Costs;
 use crate::errors::bad_input;
 use crate::input::{resize_rgb, FrameInfo, FrameSource, SourceInfo};
-use crate::labels::Truth;
+use crate::labels_csv::Truth;
 use crate::output::{OutDir, TrackWriter, VideoFormat, VideoWriter};
 use crate::overlay::{colors, Canvas};
 use crate::report::{BallRow, Metrics, Timings, TrackRow};
