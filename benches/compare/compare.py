@@ -72,10 +72,11 @@ def cpu_description() -> dict:
 
 
 def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile, as `ballcam profile` computes it."""
+    """The `p`th percentile as `ballcam profile` computes it (desktop/src/stats.rs): the sorted
+    value at index round(p / 100 * (n - 1)), halves rounded away from zero."""
     s = sorted(values)
-    k = max(1, min(len(s), int(np.ceil(p / 100.0 * len(s)))))
-    return s[k - 1]
+    k = int(np.floor((len(s) - 1) * (p / 100.0) + 0.5))
+    return s[max(0, min(len(s) - 1, k))]
 
 
 def ort_session(model: Path) -> ort.InferenceSession:

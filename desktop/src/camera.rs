@@ -24,9 +24,9 @@ use ballcam_core::{
 };
 use serde::Serialize;
 
+use crate::args::Size;
 use crate::errors::{bad_input, NoDevice};
 use crate::overlay::{colors, Canvas, Rgb, RGB_BYTES};
-use crate::profile::Size;
 
 /// Aspect ratios the A key cycles through.
 const ASPECTS: [AspectRatio; 4] = [

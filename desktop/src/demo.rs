@@ -123,7 +123,7 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
             format!(
                 "preset {}, {}",
                 engine.config().preset.name(),
-                model_name(&engine)
+                session::model_name(&engine)
             ),
         ),
         (
@@ -185,12 +185,4 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
         println!("outputs: {}", dir.display());
     }
     Ok(())
-}
-
-/// "embedded model (ball = any)" or the model file's name.
-pub fn model_name(engine: &ballcam_core::Engine) -> String {
-    engine.config().model_path.as_ref().map_or_else(
-        || format!("embedded model (ball = {})", engine.config().ball),
-        |p| format!("model {}", p.display()),
-    )
 }

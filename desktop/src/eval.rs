@@ -231,7 +231,7 @@ fn evaluate(
     native: bool,
     capture: Option<&OutDir>,
 ) -> Result<Evaluated> {
-    let rows = crate::labels::read_labels_under(job.labels, job.split)?;
+    let rows = crate::labels_csv::read_labels_under(job.labels, job.split)?;
     let labels_name = job.labels.display().to_string();
     let fps = args.fps.unwrap_or(crate::input::IMAGE_FPS);
     let inner = LabelledImages::new(&labels_name, rows, &job.images, fps)?;
@@ -306,7 +306,7 @@ fn evaluate(
             format!(
                 "preset {}, {}, {} costs",
                 engine.config().preset.name(),
-                crate::demo::model_name(&engine),
+                session::model_name(&engine),
                 costs.describe()
             ),
         ),

@@ -15,7 +15,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use anyhow::{anyhow, Context, Result};
 
 use crate::errors::bad_input;
-use crate::labels::{LabelRow, Truth};
+use crate::labels_csv::{LabelRow, Truth};
 use crate::y4m;
 
 /// Frame rate assumed for image sequences (and Y4M streams without one) unless `--fps` says.
@@ -249,7 +249,7 @@ impl ImageFolder {
     pub fn open(dir: &Path, fps: f64) -> Result<ImageFolder> {
         let labels_path = dir.join(LABELS_FILE);
         let (files, truths) = if labels_path.is_file() {
-            let rows = crate::labels::read_labels(&labels_path)?;
+            let rows = crate::labels_csv::read_labels(&labels_path)?;
             let files: Vec<String> = rows.iter().map(|r| r.file.clone()).collect();
             let truths = rows.iter().map(|r| Some(r.truth())).collect();
             (files, truths)

@@ -1,6 +1,6 @@
-//! `ballcam label`: tools for annotators. `propagate` fills the frames between sparse keyframe
-//! labels with a kinematic fit; `pseudo` writes the model's own labels (with confidence) for
-//! annotators to correct.
+//! The `ballcam label` command: tools for annotators. `propagate` fills the frames between
+//! sparse keyframe labels with a kinematic fit; `pseudo` writes the model's own labels (with
+//! confidence) for annotators to correct. The labels.csv format itself is [`crate::labels_csv`].
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 
 use crate::errors::bad_input;
 use crate::input::{FrameSource, Resized};
-use crate::labels::LabelRow;
+use crate::labels_csv::LabelRow;
 use crate::session::{self, EngineOpts};
 
 /// Labelling tools (labels.csv: header file,clip,frame_index,visible,x,y,w,h; x,y the ball's
@@ -62,11 +62,11 @@ pub fn run(cmd: &LabelCommand, json: bool) -> Result<()> {
 }
 
 fn propagate(args: &PropagateArgs, json: bool) -> Result<()> {
-    let rows = crate::labels::read_labels(&args.keyframes)?;
-    let dense = crate::labels::propagate(&rows)?;
+    let rows = crate::labels_csv::read_labels(&args.keyframes)?;
+    let dense = crate::labels_csv::propagate(&rows)?;
     let filled = dense.iter().filter(|r| r.propagated == Some(true)).count();
     let keys = dense.len() - filled;
-    crate::labels::write_labels(
+    crate::labels_csv::write_labels(
         &args.out,
         &dense,
         true,
@@ -214,7 +214,7 @@ fn pseudo(args: &PseudoArgs, json: bool) -> Result<()> {
     if let Some(dir) = frames {
         dir.commit()?;
     }
-    crate::labels::write_labels(&args.out, &labels, false, true)?;
+    crate::labels_csv::write_labels(&args.out, &labels, false, true)?;
     let visible = labels.iter().filter(|l| l.visible == Some(true)).count();
     if json {
         let doc = serde_json::json!({ "command": "label pseudo", "out": args.out.display().to_string(),

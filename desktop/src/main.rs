@@ -7,6 +7,8 @@
 //! flags against the evaluation set's). Errors are printed on one line and
 //! mapped to exit codes by [`errors::exit_code`].
 
+mod alloc_count;
+mod args;
 mod camera;
 mod costs;
 mod curves;
@@ -15,7 +17,7 @@ mod errors;
 mod eval;
 mod input;
 mod label;
-mod labels;
+mod labels_csv;
 mod output;
 mod overlay;
 mod plots;
@@ -24,7 +26,7 @@ mod reframe;
 mod report;
 mod run;
 mod session;
-mod soak;
+mod stats;
 mod telemetry_report;
 mod y4m;
 
@@ -34,7 +36,7 @@ use clap::{Parser, Subcommand};
 
 /// Counts allocations for `ballcam profile` (two relaxed atomic adds per allocation).
 #[global_allocator]
-static ALLOC: profile::CountingAlloc = profile::CountingAlloc;
+static ALLOC: alloc_count::CountingAlloc = alloc_count::CountingAlloc;
 
 /// Ballcam: finds the ball in every frame of a sideline football video and moves a virtual
 /// camera (a crop window) to follow it smoothly.

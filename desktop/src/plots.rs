@@ -1,6 +1,7 @@
 //! PNG plots of a run: ball and crop-centre position over time, latency histograms per stage,
-//! confidence over time; and bar charts of the engine's fixed-bucket telemetry histograms
-//! (`ballcam report`), a field snapshot beside its reference.
+//! confidence over time; bar charts of the engine's fixed-bucket telemetry histograms
+//! (`ballcam report`), a field snapshot beside its reference; and a stacked histogram with a log
+//! count axis (`ballcam profile`'s whole-frame latency per detector mode).
 //!
 //! Series are drawn with plotters' bitmap backend into an RGB buffer; plotters is built
 //! without its font features (no fontconfig/freetype), so titles, legends and tick labels are
@@ -12,7 +13,7 @@ use std::path::Path;
 use anyhow::{anyhow, Result};
 use plotters::prelude::*;
 
-use crate::labels::Truth;
+use crate::labels_csv::Truth;
 use crate::output::write_png;
 use crate::overlay::{self, colors, Canvas};
 use crate::report::TrackRow;
@@ -44,6 +45,10 @@ pub const BREAKDOWN_PLOT: &str = "plot_breakdown.png";
 const BAR_FILL: f64 = 0.8;
 /// Most edge labels under a bar chart.
 const BAR_EDGE_LABELS: usize = 7;
+/// Room above the tallest stack of a log-count histogram, as a factor of its height.
+const LOG_HEADROOM: f64 = 1.1;
+/// Gap between lines of plot text, pixels.
+const TEXT_GAP_PX: u32 = 6;
 
 /// One panel of [`histograms_plot`]: a histogram's inner edges and, per series (a snapshot), the
 /// share of its values in each bucket (`edges.len() + 1` of them).
@@ -428,7 +433,7 @@ pub fn latency_plot(path: &Path, rows: &[TrackRow]) -> Result<()> {
                         .map_or(0, |s| s.1) as f64
                 })
                 .collect();
-            let stats = crate::report::Stats::of(&values);
+            let stats = crate::stats::Stats::of(&values);
             let hi = if stats.max > 0.0 {
                 stats.max * 1.02
             } else {
@@ -503,6 +508,178 @@ pub fn latency_plot(path: &Path, rows: &[TrackRow]) -> Result<()> {
                 y: i64::from(py.start),
                 text: count_text,
                 color: colors::GRAY,
+            });
+        }
+        Ok(labels)
+    })
+}
+
+/// One category of [`stacked_histogram_plot`]: its values, stacked in the given order.
+pub struct StackedSeries<'a> {
+    /// Legend text.
+    pub name: String,
+    pub color: overlay::Rgb,
+    pub values: &'a [f64],
+}
+
+/// A named vertical line across a plot (a budget, a target), in x units.
+pub struct Marker<'a> {
+    pub at: f64,
+    pub name: &'a str,
+    pub color: overlay::Rgb,
+}
+
+/// A histogram of every series' values over `0..range` in `bins` bins, the series stacked in
+/// order, counts on a log scale (each stack's height is the log of its cumulative count); the
+/// last bin also holds the values beyond the range. `markers` are drawn as vertical lines.
+pub fn stacked_histogram_plot(
+    path: &Path,
+    title: &str,
+    x_name: &str,
+    series: &[StackedSeries],
+    range: f64,
+    bins: usize,
+    markers: &[Marker],
+) -> Result<()> {
+    let bins = bins.max(1);
+    let range = if range.is_finite() && range > 0.0 {
+        range
+    } else {
+        1.0
+    };
+    let width = range / bins as f64;
+    // counts[bin][series]
+    let mut counts = vec![vec![0u64; series.len()]; bins];
+    for (k, s) in series.iter().enumerate() {
+        for &v in s.values.iter().filter(|v| v.is_finite()) {
+            let b = ((v.max(0.0) / width) as usize).min(bins - 1);
+            counts[b][k] += 1;
+        }
+    }
+    let max_count = counts
+        .iter()
+        .map(|c| c.iter().sum::<u64>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let log_height = |n: u64| (n as f64 + 1.0).log10();
+    let top = log_height(max_count) * LOG_HEADROOM;
+    let char_w = i64::from(overlay::GLYPH_ADVANCE * TEXT_SCALE);
+    let char_h = i64::from(overlay::GLYPH_H * TEXT_SCALE);
+    render(path, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin_top(MARGIN_TOP)
+            .margin_left(MARGIN_LEFT)
+            .margin_right(MARGIN_RIGHT)
+            .margin_bottom(MARGIN_BOTTOM + char_h as u32 + TEXT_GAP_PX)
+            .build_cartesian_2d(0.0..range, 0.0..top)
+            .map_err(plot_err)?;
+        let grid = rgb(colors::LIGHT_GRAY);
+        let x_ticks = ticks(0.0, range, TICKS);
+        let mut y_ticks = Vec::new();
+        let mut n = 1u64;
+        while n <= max_count {
+            y_ticks.push(n);
+            n = n.saturating_mul(10);
+        }
+        for &t in &x_ticks {
+            chart
+                .draw_series(LineSeries::new([(t, 0.0), (t, top)], grid))
+                .map_err(plot_err)?;
+        }
+        for &n in &y_ticks {
+            let y = log_height(n);
+            chart
+                .draw_series(LineSeries::new([(0.0, y), (range, y)], grid))
+                .map_err(plot_err)?;
+        }
+        for (b, c) in counts.iter().enumerate() {
+            let x0 = b as f64 * width;
+            let x1 = x0 + width * BAR_FILL;
+            let mut cumulative = 0u64;
+            for (k, &n) in c.iter().enumerate().filter(|(_, &n)| n > 0) {
+                let bottom = log_height(cumulative);
+                cumulative += n;
+                chart
+                    .draw_series(std::iter::once(plotters::element::Rectangle::new(
+                        [(x0, bottom), (x1, log_height(cumulative))],
+                        rgb(series[k].color).filled(),
+                    )))
+                    .map_err(plot_err)?;
+            }
+        }
+        for m in markers.iter().filter(|m| m.at.is_finite()) {
+            chart
+                .draw_series(LineSeries::new(
+                    [(m.at, 0.0), (m.at, top)],
+                    rgb(m.color).stroke_width(2),
+                ))
+                .map_err(plot_err)?;
+        }
+        chart
+            .plotting_area()
+            .draw(&plotters::element::Rectangle::new(
+                [(0.0, 0.0), (range, top)],
+                rgb(colors::GRAY).stroke_width(1),
+            ))
+            .map_err(plot_err)?;
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        let map_x = |v: f64| px.start as f64 + v / range * (px.end - px.start) as f64;
+        let map_y = |v: f64| py.end as f64 - v / top * (py.end - py.start) as f64;
+        let mut labels = vec![Label {
+            x: i64::from(px.start),
+            y: i64::from(py.start) - char_h - 10,
+            text: title.into(),
+            color: colors::BLACK,
+        }];
+        for &t in &x_ticks {
+            let text = tick_text(t);
+            labels.push(Label {
+                x: map_x(t) as i64 - text.len() as i64 * char_w / 2,
+                y: i64::from(py.end) + 6,
+                text,
+                color: colors::BLACK,
+            });
+        }
+        labels.push(Label {
+            x: i64::from(px.start),
+            y: i64::from(py.end) + 6 + char_h + i64::from(TEXT_GAP_PX),
+            text: x_name.into(),
+            color: colors::BLACK,
+        });
+        for &n in &y_ticks {
+            let text = n.to_string();
+            labels.push(Label {
+                x: i64::from(px.start) - 6 - text.len() as i64 * char_w,
+                y: map_y(log_height(n)) as i64 - char_h / 2,
+                text,
+                color: colors::BLACK,
+            });
+        }
+        // Legend, top right, one line per series, then the scale.
+        let line = char_h + i64::from(TEXT_GAP_PX);
+        let legend = series
+            .iter()
+            .map(|s| (format!("- {}", s.name), s.color))
+            .chain(std::iter::once((
+                "count: log scale".to_string(),
+                colors::GRAY,
+            )));
+        for (i, (text, color)) in legend.enumerate() {
+            labels.push(Label {
+                x: i64::from(px.end) - 6 - text.len() as i64 * char_w,
+                y: i64::from(py.start) + 6 + i as i64 * line,
+                text,
+                color,
+            });
+        }
+        // Marker names beside their lines, near the bottom, one line each.
+        for (i, m) in markers.iter().filter(|m| m.at.is_finite()).enumerate() {
+            labels.push(Label {
+                x: map_x(m.at) as i64 + 6,
+                y: i64::from(py.end) - (i as i64 + 1) * line - 6,
+                text: m.name.into(),
+                color: m.color,
             });
         }
         Ok(labels)

@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::labels::Truth;
+use crate::labels_csv::Truth;
+use crate::stats::{median, Stats};
 
 /// Smallest default matching tolerance, pixels.
 pub const MIN_TOLERANCE_PX: f64 = 10.0;
@@ -97,55 +98,6 @@ impl TrackRow {
         let [cx, cy, cw, ch] = self.crop;
         (cx + cw / 2.0, cy + ch / 2.0)
     }
-}
-
-/// Summary statistics of a sample.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Stats {
-    pub count: usize,
-    pub mean: f64,
-    pub p50: f64,
-    pub p90: f64,
-    pub p99: f64,
-    pub max: f64,
-}
-
-impl Stats {
-    /// Statistics of `values` (all zero when empty).
-    pub fn of(values: &[f64]) -> Stats {
-        if values.is_empty() {
-            return Stats::default();
-        }
-        let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-        v.sort_by(f64::total_cmp);
-        if v.is_empty() {
-            return Stats::default();
-        }
-        let pct = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
-        Stats {
-            count: v.len(),
-            mean: v.iter().sum::<f64>() / v.len() as f64,
-            p50: pct(0.5),
-            p90: pct(0.9),
-            p99: pct(0.99),
-            max: v[v.len() - 1],
-        }
-    }
-}
-
-/// The median of `values`, `None` when empty.
-pub fn median(values: &[f64]) -> Option<f64> {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let mid = v.len() / 2;
-    Some(if v.len().is_multiple_of(2) {
-        (v[mid - 1] + v[mid]) / 2.0
-    } else {
-        v[mid]
-    })
 }
 
 /// Detection counts and rates.

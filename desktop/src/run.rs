@@ -85,7 +85,7 @@ pub fn run(args: &RunArgs, json: bool) -> Result<()> {
             format!(
                 "preset {}, {}",
                 engine.config().preset.name(),
-                crate::demo::model_name(&engine)
+                session::model_name(&engine)
             ),
         ),
         (

@@ -1,4 +1,4 @@
-//! What `demo`, `run`, `eval` and `label pseudo` share: engine options and construction, the
+//! What `demo`, `run`, `eval` and `label pseudo` share: engine options, construction and name, the
 //! per-frame loop (source → engine → rows), the overlay and reframed video outputs, progress
 //! bars, and writing the track/plots/report set.
 
@@ -17,7 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::costs::Costs;
 use crate::errors::bad_input;
 use crate::input::{resize_rgb, FrameInfo, FrameSource, SourceInfo};
-use crate::labels::Truth;
+use crate::labels_csv::Truth;
 use crate::output::{OutDir, TrackWriter, VideoFormat, VideoWriter};
 use crate::overlay::{colors, Canvas};
 use crate::report::{BallRow, Metrics, Timings, TrackRow};
@@ -167,6 +167,14 @@ impl EngineOpts {
             }
         })
     }
+}
+
+/// The engine's model in words: "embedded model (ball = any)" or the model file's name.
+pub fn model_name(engine: &ballcam_core::Engine) -> String {
+    engine.config().model_path.as_ref().map_or_else(
+        || format!("embedded model (ball = {})", engine.config().ball),
+        |p| format!("model {}", p.display()),
+    )
 }
 
 /// A progress bar on stderr, hidden when stderr is not a terminal or output is JSON.

@@ -1,4 +1,4 @@
-//! The CLI's labels.csv reader and `label propagate` (desktop/src/labels.rs, compiled in here):
+//! The CLI's labels.csv reader and `label propagate` (desktop/src/labels_csv.rs, compiled in here):
 //! arbitrary CSV. Checked: no panic; reading is bounded and propagation either fills a bounded
 //! number of rows or refuses with an error.
 #![no_main]
@@ -9,10 +9,10 @@ use libfuzzer_sys::fuzz_target;
 #[path = "../../desktop/src/errors.rs"]
 mod errors;
 #[allow(dead_code)]
-#[path = "../../desktop/src/labels.rs"]
+#[path = "../../desktop/src/labels_csv.rs"]
 mod labels;
 
-/// What labels.rs uses from the CLI's output module.
+/// What labels_csv.rs uses from the CLI's output module.
 #[allow(dead_code)]
 mod output {
     use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
-//! `labels.csv`: reading, validating and writing ball labels, and filling the frames between
-//! sparse keyframe labels with a kinematic fit.
+//! The `labels.csv` file format: reading, validating and writing ball labels, and filling the
+//! frames between sparse keyframe labels with a kinematic fit. (The `ballcam label` command that
+//! uses it is `label.rs`.)
 //!
 //! Format: a header `file,clip,frame_index,visible,x,y,w,h` (more columns allowed, e.g.
 //! `propagated`, `confidence`), one row per frame in clip/frame_index order. `file` is relative

@@ -20,8 +20,9 @@ use ballcam_core::{Config, Engine, Frame, Preset, Rotation, TrackState};
 use ballcam_sim::{nv21_from_rgb, Clip, ClipSpec, Scenario};
 use serde::Serialize;
 
+use super::ProfileArgs;
 use crate::errors::bad_input;
-use crate::profile::ProfileArgs;
+use crate::stats::percentile;
 
 /// Frame rate of the soak, frames per second.
 const FPS: f64 = 30.0;
@@ -53,6 +54,8 @@ const PAUSE_US: i64 = 60_000_000;
 const REACQUIRE_WINDOW: usize = 900;
 /// Goal: RSS growth after warm-up, bytes.
 const GOAL_RSS_GROWTH: u64 = 1 << 20;
+/// The latency percentile compared, as a quantile.
+const P99: f64 = 0.99;
 /// Goal: the last 10%'s p99 within this factor of the first 10%'s.
 const GOAL_P99_RATIO: f64 = 1.1;
 /// Where the events happen, as shares of the soak.
@@ -160,13 +163,10 @@ fn rss_bytes() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// The p99 latency of `values` (0 when empty).
 fn p99(values: &mut [u64]) -> u64 {
-    if values.is_empty() {
-        return 0;
-    }
     values.sort_unstable();
-    let i = ((values.len() as f64 * 0.99).ceil() as usize).clamp(1, values.len()) - 1;
-    values[i]
+    percentile(values, P99).unwrap_or(0)
 }
 
 /// Runs the soak and prints (and writes) its report.
