@@ -33,7 +33,7 @@ pub use monitor::{QualitySummary, Telemetry, TrackingQuality};
 pub use pipeline::{Engine, FrameResult, StageTimings};
 pub use schedule::DetectorMode;
 pub use track::{BallEstimate, TrackState};
-pub use types::{Candidate, InputSize};
+pub use types::{Candidate, InputSize, US_PER_MS, US_PER_S};
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("ballcam_core");

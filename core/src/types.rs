@@ -7,6 +7,8 @@ use crate::error::ConfigError;
 
 /// Microseconds per second (frame timestamps are microseconds).
 pub const US_PER_S: f64 = 1_000_000.0;
+/// Microseconds per millisecond.
+pub const US_PER_MS: f64 = 1_000.0;
 
 /// Input channels (RGB).
 pub const INPUT_CHANNELS: usize = 3;

@@ -27,6 +27,7 @@ use serde::Serialize;
 use crate::args::Size;
 use crate::errors::{bad_input, NoDevice};
 use crate::overlay::{colors, Canvas, Rgb, RGB_BYTES};
+use ballcam_core::{US_PER_MS, US_PER_S};
 
 /// Aspect ratios the A key cycles through.
 const ASPECTS: [AspectRatio; 4] = [
@@ -41,10 +42,6 @@ const SYNTHETIC_CLIP_S: f64 = 60.0;
 const SYNTHETIC_SEED: u64 = 11;
 /// Largest accepted `--fps`.
 const MAX_FPS: f64 = 240.0;
-/// Microseconds per second.
-const US_PER_S: f64 = 1e6;
-/// Microseconds per millisecond.
-const US_PER_MS: f64 = 1e3;
 /// Weight of the newest frame in the displayed (smoothed) frame rate and latencies.
 const DISPLAY_SMOOTHING: f64 = 0.1;
 /// Camera frames in a row that may fail (corrupt, short) before the command gives up.

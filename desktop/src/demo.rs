@@ -115,7 +115,7 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
     let exported = session::export_captures(&engine, capture_out.as_ref())?;
     let (capture_doc, capture_line) =
         session::capture_report(&engine, exported.as_ref(), args.capture.as_deref());
-    let metrics = crate::report::compute(&processed.rows, &processed.truths, None);
+    let metrics = crate::metrics::compute(&processed.rows, &processed.truths, None);
     let facts = vec![
         ("input".to_string(), name.clone()),
         (

@@ -24,8 +24,8 @@ use crate::costs::Costs;
 use crate::curves::{Curves, Peak};
 use crate::errors::bad_input;
 use crate::input::{FrameInfo, FrameSource, LabelledImages, Resized};
+use crate::metrics::{Metrics, MIN_TOLERANCE_PX};
 use crate::output::OutDir;
-use crate::report::{Metrics, MIN_TOLERANCE_PX};
 use crate::session::{self, EngineOpts};
 
 /// The model's output stride: one heatmap cell per 4x4 input pixels (contract v1).
@@ -186,7 +186,7 @@ pub fn run(args: &EvalArgs, json: bool) -> Result<()> {
 }
 
 fn print_summary(ev: &Evaluated, out_dir: &Path) {
-    use crate::report::{num, pct};
+    use crate::metrics::{num, pct};
     let m = &ev.metrics;
     let d = &m.detection;
     println!(
@@ -281,7 +281,7 @@ fn evaluate(
         let text = serde_json::to_string_pretty(c)?;
         std::fs::write(out.path(CURVES_JSON), text + "\n").context("cannot write curves.json")?;
     }
-    let metrics = crate::report::compute(&processed.rows, &processed.truths, args.tolerance);
+    let metrics = crate::metrics::compute(&processed.rows, &processed.truths, args.tolerance);
     let clips = processed.rows.last().map_or(0, |r| r.clip + 1);
     let mut facts = vec![
         ("labels".to_string(), labels_name.clone()),
@@ -366,7 +366,7 @@ fn evaluate(
         "\n## Multi-ball rate\n\nFrames where the engine saw two distinct balls (the tracked one and a rival scoring at least `monitor.multi_ball_score`, or two such candidates): {} of {} ({}).\n",
         t.frames_multi_ball,
         t.frames,
-        crate::report::pct(t.multi_ball_share())
+        crate::metrics::pct(t.multi_ball_share())
     );
     if let Some(c) = &curves {
         md.push_str(&curves_markdown(c));
@@ -404,7 +404,7 @@ fn per_clip(p: &session::Processed, tolerance: Option<f64>) -> Vec<ClipFigures> 
             .iter()
             .position(|r| r.clip != clip)
             .map_or(p.rows.len(), |n| start + n);
-        let m = crate::report::compute(&p.rows[start..end], &p.truths[start..end], tolerance);
+        let m = crate::metrics::compute(&p.rows[start..end], &p.truths[start..end], tolerance);
         out.push(ClipFigures {
             clip,
             first_file: p.rows[start].source.clone(),
@@ -424,7 +424,7 @@ fn per_clip(p: &session::Processed, tolerance: Option<f64>) -> Vec<ClipFigures> 
 fn breakdown_plot(out: &OutDir, m: &Metrics, clips: &[ClipFigures]) -> Result<()> {
     use crate::overlay::colors;
     use crate::plots::HistogramPanel;
-    let size_series = |f: fn(&crate::report::SizeBucket) -> Option<f64>| -> Vec<f64> {
+    let size_series = |f: fn(&crate::metrics::SizeBucket) -> Option<f64>| -> Vec<f64> {
         m.by_size.iter().map(|b| f(b).unwrap_or(0.0)).collect()
     };
     let clip_series = |f: fn(&ClipFigures) -> Option<f64>| -> Vec<f64> {
@@ -434,7 +434,7 @@ fn breakdown_plot(out: &OutDir, m: &Metrics, clips: &[ClipFigures]) -> Result<()
     let panels = [
         HistogramPanel {
             title: "BY BALL SIZE (PX)".into(),
-            edges: &crate::report::SIZE_BUCKET_BOUNDS,
+            edges: &crate::metrics::SIZE_BUCKET_BOUNDS,
             series: vec![
                 ("RECALL", colors::BLUE, size_series(|b| b.recall)),
                 (
@@ -464,7 +464,7 @@ fn breakdown_plot(out: &OutDir, m: &Metrics, clips: &[ClipFigures]) -> Result<()
 
 /// The per-clip section of report.md.
 fn breakdown_markdown(clips: &[ClipFigures]) -> String {
-    use crate::report::pct;
+    use crate::metrics::pct;
     let mut s = String::from(
         "\n## Per clip\n\n| clip | first file | frames | with a ball | recall | precision | ball in crop | multi-candidate frames |\n|---|---|---|---|---|---|---|---|\n",
     );
@@ -503,7 +503,7 @@ fn append(path: &Path, text: &str) -> Result<()> {
 
 /// The curves' section of report.md: the operating points and the plot.
 fn curves_markdown(c: &Curves) -> String {
-    use crate::report::pct;
+    use crate::metrics::pct;
     let mut s = format!(
         "\n## Detector threshold curves\n\nTop-1 peak of each whole frame at native scale: {} frames with a visible ball, {} labelled ball-free (curves.json).\n\n| operating point | threshold | precision | recall | false alarms per ball-free frame | false alarms per frame |\n|---|---|---|---|---|---|\n",
         c.frames_with_ball, c.ball_free_frames
@@ -517,8 +517,8 @@ fn curves_markdown(c: &Curves) -> String {
             p.threshold,
             pct(p.precision),
             pct(p.recall),
-            crate::report::num(p.false_alarms_per_free_frame, 3),
-            crate::report::num(p.false_alarms_per_frame, 3)
+            crate::metrics::num(p.false_alarms_per_free_frame, 3),
+            crate::metrics::num(p.false_alarms_per_frame, 3)
         );
     }
     let _ = writeln!(
@@ -618,7 +618,7 @@ impl SetRow {
 }
 
 fn sets_markdown(rows: &[SetRow], args: &EvalArgs) -> String {
-    use crate::report::pct;
+    use crate::metrics::pct;
     let mut s = String::new();
     let costs = args.engine.costs_or(Costs::Fixed).describe();
     let _ = writeln!(

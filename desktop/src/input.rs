@@ -17,13 +17,12 @@ use anyhow::{anyhow, Context, Result};
 use crate::errors::bad_input;
 use crate::labels_csv::{LabelRow, Truth};
 use crate::y4m;
+use ballcam_core::US_PER_S;
 
 /// Frame rate assumed for image sequences (and Y4M streams without one) unless `--fps` says.
 pub const IMAGE_FPS: f64 = 30.0;
 /// Accepted `--fps` range.
 const FPS_RANGE: (f64, f64) = (0.001, 1000.0);
-/// Microseconds per second.
-const US_PER_S: f64 = 1e6;
 /// Image file extensions read from folders.
 pub const IMAGE_EXTENSIONS: [&str; 3] = ["png", "jpg", "jpeg"];
 /// The labels file looked for next to a folder's images (gives the frame order).

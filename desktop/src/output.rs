@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::report::TrackRow;
+use crate::metrics::TrackRow;
 use crate::y4m;
 
 /// Prefix of the staging folder inside an output folder.

@@ -14,9 +14,9 @@ use anyhow::{anyhow, Result};
 use plotters::prelude::*;
 
 use crate::labels_csv::Truth;
+use crate::metrics::TrackRow;
 use crate::output::write_png;
 use crate::overlay::{self, colors, Canvas};
-use crate::report::TrackRow;
 
 /// Plot image size.
 const PLOT_W: u32 = 1200;

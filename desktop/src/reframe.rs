@@ -20,6 +20,7 @@ use crate::errors::bad_input;
 use crate::input::{parse_size, resize_rgb};
 use crate::output::{ffmpeg_available, VideoFormat, VideoWriter, TRACK_HEADER};
 use crate::session::{progress_bar, REFRAME_MAX_HEIGHT};
+use ballcam_core::{US_PER_MS, US_PER_S};
 
 /// The columns of the path this command reads (all in [`TRACK_HEADER`]).
 const TIMESTAMP_COLUMN: &str = "timestamp_ms";
@@ -28,9 +29,6 @@ const CROP_COLUMNS: [&str; 4] = ["crop_x", "crop_y", "crop_w", "crop_h"];
 pub const DEFAULT_SMOOTH_S: f64 = 0.4;
 /// The window's standard deviation, as a fraction of its half-width.
 const SIGMA_FRACTION: f64 = 0.5;
-/// Microseconds per millisecond and per second.
-const US_PER_MS: f64 = 1_000.0;
-const US_PER_S: f64 = 1_000_000.0;
 /// Smallest crop side rendered, pixels.
 const MIN_CROP_PX: f64 = 2.0;
 

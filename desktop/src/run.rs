@@ -71,7 +71,7 @@ pub fn run(args: &RunArgs, json: bool) -> Result<()> {
     let (capture_doc, capture_line) =
         session::capture_report(&engine, exported.as_ref(), args.capture.as_deref());
     let telemetry = engine.telemetry();
-    let metrics = crate::report::compute(&processed.rows, &processed.truths, None);
+    let metrics = crate::metrics::compute(&processed.rows, &processed.truths, None);
     let facts = vec![
         (
             "input".to_string(),

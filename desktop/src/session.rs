@@ -18,9 +18,9 @@ use crate::costs::Costs;
 use crate::errors::bad_input;
 use crate::input::{resize_rgb, FrameInfo, FrameSource, SourceInfo};
 use crate::labels_csv::Truth;
+use crate::metrics::{BallRow, Metrics, Timings, TrackRow};
 use crate::output::{OutDir, TrackWriter, VideoFormat, VideoWriter};
 use crate::overlay::{colors, Canvas};
-use crate::report::{BallRow, Metrics, Timings, TrackRow};
 
 /// Largest height of the reframed video (smaller inputs keep their height).
 pub const REFRAME_MAX_HEIGHT: u32 = 720;
@@ -312,7 +312,7 @@ pub fn process(
 pub fn draw_overlay(canvas: &mut Canvas, row: &TrackRow, truth: Option<&Truth>) {
     let unit = (canvas.height().min(canvas.width()) / OVERLAY_UNIT_PX).max(1);
     let [cx, cy, cw, ch] = row.crop;
-    let safe = crate::report::SAFE_ZONE_FRACTION;
+    let safe = crate::metrics::SAFE_ZONE_FRACTION;
     canvas.dashed_rect(
         cx + cw * (1.0 - safe) / 2.0,
         cy + ch * (1.0 - safe) / 2.0,
@@ -522,7 +522,7 @@ pub fn write_reports(
         &processed.truths,
         threshold,
     )?;
-    let md = crate::report::markdown(title, facts, metrics, &plots);
+    let md = crate::metrics::markdown(title, facts, metrics, &plots);
     std::fs::write(out.path(REPORT_MD), md).context("cannot write report.md")?;
     if let Some(obj) = json.as_object_mut() {
         obj.insert("metrics".into(), serde_json::to_value(metrics)?);
@@ -595,7 +595,7 @@ pub fn processing_fps(p: &Processed) -> f64 {
 
 /// The summary lines printed after a run.
 pub fn summary_lines(frames: usize, m: &Metrics, wall_s: f64) -> Vec<String> {
-    use crate::report::pct;
+    use crate::metrics::pct;
     let mut lines = vec![format!(
         "frames: {frames} in {wall_s:.1} s ({:.1} fps)",
         if wall_s > 0.0 {
@@ -617,7 +617,7 @@ pub fn summary_lines(frames: usize, m: &Metrics, wall_s: f64) -> Vec<String> {
             "detection: precision {}, recall {}, median error {} px; detector top-1 on the ball {}",
             pct(m.detection.precision),
             pct(m.detection.recall),
-            crate::report::num(m.median_error_px, 1),
+            crate::metrics::num(m.median_error_px, 1),
             pct(m.top_candidate_recall)
         ));
     }

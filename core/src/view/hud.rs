@@ -1,12 +1,10 @@
 //! The shells' HUD numbers: frames per second (from capture timestamps), engine time and
 //! latency, as exponential moving averages. Pure, no allocation.
 
-use crate::types::US_PER_S;
+use crate::types::{US_PER_MS, US_PER_S};
 
 /// Weight of a new sample in the moving averages.
 pub const HUD_SMOOTHING: f64 = 0.1;
-/// Microseconds per millisecond.
-const US_PER_MS: f64 = 1_000.0;
 
 /// Moving averages over the processed frames.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 
 use crate::pipeline::FrameResult;
 use crate::track::TrackState;
+use crate::types::US_PER_MS;
 
 use super::geometry::FrameGeometry;
 use super::ViewError;
@@ -40,8 +41,6 @@ pub const TRACK_COLUMNS: [&str; 17] = [
     "mode",
     "latency_us",
 ];
-/// Microseconds per millisecond.
-const US_PER_MS: f64 = 1_000.0;
 
 /// Turns engine results into crop-path rows for one recording.
 #[derive(Debug, Clone)]

@@ -35,6 +35,7 @@ use serde::Serialize;
 
 use crate::args::Size;
 use crate::errors::bad_input;
+use ballcam_core::{US_PER_MS, US_PER_S};
 use frames::Frames;
 use measure::{PresetVerdict, WARMUP_FRAMES};
 use report::{InputReport, Report};
@@ -43,10 +44,6 @@ use report::{InputReport, Report};
 const PRESET_CHECK_FRAMES: usize = 150;
 /// Default number of measured frames.
 const DEFAULT_FRAMES: usize = 600;
-/// Microseconds per second.
-const US_PER_S: f64 = 1e6;
-/// Microseconds per millisecond.
-const US_PER_MS: f64 = 1e3;
 /// Bytes per MiB.
 const BYTES_PER_MIB: f64 = 1024.0 * 1024.0;
 

@@ -23,11 +23,10 @@ use serde::Serialize;
 use super::ProfileArgs;
 use crate::errors::bad_input;
 use crate::stats::percentile;
+use ballcam_core::US_PER_S;
 
 /// Frame rate of the soak, frames per second.
 const FPS: f64 = 30.0;
-/// Microseconds per second.
-const US_PER_S: f64 = 1e6;
 /// Frames of each rendered loop.
 const LOOP_FRAMES: u32 = 240;
 /// Size of the main loop (the ball leaving and re-entering the frame).

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::labels_csv::Truth;
 use crate::stats::{median, Stats};
+use ballcam_core::US_PER_S;
 
 /// Smallest default matching tolerance, pixels.
 pub const MIN_TOLERANCE_PX: f64 = 10.0;
@@ -23,8 +24,6 @@ pub const SAFE_ZONE_FRACTION: f64 = 0.8;
 pub const SIZE_BUCKET_BOUNDS: [f64; 3] = [8.0, 16.0, 32.0];
 /// Names of the ball-size buckets.
 pub const SIZE_BUCKET_NAMES: [&str; 4] = ["<8 px", "8-16 px", "16-32 px", ">32 px"];
-/// Microseconds per second.
-const US_PER_S: f64 = 1e6;
 
 /// Per-stage timings of one frame, microseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
