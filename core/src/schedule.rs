@@ -19,6 +19,7 @@ use crate::config::{DetectorConfig, ScheduleConfig, SearchStrategy, MIN_TILE_SCA
 use crate::types::InputSize;
 use crate::types::Prediction;
 use crate::types::Region;
+pub use crate::types::{Lookout, TrackView};
 
 /// Most detector runs in one frame at the configured frame rate.
 pub const MAX_JOBS: usize = 4;
@@ -138,28 +139,6 @@ impl Decision {
             None => false,
         }
     }
-}
-
-/// What the tracker knows, as the scheduler needs it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum TrackView {
-    /// No track and no hypothesis: search.
-    None,
-    /// A confirmed or tentative ball to look at, and for how long it has been unseen (s).
-    At {
-        prediction: Prediction,
-        unseen_s: f64,
-    },
-}
-
-/// Work beyond the track's region of interest, asked for by the tracker while it is not sure
-/// it follows the ball in play (acquiring, or locked on something that does not move).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Lookout {
-    /// A rival hypothesis to look at too, with the small region-of-interest input.
-    pub rival: Option<Prediction>,
-    /// Keep scanning the frame (full / tiles) after the regions of interest, within budget.
-    pub search: bool,
 }
 
 /// The adaptive scheduler.
