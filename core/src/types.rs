@@ -1,7 +1,7 @@
 //! Types shared by the engine's stages (frame, detect, track, schedule, crop, monitor), so that
 //! no stage depends on another's implementation: a detector candidate, the detector's input
 //! size and its rules, a frame region, the tracker's prediction and what it asks the
-//! scheduler to look at, time units and the config's range check.
+//! scheduler to look at, time units and the config's checks.
 
 use crate::error::ConfigError;
 
@@ -128,5 +128,18 @@ pub(crate) fn check_range(field: &str, value: f32, min: f32, max: f32) -> Result
             field,
             format!("{value} is out of range: expected a finite value in {min}..={max}"),
         ))
+    }
+}
+
+/// `Ok` when `ok`, else an error naming `field` with the `message`.
+pub(crate) fn check(
+    ok: bool,
+    field: &str,
+    message: impl FnOnce() -> String,
+) -> Result<(), ConfigError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::new(field, message()))
     }
 }

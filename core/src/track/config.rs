@@ -9,7 +9,7 @@ use crate::types::check_range;
 /// stills, seconds.
 pub const STILL_GAP_S: f32 = 0.09;
 
-/// Settings of the [`Tracker`]. Lengths given "in radii" are multiples of the ball's apparent
+/// Settings of the [`Tracker`](super::Tracker). Lengths given "in radii" are multiples of the ball's apparent
 /// radius, so that they fit any resolution and distance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

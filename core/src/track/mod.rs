@@ -58,7 +58,7 @@
 //!
 //! The module's files: this one holds the tracker's policy (the confirmed track, its
 //! association, coasting and loss, and what the detector should look at next);
-//! [`filter`](self::filter) the Kalman filter; `acquire` the hypotheses, their confirmation
+//! `filter` the Kalman filter; `acquire` the hypotheses, their confirmation
 //! and a still's second looks; `config` the [`TrackerConfig`].
 
 mod acquire;

@@ -774,6 +774,42 @@ fn hypotheses_are_ranked_and_kept_beside_a_track() {
 }
 
 #[test]
+fn attention_looks_at_the_best_hypothesis_and_its_rival_then_at_the_track() {
+    let mut tr = tracker();
+    let (view, lookout) = tr.attention(0, false);
+    assert_eq!(view, TrackView::None);
+    assert_eq!(lookout.rival, None);
+    assert!(lookout.search, "no track: search");
+    tr.update(0, &[cand(300.0, 400.0, 0.7), cand(900.0, 500.0, 0.9)], true);
+    tr.update(us(0.033), &[cand(300.0, 400.0, 0.7)], true);
+    // Acquiring: the best hypothesis is the primary, the second best the rival.
+    let (view, lookout) = tr.attention(us(0.05), false);
+    let TrackView::At {
+        prediction,
+        unseen_s,
+    } = view
+    else {
+        panic!("{view:?}");
+    };
+    assert!((prediction.x - 300.0).abs() < 1.0, "{prediction:?}");
+    assert_eq!(unseen_s, 0.0);
+    assert!(lookout.rival.is_some_and(|r| (r.x - 900.0).abs() < 1.0));
+    assert!(lookout.search);
+    // A confirmed, moving track: its prediction alone, no search but on a still.
+    let mut tr = tracker();
+    for i in 0..30 {
+        let t = f64::from(i) / 30.0;
+        let (x, y) = cv(t);
+        tr.update(us(t), &[cand(x, y, 0.9)], true);
+    }
+    let t = us(30.0 / 30.0);
+    let (view, lookout) = tr.attention(t, false);
+    assert!(matches!(view, TrackView::At { prediction, .. } if Some(prediction) == tr.predict(t)));
+    assert_eq!(lookout, Lookout::default());
+    assert!(tr.attention(t, true).1.search, "a still searches");
+}
+
+#[test]
 fn coasting_track_yields_to_a_ball_reappearing_elsewhere() {
     let mut tr = tracker();
     // A ball rolling right, then hidden at 1.0 s; it reappears 300 px behind the
