@@ -20,8 +20,8 @@ use crate::detect::{Candidate, Detector, InputSize};
 use crate::error::{Error, FrameError, ModelError, Result};
 use crate::frame::{Converter, Frame};
 use crate::monitor::{CaptureRing, ExportError, ExportSummary, Monitor, QualitySummary, Telemetry};
-use crate::schedule::{CostClass, DetectorMode, Job, Lookout, Scheduler, TrackView};
-use crate::track::{BallEstimate, TrackState, Tracker, MAX_HYPOTHESES};
+use crate::schedule::{CostClass, DetectorMode, Job, Scheduler};
+use crate::track::{BallEstimate, TrackState, Tracker};
 
 /// The broadcast-football model (`ball = "football"`), embedded at build time (feature
 /// `embedded-model`).
@@ -389,38 +389,14 @@ impl Engine {
         let (w, h) = frame.upright_size();
         let mut timings = StageTimings::default();
 
-        // Where to look: the track (or the best hypothesis), a rival hypothesis, and the rest
-        // of the frame while the tracker is not sure it follows the ball in play.
-        let mut hyps = [None; MAX_HYPOTHESES];
-        self.tracker.hypotheses(t, &mut hyps);
-        let track = self.tracker.predict(t);
-        let exploring = self.tracker.exploring(t);
-        let rank = |i: usize| hyps.get(i).copied().flatten();
-        let (primary, rival) = match track {
-            Some(p) => (Some(p), if exploring { rank(0) } else { None }),
-            None => (rank(0), rank(1)),
-        };
-        let view = match primary {
-            Some(prediction) => TrackView::At {
-                prediction,
-                unseen_s: self.tracker.time_since_detection_s(t).unwrap_or(0.0),
-            },
-            None => TrackView::None,
-        };
-        let lookout = Lookout {
-            rival,
-            search: exploring,
-        };
         let gap_us = match self.last_timestamp_us {
             Some(prev) => Some(t.saturating_sub(prev)),
             None => self.interval_hint_us,
         };
         let still = self.tracker.is_still_gap(gap_us);
-        // A still (a sparse stream's frame) can afford, and needs, a look at the whole frame.
-        let lookout = Lookout {
-            search: lookout.search || still,
-            ..lookout
-        };
+        // Where to look: the tracker's choice (the track or the best hypothesis, a rival, the
+        // rest of the frame while it is not sure it follows the ball in play, or on a still).
+        let (view, lookout) = self.tracker.attention(t, still);
         let decision = self.scheduler.decide_after(gap_us, w, h, view, lookout);
 
         // Detector runs.

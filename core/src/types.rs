@@ -1,7 +1,7 @@
 //! Types shared by the engine's stages (frame, detect, track, schedule, crop, monitor), so that
 //! no stage depends on another's implementation: a detector candidate, the detector's input
-//! size and its rules, a frame region, the tracker's prediction, time units and the config's
-//! range check.
+//! size and its rules, a frame region, the tracker's prediction and what it asks the
+//! scheduler to look at, time units and the config's checks.
 
 use crate::error::ConfigError;
 
@@ -99,6 +99,28 @@ pub struct Prediction {
     pub radius: f32,
 }
 
+/// What the tracker knows, as the scheduler needs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TrackView {
+    /// No track and no hypothesis: search.
+    None,
+    /// A confirmed or tentative ball to look at, and for how long it has been unseen (s).
+    At {
+        prediction: Prediction,
+        unseen_s: f64,
+    },
+}
+
+/// Work beyond the track's region of interest, asked for by the tracker while it is not sure
+/// it follows the ball in play (acquiring, or locked on something that does not move).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Lookout {
+    /// A rival hypothesis to look at too, with the small region-of-interest input.
+    pub rival: Option<Prediction>,
+    /// Keep scanning the frame (full / tiles) after the regions of interest, within budget.
+    pub search: bool,
+}
+
 /// Checks that a config `value` is finite and within `min..=max`.
 pub(crate) fn check_range(field: &str, value: f32, min: f32, max: f32) -> Result<(), ConfigError> {
     if value.is_finite() && value >= min && value <= max {
@@ -108,5 +130,18 @@ pub(crate) fn check_range(field: &str, value: f32, min: f32, max: f32) -> Result
             field,
             format!("{value} is out of range: expected a finite value in {min}..={max}"),
         ))
+    }
+}
+
+/// `Ok` when `ok`, else an error naming `field` with the `message`.
+pub(crate) fn check(
+    ok: bool,
+    field: &str,
+    message: impl FnOnce() -> String,
+) -> Result<(), ConfigError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::new(field, message()))
     }
 }
