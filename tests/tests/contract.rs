@@ -2,8 +2,9 @@
 //! the training code (`models/train/ballnet/contract.py`) reads them from: a change on either
 //! side fails here until the other follows.
 
-use ballcam_core::config::{self, Preset};
+use ballcam_core::config::Preset;
 use ballcam_core::detect::{self, InputSize};
+use ballcam_core::schedule;
 use serde_json::Value;
 
 const CONTRACT: &str = include_str!("../../models/contract.json");
@@ -78,11 +79,11 @@ fn model_interface_equals_the_contract_file() {
 #[test]
 fn thresholds_equal_the_contract_file() {
     let c = contract();
-    assert_eq!(real(&c, "/thresholds/search"), config::SEARCH_THRESHOLD);
-    assert_eq!(real(&c, "/thresholds/roi"), config::ROI_THRESHOLD);
+    assert_eq!(real(&c, "/thresholds/search"), detect::SEARCH_THRESHOLD);
+    assert_eq!(real(&c, "/thresholds/roi"), detect::ROI_THRESHOLD);
     let d = Preset::Desktop.config();
-    assert_eq!(d.detector.threshold, config::SEARCH_THRESHOLD);
-    assert_eq!(d.detector.roi_threshold, config::ROI_THRESHOLD);
+    assert_eq!(d.detector.threshold, detect::SEARCH_THRESHOLD);
+    assert_eq!(d.detector.roi_threshold, detect::ROI_THRESHOLD);
     assert_eq!(real(&c, "/thresholds/acquire"), d.tracker.acquire_score);
     assert_eq!(real(&c, "/thresholds/confirm"), d.tracker.confirm_score);
 }
@@ -102,11 +103,11 @@ fn desktop_search_ladder_equals_the_contract_file() {
     );
     assert_eq!(
         uint(&c, "/desktop_preset/tile_reference_side"),
-        u64::from(config::TILE_REFERENCE_SIDE)
+        u64::from(schedule::TILE_REFERENCE_SIDE)
     );
-    assert_eq!(d.schedule.tile_reference_side, config::TILE_REFERENCE_SIDE);
+    assert_eq!(d.schedule.tile_reference_side, schedule::TILE_REFERENCE_SIDE);
     assert_eq!(
         real(&c, "/desktop_preset/min_tile_scale"),
-        config::MIN_TILE_SCALE
+        schedule::MIN_TILE_SCALE
     );
 }
