@@ -283,21 +283,28 @@ fn inference(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("infer");
     for (name, size) in sizes {
-        let slot = detector.slot(size).expect("slot");
-        for (i, v) in detector
-            .input_mut(slot)
-            .expect("input")
-            .iter_mut()
-            .enumerate()
-        {
-            *v = ((i * 31) % 256) as f32;
-        }
         let bounds = (size.width as f32, size.height as f32);
+        // The input is written once; later runs keep it (inference and decoding alone).
+        let pattern = |dst: &mut [f32]| {
+            for (i, v) in dst.iter_mut().enumerate() {
+                *v = ((i * 31) % 256) as f32;
+            }
+            Ok::<_, ballcam_core::Error>(mapping)
+        };
+        detector
+            .detect(size, pattern, THRESHOLD, bounds, &mut candidates)
+            .expect("run");
         group.bench_function(format!("{name} {size}"), |b| {
             b.iter(|| {
                 candidates.clear();
                 detector
-                    .run(slot, THRESHOLD, &mapping, bounds, &mut candidates)
+                    .detect(
+                        size,
+                        |_| Ok::<_, ballcam_core::Error>(mapping),
+                        THRESHOLD,
+                        bounds,
+                        &mut candidates,
+                    )
                     .expect("run")
             })
         });

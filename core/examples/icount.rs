@@ -29,7 +29,7 @@
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use ballcam_core::detect::{Candidate, Detector, InputSize};
 use ballcam_core::frame::{ColorRange, Converter, Region, TensorMapping};
 use ballcam_core::{Config, DetectorMode, Engine, Frame, Preset, Rotation};
@@ -275,12 +275,6 @@ fn measure_detector(size: InputSize, frames: usize) -> Result<String> {
     // The same embedded model as the engine classes (the preset's `ball`).
     let model = ballcam_core::pipeline::embedded_model(preset().ball)?;
     let mut detector = Detector::from_bytes(model, &[size], 1)?;
-    let slot = detector
-        .slot(size)
-        .ok_or_else(|| anyhow!("no plan for {size}"))?;
-    for (i, v) in detector.input_mut(slot)?.iter_mut().enumerate() {
-        *v = ((i * 31) % 256) as f32;
-    }
     let mapping = TensorMapping {
         origin_x: 0.0,
         origin_y: 0.0,
@@ -290,9 +284,18 @@ fn measure_detector(size: InputSize, frames: usize) -> Result<String> {
     let bounds = (size.width as f32, size.height as f32);
     let mut candidates: Vec<Candidate> =
         Vec::with_capacity(preset().detector.max_candidates as usize);
+    // The input is written once; the measured runs keep it (inference and decoding alone).
+    let pattern = |dst: &mut [f32]| {
+        for (i, v) in dst.iter_mut().enumerate() {
+            *v = ((i * 31) % 256) as f32;
+        }
+        Ok::<_, ballcam_core::Error>(mapping)
+    };
+    detector.detect(size, pattern, THRESHOLD, bounds, &mut candidates)?;
     let mut run = || -> Result<()> {
         candidates.clear();
-        black_box(detector.run(slot, THRESHOLD, &mapping, bounds, &mut candidates)?);
+        let keep = |_: &mut [f32]| Ok::<_, ballcam_core::Error>(mapping);
+        black_box(detector.detect(size, keep, THRESHOLD, bounds, &mut candidates)?);
         Ok(())
     };
     for _ in 0..WARMUP_RUNS {

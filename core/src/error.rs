@@ -20,7 +20,34 @@ pub enum Error {
     Model(#[from] ModelError),
     /// The inference runtime failed on a frame (the engine stays usable).
     #[error("inference failed: {0}")]
-    Inference(String),
+    Inference(#[from] InferenceError),
+}
+
+/// A detector run that failed on a frame; the detector and the engine stay usable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InferenceError {
+    /// No plan was prepared for this input size (the detector was built for other sizes).
+    #[error("no plan prepared for input {width}x{height}")]
+    NoPlan { width: u32, height: u32 },
+    /// tract failed while running the plan; its message.
+    #[error("the runtime failed: {0}")]
+    Runtime(String),
+    /// The input or output tensor is not a contiguous f32 buffer.
+    #[error("the {0} tensor is not a contiguous f32 buffer")]
+    Layout(&'static str),
+    /// The model returned no output.
+    #[error("the model returned no output")]
+    NoOutput,
+    /// The output holds fewer values than the heatmap grid needs.
+    #[error(
+        "model output has {len} values, expected {needed} for a {grid_width}x{grid_height} grid"
+    )]
+    OutputTooShort {
+        len: usize,
+        needed: usize,
+        grid_width: usize,
+        grid_height: usize,
+    },
 }
 
 /// Result alias used across the crate.

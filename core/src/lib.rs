@@ -26,14 +26,14 @@ pub mod view;
 
 pub use config::{Ball, Config, Preset};
 pub use crop::{AspectRatio, CropRect};
-pub use error::{ConfigError, Error, FrameError, ModelError, Result};
+pub use error::{ConfigError, Error, FrameError, InferenceError, ModelError, Result};
 pub use frame::ColorRange;
 pub use frame::{Frame, PixelFormat, Rotation};
 pub use monitor::{QualitySummary, Telemetry, TrackingQuality};
 pub use pipeline::{Engine, FrameResult, StageTimings};
 pub use schedule::DetectorMode;
 pub use track::{BallEstimate, TrackState};
-pub use types::{Candidate, InputSize, US_PER_MS, US_PER_S};
+pub use types::{Candidate, InputSize, InputSizeError, US_PER_MS, US_PER_S};
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("ballcam_core");

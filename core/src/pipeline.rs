@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::config::{Ball, Config};
 use crate::crop::{CropPlanner, CropRect};
 use crate::detect::{Candidate, Detector, InputSize};
-use crate::error::{Error, FrameError, ModelError, Result};
+use crate::error::{FrameError, ModelError, Result};
 use crate::frame::{Converter, Frame};
 use crate::monitor::{CaptureRing, ExportError, ExportSummary, Monitor, QualitySummary, Telemetry};
 use crate::schedule::{CostClass, DetectorMode, Job, Scheduler};
@@ -500,21 +500,7 @@ impl Engine {
         work: &mut Work,
         into: Looks,
     ) -> Result<()> {
-        let slot = self
-            .detector
-            .slot(job.input)
-            .ok_or_else(|| Error::Inference(format!("no plan prepared for input {}", job.input)))?;
-        let t0 = Instant::now();
-        let dst = self.detector.input_mut(slot)?;
         let (iw, ih) = (job.input.width, job.input.height);
-        let mapping = if job.whole_frame {
-            self.converter.tensor_from_frame(frame, dst, iw, ih)?
-        } else {
-            self.converter
-                .tensor_from_region(frame, job.region, dst, iw, ih)?
-        };
-        let convert = elapsed_us(t0);
-        let t1 = Instant::now();
         let threshold = match job.class {
             CostClass::Roi | CostClass::RoiSmall => self.config.detector.roi_threshold,
             CostClass::Full | CostClass::Tile => self.config.detector.threshold,
@@ -523,10 +509,21 @@ impl Engine {
             Looks::Frame => &mut self.candidates,
             Looks::Second => &mut self.looks,
         };
-        let stats = self.detector.run(slot, threshold, &mapping, bounds, out)?;
-        let infer_decode = elapsed_us(t1);
-        timings.convert_us += convert;
-        timings.infer_us += infer_decode.saturating_sub(stats.decode_us);
+        let converter = &mut self.converter;
+        let fill = |dst: &mut [f32]| {
+            if job.whole_frame {
+                converter.tensor_from_frame(frame, dst, iw, ih)
+            } else {
+                converter.tensor_from_region(frame, job.region, dst, iw, ih)
+            }
+        };
+        let t0 = Instant::now();
+        let stats = self
+            .detector
+            .detect(job.input, fill, threshold, bounds, out)?;
+        let run = elapsed_us(t0);
+        timings.convert_us += stats.input_us;
+        timings.infer_us += run.saturating_sub(stats.input_us + stats.decode_us);
         timings.decode_us += stats.decode_us;
         if into == Looks::Frame {
             work.above += stats.above_threshold;
@@ -534,7 +531,7 @@ impl Engine {
         work.runs += 1;
         let cost = match &self.cost_model {
             Some(model) => model(job.class, job.input),
-            None => convert + infer_decode,
+            None => run,
         };
         work.cost_us = work.cost_us.saturating_add(cost);
         self.scheduler.record(job.class, cost);

@@ -46,18 +46,20 @@ impl InputSize {
     }
 
     /// Checks the contract's size rules.
-    pub fn check(self) -> Result<(), String> {
+    pub fn check(self) -> Result<(), InputSizeError> {
         let ok = |v: u32| v > 0 && v.is_multiple_of(SIZE_MULTIPLE) && v <= MAX_INPUT_SIDE;
         if ok(self.width) && ok(self.height) {
             Ok(())
         } else {
-            Err(format!(
-                "{}x{}: both sides must be positive multiples of {SIZE_MULTIPLE} up to {MAX_INPUT_SIDE}",
-                self.width, self.height
-            ))
+            Err(InputSizeError(self))
         }
     }
 }
+
+/// A detector input size that breaks the contract's size rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}x{}: both sides must be positive multiples of {SIZE_MULTIPLE} up to {MAX_INPUT_SIDE}", .0.width, .0.height)]
+pub struct InputSizeError(pub InputSize);
 
 impl std::fmt::Display for InputSize {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

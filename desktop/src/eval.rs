@@ -662,7 +662,6 @@ fn sets_markdown(rows: &[SetRow], args: &EvalArgs) -> String {
 /// The model on whole frames at native scale (letterboxed to multiples of 32), top-1 peak.
 struct NativeDetector {
     detector: Detector,
-    slot: usize,
     size: InputSize,
     raw: Vec<f32>,
 }
@@ -683,12 +682,8 @@ impl NativeDetector {
             ),
         }
         .context("cannot load the model for the native-scale pass")?;
-        let slot = detector
-            .slot(size)
-            .ok_or_else(|| anyhow::anyhow!("no plan for {size}"))?;
         Ok(NativeDetector {
             detector,
-            slot,
             size,
             raw: Vec::new(),
         })
@@ -714,18 +709,19 @@ impl NativeDetector {
         };
         let (w, h) = (fi.width as usize, fi.height as usize);
         let (iw, ih) = (self.size.width as usize, self.size.height as usize);
-        let input = self.detector.input_mut(self.slot)?;
-        input.fill(0.0);
-        let plane = iw * ih;
-        for y in 0..h.min(ih) {
-            for x in 0..w.min(iw) {
-                let p = (y * w + x) * 3;
-                for c in 0..3 {
-                    input[c * plane + y * iw + x] = f32::from(rgb[p + c]);
+        let fill = |input: &mut [f32]| {
+            input.fill(0.0);
+            let plane = iw * ih;
+            for y in 0..h.min(ih) {
+                for x in 0..w.min(iw) {
+                    let p = (y * w + x) * 3;
+                    for c in 0..3 {
+                        input[c * plane + y * iw + x] = f32::from(rgb[p + c]);
+                    }
                 }
             }
-        }
-        self.detector.run_raw(self.slot, &mut self.raw)?;
+        };
+        self.detector.detect_raw(self.size, fill, &mut self.raw)?;
         let (gw, gh) = (
             (self.size.width / MODEL_STRIDE) as usize,
             (self.size.height / MODEL_STRIDE) as usize,

@@ -105,7 +105,10 @@ fn desktop_search_ladder_equals_the_contract_file() {
         uint(&c, "/desktop_preset/tile_reference_side"),
         u64::from(schedule::TILE_REFERENCE_SIDE)
     );
-    assert_eq!(d.schedule.tile_reference_side, schedule::TILE_REFERENCE_SIDE);
+    assert_eq!(
+        d.schedule.tile_reference_side,
+        schedule::TILE_REFERENCE_SIDE
+    );
     assert_eq!(
         real(&c, "/desktop_preset/min_tile_scale"),
         schedule::MIN_TILE_SCALE

@@ -82,5 +82,6 @@ impl DetectorConfig {
 
 /// Checks a detector input size against the contract's size rules.
 fn check_size(field: &str, size: InputSize) -> Result<(), ConfigError> {
-    size.check().map_err(|m| ConfigError::new(field, m))
+    size.check()
+        .map_err(|e| ConfigError::new(field, e.to_string()))
 }

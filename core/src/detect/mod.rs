@@ -14,7 +14,7 @@ use tract_onnx::prelude::*;
 use tract_onnx::tract_core::knobs::KnobScope;
 use tract_onnx::tract_hir::infer::Factoid;
 
-use crate::error::ModelError;
+use crate::error::{InferenceError, ModelError};
 use crate::frame::TensorMapping;
 pub use crate::types::{Candidate, InputSize, INPUT_CHANNELS, MAX_INPUT_SIDE, SIZE_MULTIPLE};
 
@@ -58,6 +58,8 @@ struct Slot {
 pub struct RunStats {
     /// Candidates above the threshold in this run (before the top-k cut).
     pub above_threshold: u32,
+    /// Time spent writing the input tensor, microseconds (telemetry only).
+    pub input_us: u64,
     /// Time spent decoding the heatmap, microseconds (telemetry only).
     pub decode_us: u64,
 }
@@ -289,7 +291,7 @@ impl Detector {
         let mut slots: Vec<Slot> = Vec::with_capacity(sizes.len());
         for &size in sizes {
             size.check()
-                .map_err(|msg| contract("input sizes that are multiples of 32", msg))?;
+                .map_err(|e| contract("input sizes that are multiples of 32", e.to_string()))?;
             if slots.iter().any(|s| s.size == size) {
                 continue;
             }
@@ -323,8 +325,14 @@ impl Detector {
     }
 
     /// Slot index of a prepared size.
-    pub fn slot(&self, size: InputSize) -> Option<usize> {
-        self.slots.iter().position(|s| s.size == size)
+    fn slot(&self, size: InputSize) -> Result<usize, InferenceError> {
+        self.slots
+            .iter()
+            .position(|s| s.size == size)
+            .ok_or(InferenceError::NoPlan {
+                width: size.width,
+                height: size.height,
+            })
     }
 
     /// Bytes held by the input tensors (tract's own buffers are not counted).
@@ -335,12 +343,12 @@ impl Detector {
             .sum()
     }
 
-    /// The input tensor of a slot, to be filled in CHW order before [`Detector::run`].
-    pub fn input_mut(&mut self, slot: usize) -> Result<&mut [f32], crate::Error> {
-        let s = self
-            .slots
-            .get_mut(slot)
-            .ok_or_else(|| crate::Error::Inference(format!("no detector slot {slot}")))?;
+    /// The input tensor of a slot, in CHW order.
+    fn input_mut(&mut self, slot: usize) -> Result<&mut [f32], InferenceError> {
+        let s = self.slots.get_mut(slot).ok_or(InferenceError::NoPlan {
+            width: 0,
+            height: 0,
+        })?;
         if Arc::get_mut(&mut s.input).is_none() {
             // tract still holds the previous input: start a fresh one (rare; costs one allocation).
             let shape = [
@@ -349,29 +357,28 @@ impl Detector {
                 s.size.height as usize,
                 s.size.width as usize,
             ];
-            let t =
-                Tensor::zero::<f32>(&shape).map_err(|e| crate::Error::Inference(e.to_string()))?;
+            let t = Tensor::zero::<f32>(&shape)
+                .map_err(|e| InferenceError::Runtime(format!("{e:#}")))?;
             s.input = Arc::new(t);
         }
-        let tensor = Arc::get_mut(&mut s.input)
-            .ok_or_else(|| crate::Error::Inference("input tensor is shared".into()))?;
+        let tensor = Arc::get_mut(&mut s.input).ok_or(InferenceError::Layout("input"))?;
         tensor
             .to_plain_array_view_mut::<f32>()
-            .map_err(|e| crate::Error::Inference(e.to_string()))?
+            .map_err(|_| InferenceError::Layout("input"))?
             .into_slice()
-            .ok_or_else(|| crate::Error::Inference("input tensor is not contiguous".into()))
+            .ok_or(InferenceError::Layout("input"))
     }
 
     /// Runs the slot's plan on its input tensor; returns the outputs and the heatmap grid.
-    fn infer(&mut self, slot: usize) -> Result<(TVec<TValue>, Grid), crate::Error> {
-        let s = self
-            .slots
-            .get_mut(slot)
-            .ok_or_else(|| crate::Error::Inference(format!("no detector slot {slot}")))?;
+    fn infer(&mut self, slot: usize) -> Result<(TVec<TValue>, Grid), InferenceError> {
+        let s = self.slots.get_mut(slot).ok_or(InferenceError::NoPlan {
+            width: 0,
+            height: 0,
+        })?;
         let input = TValue::from_const(Arc::clone(&s.input));
         let outputs = s.state.run(tvec![input]);
         clear_upper_vector_state();
-        let outputs = outputs.map_err(|e| crate::Error::Inference(format!("{e:#}")))?;
+        let outputs = outputs.map_err(|e| InferenceError::Runtime(format!("{e:#}")))?;
         let grid = Grid {
             width: (s.size.width / STRIDE) as usize,
             height: (s.size.height / STRIDE) as usize,
@@ -379,45 +386,65 @@ impl Detector {
         Ok((outputs, grid))
     }
 
-    /// Runs the slot's plan on its input tensor and copies the raw output (`[1,4,H/4,W/4]`,
-    /// CHW) into `out`: for model checks against reference values.
-    pub fn run_raw(&mut self, slot: usize, out: &mut Vec<f32>) -> Result<(), crate::Error> {
+    /// Runs the model once at `size`, a prepared input size. `fill` writes the input tensor
+    /// (`[1,3,H,W]`, CHW, RGB 0..255; it holds the previous run's values) and returns how its
+    /// pixels map to the frame; the heatmap is then decoded into `out` as [`decode_heatmap`]
+    /// does: candidates above `threshold` whose centre lies inside `bounds` (frame width,
+    /// height), appended keeping the best `out.capacity()`.
+    pub fn detect<E>(
+        &mut self,
+        size: InputSize,
+        fill: impl FnOnce(&mut [f32]) -> Result<TensorMapping, E>,
+        threshold: f32,
+        bounds: (f32, f32),
+        out: &mut Vec<Candidate>,
+    ) -> Result<RunStats, crate::Error>
+    where
+        crate::Error: From<E>,
+    {
+        let slot = self.slot(size)?;
+        let started = std::time::Instant::now();
+        let mapping = fill(self.input_mut(slot)?)?;
+        let input_us = elapsed_us(started);
+        let (outputs, grid) = self.infer(slot)?;
+        let data = output_slice(&outputs)?;
+        let decoding = std::time::Instant::now();
+        let mut stats = decode_heatmap(data, grid, threshold, &mapping, bounds, out)?;
+        stats.input_us = input_us;
+        stats.decode_us = elapsed_us(decoding);
+        Ok(stats)
+    }
+
+    /// Runs the model once at `size` with the input `fill` writes (as [`Detector::detect`])
+    /// and copies the raw output (`[1,4,H/4,W/4]`, CHW) into `out`: for model checks against
+    /// reference values and for whole-output scoring.
+    pub fn detect_raw(
+        &mut self,
+        size: InputSize,
+        fill: impl FnOnce(&mut [f32]),
+        out: &mut Vec<f32>,
+    ) -> Result<(), crate::Error> {
+        let slot = self.slot(size)?;
+        fill(self.input_mut(slot)?);
         let (outputs, _) = self.infer(slot)?;
         out.clear();
         out.extend_from_slice(output_slice(&outputs)?);
         Ok(())
     }
+}
 
-    /// Runs the slot's plan on its input tensor and decodes candidates into `out`
-    /// (appending; `out` keeps at most its capacity, best scores first).
-    pub fn run(
-        &mut self,
-        slot: usize,
-        threshold: f32,
-        mapping: &TensorMapping,
-        bounds: (f32, f32),
-        out: &mut Vec<Candidate>,
-    ) -> Result<RunStats, crate::Error> {
-        let (outputs, grid) = self.infer(slot)?;
-        let data = output_slice(&outputs)?;
-        let started = std::time::Instant::now();
-        let mut stats = decode_heatmap(data, grid, threshold, mapping, bounds, out)
-            .map_err(crate::Error::Inference)?;
-        stats.decode_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        Ok(stats)
-    }
+/// Microseconds since `t` (telemetry only).
+fn elapsed_us(t: std::time::Instant) -> u64 {
+    u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX)
 }
 
 /// The model's single output as a contiguous f32 slice.
-fn output_slice(outputs: &TVec<TValue>) -> Result<&[f32], crate::Error> {
-    let output = outputs
-        .first()
-        .ok_or_else(|| crate::Error::Inference("model returned no output".into()))?;
+fn output_slice(outputs: &TVec<TValue>) -> Result<&[f32], InferenceError> {
+    let output = outputs.first().ok_or(InferenceError::NoOutput)?;
     let view = output
         .to_plain_array_view::<f32>()
-        .map_err(|e| crate::Error::Inference(e.to_string()))?;
-    view.to_slice()
-        .ok_or_else(|| crate::Error::Inference("model output is not contiguous".into()))
+        .map_err(|_| InferenceError::Layout("output"))?;
+    view.to_slice().ok_or(InferenceError::Layout("output"))
 }
 
 /// Size of the output heatmap in cells.
@@ -489,16 +516,15 @@ pub fn decode_heatmap(
     mapping: &TensorMapping,
     bounds: (f32, f32),
     out: &mut Vec<Candidate>,
-) -> Result<RunStats, String> {
+) -> Result<RunStats, InferenceError> {
     let plane = grid.width * grid.height;
     if data.len() < OUTPUT_CHANNELS * plane {
-        return Err(format!(
-            "model output has {} values, expected {} for a {}x{} grid",
-            data.len(),
-            OUTPUT_CHANNELS * plane,
-            grid.width,
-            grid.height
-        ));
+        return Err(InferenceError::OutputTooShort {
+            len: data.len(),
+            needed: OUTPUT_CHANNELS * plane,
+            grid_width: grid.width,
+            grid_height: grid.height,
+        });
     }
     // Channel order of contract v1: logit, offset x, offset y, radius.
     let (heat, rest) = data.split_at(plane);

@@ -1,6 +1,7 @@
 //! Tests of the detector: model interface checks and heatmap decoding.
 
 use super::*;
+use crate::error::InferenceError;
 
 fn identity() -> TensorMapping {
     TensorMapping {
@@ -121,7 +122,16 @@ fn short_output_is_an_error() {
         (1.0, 1.0),
         &mut out,
     );
-    assert!(e.unwrap_err().contains("expected 64"));
+    // A 4x4 grid of 4 channels needs 4 * 16 = 64 values.
+    assert_eq!(
+        e,
+        Err(InferenceError::OutputTooShort {
+            len: 10,
+            needed: 64,
+            grid_width: 4,
+            grid_height: 4
+        })
+    );
 }
 
 #[test]

@@ -466,12 +466,6 @@ pub(super) fn time_inference(config: &Config) -> Result<Vec<InferenceTiming>> {
     let mut out = Vec::with_capacity(roles.len());
     let mut candidates = Vec::with_capacity(config.detector.max_candidates as usize);
     for (role, size) in roles {
-        let slot = detector
-            .slot(size)
-            .with_context(|| format!("no slot for {size}"))?;
-        for (i, v) in detector.input_mut(slot)?.iter_mut().enumerate() {
-            *v = ((i * 31) % 256) as f32;
-        }
         let mapping = TensorMapping {
             origin_x: 0.0,
             origin_y: 0.0,
@@ -479,15 +473,25 @@ pub(super) fn time_inference(config: &Config) -> Result<Vec<InferenceTiming>> {
             scale_y: 1.0,
         };
         let bounds = (size.width as f32, size.height as f32);
+        // The input is written on the first (warm-up) run; the later runs keep it, so that the
+        // figures are inference and decoding alone.
+        let pattern = |input: &mut [f32]| {
+            for (i, v) in input.iter_mut().enumerate() {
+                *v = ((i * 31) % 256) as f32;
+            }
+            Ok::<_, ballcam_core::Error>(mapping)
+        };
+        detector.detect(size, pattern, INFER_THRESHOLD, bounds, &mut candidates)?;
         let mut infer = Vec::with_capacity(INFER_RUNS);
         let mut decode = Vec::with_capacity(INFER_RUNS);
         for run in 0..INFER_WARMUP_RUNS + INFER_RUNS {
             candidates.clear();
             let t0 = Instant::now();
-            let stats = detector.run(slot, INFER_THRESHOLD, &mapping, bounds, &mut candidates)?;
+            let keep = |_: &mut [f32]| Ok::<_, ballcam_core::Error>(mapping);
+            let stats = detector.detect(size, keep, INFER_THRESHOLD, bounds, &mut candidates)?;
             let us = u64::try_from(t0.elapsed().as_micros()).unwrap_or(u64::MAX);
             if run >= INFER_WARMUP_RUNS {
-                infer.push(us.saturating_sub(stats.decode_us));
+                infer.push(us.saturating_sub(stats.decode_us + stats.input_us));
                 decode.push(stats.decode_us);
             }
         }

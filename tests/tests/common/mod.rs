@@ -44,18 +44,18 @@ pub fn check_shipped_model_against_reference(stem: &str) -> (usize, f32) {
     let model = std::fs::read(repo_path(&format!("models/{stem}.onnx"))).expect("model file");
     let size = InputSize::new(w as u32, h as u32);
     let mut det = Detector::from_bytes(&model, &[size], 1).expect("model loads through the core");
-    let slot = det.slot(size).expect("slot");
     // value[0][c][y][x] = ((c*7 + y*13 + x*31) % 256)
-    let input = det.input_mut(slot).expect("input");
-    for ch in 0..c {
-        for y in 0..h {
-            for x in 0..w {
-                input[(ch * h + y) * w + x] = ((ch * 7 + y * 13 + x * 31) % 256) as f32;
+    let fill = |input: &mut [f32]| {
+        for ch in 0..c {
+            for y in 0..h {
+                for x in 0..w {
+                    input[(ch * h + y) * w + x] = ((ch * 7 + y * 13 + x * 31) % 256) as f32;
+                }
             }
         }
-    }
+    };
     let mut out = Vec::new();
-    det.run_raw(slot, &mut out).expect("run");
+    det.detect_raw(size, fill, &mut out).expect("run");
     assert_eq!(out.len(), expected.len(), "output size");
     let mut worst = 0.0f32;
     for (i, (a, e)) in out.iter().zip(&expected).enumerate() {
