@@ -9,9 +9,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let size = InputSize::new(32, 32);
     if let Ok(mut det) = Detector::from_bytes(data, &[size], 1) {
-        if let Some(slot) = det.slot(size) {
-            let mut out = Vec::new();
-            let _ = det.run_raw(slot, &mut out);
-        }
+        let mut out = Vec::new();
+        let _ = det.detect_raw(size, |_| {}, &mut out);
     }
 });
