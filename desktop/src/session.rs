@@ -55,7 +55,7 @@ fn parse_preset(s: &str) -> Result<Preset, String> {
     s.parse::<Preset>().map_err(|e| e.message)
 }
 
-fn parse_ball(s: &str) -> Result<Ball, String> {
+pub fn parse_ball(s: &str) -> Result<Ball, String> {
     s.parse::<Ball>().map_err(|e| e.message)
 }
 

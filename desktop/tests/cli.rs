@@ -285,6 +285,40 @@ fn demo_json_is_machine_readable() {
 }
 
 #[test]
+fn profile_runs_the_embedded_model_ball_names() {
+    let dir = scratch("profile_ball");
+    let mut sizes = Vec::new();
+    for ball in ["football", "any"] {
+        let out = dir.join(ball);
+        let o = ballcam(&[
+            "profile",
+            "--synthetic",
+            "--resolution",
+            "320x180",
+            "--frames",
+            "5",
+            "--only-preset",
+            "--ball",
+            ball,
+            "--json",
+            "--out",
+            s(&out),
+        ]);
+        assert_ok(&o);
+        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
+        assert_eq!(
+            doc["memory"]["model"],
+            format!("embedded model (ball = {ball})")
+        );
+        sizes.push(doc["memory"]["model_bytes"].as_u64().expect("model size"));
+    }
+    // Two different models: the football one is the smaller.
+    assert!(sizes[0] < sizes[1], "model sizes {sizes:?}");
+    let o = ballcam(&["profile", "--synthetic", "--ball", "tennis"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
 fn run_on_an_image_folder_and_a_y4m_file() {
     let dir = scratch("run_images");
     let frames = render(Scenario::StraightPass, 12, 3);

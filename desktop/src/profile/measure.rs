@@ -58,6 +58,8 @@ pub(super) struct RunOutcome {
     pub(super) warmup_max_us: u64,
     pub(super) engine_heap_bytes: usize,
     pub(super) model_bytes: usize,
+    /// The model in words ("embedded model (ball = any)" or the file's name).
+    pub(super) model: String,
     pub(super) search_cycle_frames: usize,
     pub(super) telemetry: ballcam_core::Telemetry,
     pub(super) peak_rss_bytes: Option<u64>,
@@ -76,6 +78,9 @@ pub(super) fn config_for(preset: Preset, args: &ProfileArgs, size: Size) -> Conf
     }
     if let Some(model) = &args.model {
         config.model_path = Some(model.clone());
+    }
+    if let Some(ball) = args.ball {
+        config.ball = ball;
     }
     let (long, short) = (size.width.max(size.height), size.width.min(size.height));
     let (max_long, max_short) = (
@@ -147,6 +152,7 @@ pub(super) fn run_engine(
         warmup_max_us,
         engine_heap_bytes: engine.heap_bytes(),
         model_bytes: engine.model_bytes(),
+        model: crate::session::model_name(&engine),
         search_cycle_frames: engine.search_cycle_frames(),
         telemetry: engine.telemetry(),
         peak_rss_bytes: proc_status_bytes("VmHWM:"),

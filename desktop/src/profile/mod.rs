@@ -30,7 +30,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use ballcam_core::Preset;
+use ballcam_core::{Ball, Preset};
 use serde::Serialize;
 
 use crate::args::Size;
@@ -124,9 +124,13 @@ pub struct ProfileArgs {
     /// Inference threads (default: the preset's).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// ONNX model (default: the model built into the binary).
+    /// ONNX model (default: the model built into the binary that `--ball` names).
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
+    /// Which embedded detector: `any` (every sport and camera) or `football` (a high football
+    /// broadcast camera) [default: the preset's, any].
+    #[arg(long, value_name = "any|football", value_parser = crate::session::parse_ball, conflicts_with = "model")]
+    pub ball: Option<Ball>,
     /// Output folder for profile.json, profile.md and latency.png.
     #[arg(long, default_value = "out/profile", value_name = "DIR")]
     pub out: PathBuf,

@@ -88,6 +88,8 @@ pub(super) struct MemoryReport {
     /// Buffers the engine holds itself (conversion scratch, input tensors).
     engine_heap_bytes: usize,
     model_bytes: usize,
+    /// The model in words ("embedded model (ball = any)" or the file's name).
+    model: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -167,6 +169,7 @@ impl Report {
                 input_buffer_bytes,
                 engine_heap_bytes: main.engine_heap_bytes,
                 model_bytes: main.model_bytes,
+                model: main.model.clone(),
             },
             allocations: AllocationStats::of(&main.samples, allocations_counted),
             search_cycle_frames: main.search_cycle_frames,
@@ -438,8 +441,9 @@ fn markdown(r: &Report) -> String {
     );
     let _ = writeln!(
         s,
-        "- engine heap: {:.2} MiB; model: {:.2} MiB",
+        "- engine heap: {:.2} MiB; model: {} ({:.2} MiB)",
         mb(m.engine_heap_bytes as u64),
+        m.model,
         mb(m.model_bytes as u64)
     );
     let a = &r.allocations;

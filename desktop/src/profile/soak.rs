@@ -195,6 +195,9 @@ pub fn run(args: &ProfileArgs, frames: usize, json: bool) -> Result<()> {
     if let Some(model) = &args.model {
         config.model_path = Some(model.clone());
     }
+    if let Some(ball) = args.ball {
+        config.ball = ball;
+    }
     let mut engine = Engine::new(config).context("cannot build the engine")?;
     let injected = Arc::new(AtomicU64::new(0));
     let cost = Arc::clone(&injected);
