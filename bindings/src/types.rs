@@ -309,6 +309,8 @@ impl From<core::monitor::Histogram> for Histogram {
 pub struct Telemetry {
     /// Version of the telemetry document.
     pub schema_version: u32,
+    /// sha256 of the detector model that produced these figures, lower-case hex.
+    pub model_sha256: String,
     /// Frames processed.
     pub frames: u64,
     /// Frames with a detection.
@@ -396,6 +398,7 @@ impl From<core::Telemetry> for Telemetry {
     fn from(t: core::Telemetry) -> Self {
         Telemetry {
             schema_version: t.schema_version,
+            model_sha256: t.model_sha256,
             frames: t.frames,
             frames_detected: t.frames_detected,
             frames_predicted: t.frames_predicted,

@@ -301,7 +301,9 @@ impl Engine {
     /// The quality telemetry since the engine was built or [`Engine::reset_telemetry`]
     /// (see [`crate::monitor::telemetry`]).
     pub fn telemetry(&self) -> Telemetry {
-        self.monitor.telemetry()
+        let mut telemetry = self.monitor.telemetry();
+        telemetry.model_sha256.clone_from(&self.model_sha256);
+        telemetry
     }
 
     /// Starts the telemetry over (counters, histograms; the capture ring is kept).

@@ -284,6 +284,27 @@ fn rows() -> Vec<(&'static str, Box<dyn Fn(&Telemetry) -> String>)> {
     ]
 }
 
+/// The model behind the telemetry, and whether the reference came from another one (a drift
+/// may then be the model's, not the footage's).
+fn model_line(t: &Telemetry, r: Option<&Telemetry>) -> String {
+    let name = |sha: &str| {
+        if sha.is_empty() {
+            "unknown (telemetry before schema 4)".to_string()
+        } else {
+            format!("sha256 `{sha}`")
+        }
+    };
+    match r {
+        Some(r) if r.model_sha256 != t.model_sha256 => format!(
+            "{}; the reference's is {}: another model",
+            name(&t.model_sha256),
+            name(&r.model_sha256)
+        ),
+        Some(_) => format!("{}, as the reference's", name(&t.model_sha256)),
+        None => name(&t.model_sha256),
+    }
+}
+
 fn markdown(
     args: &ReportArgs,
     t: &Telemetry,
@@ -300,6 +321,7 @@ fn markdown(
     if let Some(p) = &args.reference {
         let _ = writeln!(md, "Reference: `{}`.", p.display());
     }
+    let _ = writeln!(md, "Model: {}.", model_line(t, r));
     md.push_str("\n| | field |");
     if r.is_some() {
         md.push_str(" reference |");

@@ -762,7 +762,13 @@ fn run_with_capture_writes_telemetry_and_a_labelling_queue() {
         serde_json::from_str(&std::fs::read_to_string(out.join("telemetry.json")).unwrap())
             .unwrap();
     assert_eq!(t["frames"], frames.len());
-    assert_eq!(t["schema_version"], 3);
+    assert_eq!(t["schema_version"], 4);
+    // The model that produced the figures: a sha256 in hex (64 digits).
+    let sha = t["model_sha256"].as_str().expect("model sha256");
+    assert!(
+        sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{sha}"
+    );
     // 165 frames at 30 fps: 5 one-second quality windows closed (31 frames each: 30 frames
     // span 0.967 s).
     let windows: u64 = ["good", "uncertain", "lost"]
@@ -841,6 +847,7 @@ fn report_writes_plots_and_flags_drift_against_a_reference() {
     assert_ok(&o);
     let md = std::fs::read_to_string(rep.join("report.md")).unwrap();
     assert!(md.contains("no flag"), "{md}");
+    assert!(md.contains(", as the reference's"), "{md}");
     for plot in ["plot_telemetry.png", "plot_episodes.png"] {
         assert!(image::open(rep.join(plot)).is_ok(), "{plot}");
     }
@@ -852,6 +859,10 @@ fn report_writes_plots_and_flags_drift_against_a_reference() {
         t["time_s"] = 10.0.into();
         t["lost_time_s"] = lost.into();
         t["searching_time_s"] = 0.0.into();
+        // The field ran another model than the reference.
+        if lost > 1.0 {
+            t["model_sha256"] = "0".repeat(64).into();
+        }
         let path = dir.join(name);
         std::fs::write(&path, t.to_string()).unwrap();
         path
@@ -880,6 +891,8 @@ fn report_writes_plots_and_flags_drift_against_a_reference() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(flagged, ["untracked_time"]);
+    let md = std::fs::read_to_string(rep.join("report.md")).unwrap();
+    assert!(md.contains(": another model"), "{md}");
     // A threshold from the config: a 95-point rise is allowed, nothing flagged.
     let cfg = dir.join("lenient.toml");
     std::fs::write(&cfg, "[monitor.drift]\nmax_untracked_rise = 0.95\n").unwrap();

@@ -49,8 +49,8 @@ use crate::track::TrackState;
 use crate::types::US_PER_S;
 
 /// Version of the [`Telemetry`] document. 1 was the counters alone; 2 added the times,
-/// episodes and histograms; 3 the quality indicator's windows.
-pub const TELEMETRY_SCHEMA_VERSION: u32 = 3;
+/// episodes and histograms; 3 the quality indicator's windows; 4 the model's sha256.
+pub const TELEMETRY_SCHEMA_VERSION: u32 = 4;
 /// Crop-centre samples kept for the finite differences (position, speed, acceleration, jerk).
 const CROP_SAMPLES: usize = 4;
 
@@ -79,6 +79,9 @@ pub struct LatencyHistograms {
 pub struct Telemetry {
     /// [`TELEMETRY_SCHEMA_VERSION`] of the engine that wrote it.
     pub schema_version: u32,
+    /// sha256 of the detector model that produced these figures, lower-case hex (set by the
+    /// engine; empty in a recorder's own snapshot and in documents before schema 4).
+    pub model_sha256: String,
     /// Frames processed.
     pub frames: u64,
     /// Frames with a detection of the tracked ball.
@@ -526,6 +529,7 @@ impl TelemetryRecorder {
         }
         Telemetry {
             schema_version: TELEMETRY_SCHEMA_VERSION,
+            model_sha256: String::new(),
             frames: self.frames,
             frames_detected: self.frames_detected,
             frames_predicted: self.frames_predicted,
