@@ -208,6 +208,7 @@ fn pseudo(args: &PseudoArgs, json: bool) -> Result<()> {
             h: ball.map(|b| 2.0 * b.radius * sy),
             propagated: None,
             confidence: ball.map(|b| b.confidence),
+            extra: Vec::new(),
         });
         Ok(())
     })?;

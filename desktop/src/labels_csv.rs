@@ -52,6 +52,9 @@ pub struct LabelRow {
     pub h: Option<f64>,
     pub propagated: Option<bool>,
     pub confidence: Option<f64>,
+    /// Every other column, name and value as read (a capture queue's metadata: reason,
+    /// episode, state, timestamp, region, model sha256 ...), written back as it was.
+    pub extra: Vec<(String, String)>,
 }
 
 impl LabelRow {
@@ -172,6 +175,18 @@ fn read_labels_from_under(
     }
     let propagated_col = index_of(PROPAGATED_COLUMN);
     let confidence_col = index_of(CONFIDENCE_COLUMN);
+    let known: Vec<usize> = columns
+        .iter()
+        .copied()
+        .chain(propagated_col)
+        .chain(confidence_col)
+        .collect();
+    let extra_cols: Vec<(usize, String)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !known.contains(i))
+        .map(|(i, name)| (i, name.to_string()))
+        .collect();
     let [c_file, c_clip, c_index, c_visible, c_x, c_y, c_w, c_h] = columns;
     let mut rows = Vec::new();
     let mut last_in_clip: HashMap<String, u64> = HashMap::new();
@@ -258,6 +273,10 @@ fn read_labels_from_under(
                 .map(|i| number(i, CONFIDENCE_COLUMN, true))
                 .transpose()?
                 .flatten(),
+            extra: extra_cols
+                .iter()
+                .map(|(i, name)| (name.clone(), field(*i).to_string()))
+                .collect(),
         };
         if row.x.is_some() != row.y.is_some() {
             return Err(bad_input(format!(
@@ -283,7 +302,19 @@ fn fmt_flag(v: Option<bool>) -> String {
     v.map_or_else(String::new, |v| if v { "1".into() } else { "0".into() })
 }
 
-/// Writes labels.csv to `path` (through a temporary file renamed at the end).
+/// The names of the rows' extra columns, in the order first seen.
+fn extra_columns(rows: &[LabelRow]) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for (name, _) in rows.iter().flat_map(|r| &r.extra) {
+        if !names.contains(&name.as_str()) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// Writes labels.csv to `path` (through a temporary file renamed at the end), with the rows'
+/// extra columns after the others.
 pub fn write_labels(
     path: &Path,
     rows: &[LabelRow],
@@ -300,6 +331,8 @@ pub fn write_labels(
         if confidence {
             header.push(CONFIDENCE_COLUMN);
         }
+        let extra = extra_columns(rows);
+        header.extend(&extra);
         w.write_record(&header)?;
         for r in rows {
             let mut rec = vec![
@@ -317,6 +350,10 @@ pub fn write_labels(
             }
             if confidence {
                 rec.push(r.confidence.map_or_else(String::new, |c| format!("{c:.3}")));
+            }
+            for name in &extra {
+                let value = r.extra.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+                rec.push(value.cloned().unwrap_or_default());
             }
             w.write_record(&rec)?;
         }
@@ -402,6 +439,7 @@ fn propagate_clip(rows: &[LabelRow], out: &mut Vec<LabelRow>) {
         };
         if let Some(row) = present {
             filled.confidence = row.confidence;
+            filled.extra.clone_from(&row.extra);
             // Keep a size the annotator gave.
             filled.w = row.w.or(filled.w);
             filled.h = row.h.or(filled.h);
@@ -652,6 +690,42 @@ mod tests {
         assert!((dense[12].x.unwrap() - 12.0).abs() < 1e-9);
         assert_eq!(dense[18].visible, Some(false));
         assert_eq!(dense[18].x, None);
+    }
+
+    #[test]
+    fn a_capture_queue_keeps_its_metadata_through_propagation() {
+        let csv = "file,clip,frame_index,visible,x,y,w,h,confidence,reason,episode\n\
+                   a_0.png,c,0,1,10,10,4,4,0.9,low_confidence,3\n\
+                   a_2.png,c,2,,,,,,0.2,multi_ball,4\n\
+                   a_4.png,c,4,1,14,10,4,4,0.8,,5\n";
+        let rows = read_labels_from(csv.as_bytes(), "queue").unwrap();
+        let dense = propagate(&rows).unwrap();
+        // Frames 0..=4: three rows read, frames 1 and 3 added without metadata.
+        assert_eq!(dense.len(), 5);
+        let reason = |r: &LabelRow| {
+            r.extra
+                .iter()
+                .find(|(n, _)| n == "reason")
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(reason(&dense[0]).as_deref(), Some("low_confidence"));
+        assert_eq!(reason(&dense[1]), None);
+        // The unlabelled queue row is filled (x = 12 between 10 and 14) and keeps its metadata.
+        assert!((dense[2].x.unwrap() - 12.0).abs() < 1e-9);
+        assert_eq!(reason(&dense[2]).as_deref(), Some("multi_ball"));
+        let dir = std::env::temp_dir().join(format!("ballcam_labels_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("labels.csv");
+        write_labels(&path, &dense, true, true).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "file,clip,frame_index,visible,x,y,w,h,propagated,confidence,reason,episode"
+        );
+        assert!(lines[3].ends_with(",1,0.200,multi_ball,4"), "{}", lines[3]);
+        assert!(lines[2].ends_with(",1,,,"), "{}", lines[2]);
     }
 
     #[test]
