@@ -7,10 +7,7 @@
 use super::color::YuvToRgb;
 use super::resample::{resample_row, Axis, RowScratch, Source, PIXEL_CENTRE};
 use super::rotate::{emit_row, RotationTile, Sink, ROTATION_TILE_ROWS};
-use super::{
-    ColorRange, Frame, Region, Rotation, TensorMapping, BYTES_PER_PIXEL_RGBA, CHANNELS,
-    CHROMA_SUBSAMPLING,
-};
+use super::{ColorRange, Frame, Region, Rotation, TensorMapping, BYTES_PER_PIXEL_RGBA, CHANNELS};
 use crate::error::FrameError;
 
 /// Fraction of the letterbox padding that goes before the image (centred).
@@ -324,10 +321,12 @@ impl Converter {
         self.luma_y.compute(fh, by0, by1, bh);
         let yuv = frame.format.is_yuv();
         if yuv {
-            let sub = CHROMA_SUBSAMPLING as f64;
-            let (cw, ch) = (fw / CHROMA_SUBSAMPLING, fh / CHROMA_SUBSAMPLING);
-            self.chroma_x.compute(cw, bx0 / sub, bx1 / sub, bw);
-            self.chroma_y.compute(ch, by0 / sub, by1 / sub, bh);
+            // 4:2:0: both axes halved; 4:2:2: only x (its chroma rows are the luma rows).
+            let (sub_x, sub_y) = frame.format.chroma_subsampling();
+            let (sx, sy) = (f64::from(sub_x), f64::from(sub_y));
+            let (cw, ch) = (fw / sub_x as usize, fh / sub_y as usize);
+            self.chroma_x.compute(cw, bx0 / sx, bx1 / sx, bw);
+            self.chroma_y.compute(ch, by0 / sy, by1 / sy, bh);
         }
         for row in &mut self.rows {
             row.clear();

@@ -41,6 +41,8 @@ const BYTES_PER_PIXEL_RGB: usize = 3;
 const BYTES_PER_SAMPLE: usize = 1;
 /// Bytes of one interleaved chroma pair of NV12 / NV21.
 const BYTES_PER_CHROMA_PAIR: usize = 2;
+/// Bytes per pixel of packed 4:2:2 YUV (YUYV / UYVY: one luma byte and half a chroma pair).
+const BYTES_PER_PIXEL_YUV422: usize = 2;
 /// Pixel stride of interleaved chroma (NV12 / NV21, and YUV_420_888 with interleaved planes).
 const INTERLEAVED_CHROMA_PIXEL_STRIDE: usize = 2;
 /// 4:2:0 chroma is subsampled by this factor in each direction.
@@ -68,6 +70,11 @@ pub enum PixelFormat {
     Bgra8,
     /// Packed 8-bit RGB.
     Rgb8,
+    /// Packed YUV 4:2:2, bytes Y0 U Y1 V per pixel pair (V4L2 `YUYV`, `YUY2`: what webcams
+    /// deliver). Needs an even width.
+    Yuyv,
+    /// Packed YUV 4:2:2, bytes U Y0 V Y1 per pixel pair (`UYVY`, `2vuy`). Needs an even width.
+    Uyvy,
 }
 
 impl PixelFormat {
@@ -76,16 +83,36 @@ impl PixelFormat {
         match self {
             PixelFormat::Nv21 | PixelFormat::Nv12 => 2,
             PixelFormat::I420 => 3,
-            PixelFormat::Rgba8 | PixelFormat::Bgra8 | PixelFormat::Rgb8 => 1,
+            PixelFormat::Rgba8
+            | PixelFormat::Bgra8
+            | PixelFormat::Rgb8
+            | PixelFormat::Yuyv
+            | PixelFormat::Uyvy => 1,
         }
     }
 
-    /// Whether the format is YUV 4:2:0 (needs even sizes).
+    /// Whether the format is YUV (converted to RGB with BT.601; its chroma may be subsampled,
+    /// see [`PixelFormat::chroma_subsampling`]).
     pub fn is_yuv(self) -> bool {
         matches!(
             self,
-            PixelFormat::Nv21 | PixelFormat::Nv12 | PixelFormat::I420
+            PixelFormat::Nv21
+                | PixelFormat::Nv12
+                | PixelFormat::I420
+                | PixelFormat::Yuyv
+                | PixelFormat::Uyvy
         )
+    }
+
+    /// Horizontal and vertical chroma subsampling factors: 2 x 2 for 4:2:0, 2 x 1 for 4:2:2,
+    /// 1 x 1 for RGB. The frame's width and height must be multiples of them.
+    pub fn chroma_subsampling(self) -> (u32, u32) {
+        let sub = CHROMA_SUBSAMPLING as u32;
+        match self {
+            PixelFormat::Nv21 | PixelFormat::Nv12 | PixelFormat::I420 => (sub, sub),
+            PixelFormat::Yuyv | PixelFormat::Uyvy => (sub, 1),
+            PixelFormat::Rgba8 | PixelFormat::Bgra8 | PixelFormat::Rgb8 => (1, 1),
+        }
     }
 
     /// Bytes per pixel of a packed format; for YUV formats, bytes per luma sample (1).
@@ -93,6 +120,7 @@ impl PixelFormat {
         match self {
             PixelFormat::Rgba8 | PixelFormat::Bgra8 => BYTES_PER_PIXEL_RGBA,
             PixelFormat::Rgb8 => BYTES_PER_PIXEL_RGB,
+            PixelFormat::Yuyv | PixelFormat::Uyvy => BYTES_PER_PIXEL_YUV422,
             PixelFormat::Nv21 | PixelFormat::Nv12 | PixelFormat::I420 => BYTES_PER_SAMPLE,
         }
     }
@@ -236,7 +264,8 @@ fn split_clamped(data: &[u8], at: Option<usize>) -> (&[u8], &[u8]) {
 }
 
 impl<'a> Frame<'a> {
-    /// A packed frame (`Rgba8`, `Bgra8` or `Rgb8`) of `row_stride` bytes per row.
+    /// A packed frame (`Rgba8`, `Bgra8`, `Rgb8`, `Yuyv` or `Uyvy`) of `row_stride` bytes per
+    /// row.
     pub fn packed(
         format: PixelFormat,
         data: &'a [u8],
@@ -427,12 +456,20 @@ impl<'a> Frame<'a> {
         let w = usize::try_from(width).map_err(|_| overflow.clone())?;
         let h = usize::try_from(height).map_err(|_| overflow.clone())?;
         let [p0, p1, p2] = &self.planes;
-        if !self.format.is_yuv() {
+        let (sub_x, sub_y) = self.format.chroma_subsampling();
+        if width % sub_x != 0 || height % sub_y != 0 {
+            return Err(FrameError::OddSize {
+                format: self.format,
+                width,
+                height,
+            });
+        }
+        if self.format.plane_count() == 1 {
             let bpp = self.format.bytes_per_pixel();
-            let (pixel_strides, expected): (&'static [usize], _) = if bpp == BYTES_PER_PIXEL_RGBA {
-                (&[BYTES_PER_PIXEL_RGBA], "4")
-            } else {
-                (&[BYTES_PER_PIXEL_RGB], "3")
+            let (pixel_strides, expected): (&'static [usize], _) = match bpp {
+                BYTES_PER_PIXEL_RGBA => (&[BYTES_PER_PIXEL_RGBA], "4"),
+                BYTES_PER_PIXEL_RGB => (&[BYTES_PER_PIXEL_RGB], "3"),
+                _ => (&[BYTES_PER_PIXEL_YUV422], "2"),
             };
             let spec = PlaneSpec {
                 name: "packed",
@@ -443,14 +480,6 @@ impl<'a> Frame<'a> {
                 expected,
             };
             return check_plane(p0, &spec, overflow);
-        }
-        let sub = CHROMA_SUBSAMPLING as u32;
-        if width % sub != 0 || height % sub != 0 {
-            return Err(FrameError::OddSize {
-                format: self.format,
-                width,
-                height,
-            });
         }
         let luma = PlaneSpec {
             name: "y",

@@ -8,6 +8,12 @@ use crate::error::FrameError;
 
 /// Resampling filter weights reserved per sample of the longest side (see [`Axis`]).
 const WEIGHTS_PER_SIDE_SAMPLE: usize = 4;
+/// Pixels per chroma sample of packed 4:2:2 (a Y0 U Y1 V pair).
+const PIXELS_PER_422_PAIR: usize = 2;
+/// Byte offsets of Y0, U and V in a YUYV pixel pair (Y0 U Y1 V).
+const YUYV_OFFSETS: [usize; CHANNELS] = [0, 1, 3];
+/// Byte offsets of Y0, U and V in a UYVY pixel pair (U Y0 V Y1).
+const UYVY_OFFSETS: [usize; CHANNELS] = [1, 0, 2];
 /// Offset from a pixel index to its centre.
 pub(super) const PIXEL_CENTRE: f64 = 0.5;
 
@@ -145,7 +151,7 @@ pub(super) struct Source<'a> {
     data: &'a [u8],
     row_stride: usize,
     pixel_stride: usize,
-    /// Whether the plane is 4:2:0 chroma (half resolution).
+    /// Whether the plane is subsampled chroma (read with the chroma axes).
     pub(super) chroma: bool,
     /// Output channel of the byte at offset `j` of each pixel, for `j < channel_count`; output
     /// channels are Y, U, V for YUV and R, G, B for packed formats.
@@ -207,7 +213,32 @@ impl<'a> Source<'a> {
                 Some(Source::new("u", p1, true, &[u])),
                 Some(Source::new("v", p2, true, &[v])),
             ],
+            PixelFormat::Yuyv => Source::packed_422(p0, YUYV_OFFSETS),
+            PixelFormat::Uyvy => Source::packed_422(p0, UYVY_OFFSETS),
         }
+    }
+
+    /// The Y, U and V sources of a packed 4:2:2 plane (one plane read three times, each with
+    /// its own first byte and pixel stride): `offsets` are the byte offsets of Y0, U and V in a
+    /// pixel pair (Y1 is one pixel after Y0).
+    fn packed_422(plane: &Plane<'a>, offsets: [usize; CHANNELS]) -> [Option<Source<'a>>; CHANNELS] {
+        let pair_stride = plane.pixel_stride * PIXELS_PER_422_PAIR;
+        let strides = [plane.pixel_stride, pair_stride, pair_stride];
+        let mut sources = [None; CHANNELS];
+        for (channel, ((slot, offset), pixel_stride)) in
+            sources.iter_mut().zip(offsets).zip(strides).enumerate()
+        {
+            *slot = Some(Source {
+                name: "packed",
+                data: plane.data.get(offset..).unwrap_or(&[]),
+                row_stride: plane.row_stride,
+                pixel_stride,
+                chroma: channel != 0,
+                channels: [channel, 0, 0],
+                channel_count: 1,
+            });
+        }
+        sources
     }
 }
 

@@ -26,36 +26,35 @@ fn px(rgb: &[u8], w: u32, x: u32, y: u32) -> [f32; 3] {
     [rgb[i] as f32, rgb[i + 1] as f32, rgb[i + 2] as f32]
 }
 
-/// BT.601 limited-range encoder: Y plane and quarter-size U, V planes (chroma of the 2x2
-/// average).
+/// BT.601 limited-range I420 planes of `rgb`: Y, then quarter-size U and V (chroma of the 2x2
+/// average), as the synthetic renderer encodes its frames (with the colour module's encoder).
 fn encode(rgb: &[u8], w: u32, h: u32) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
-    let luma = |p: [f32; 3]| 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
-    let mut y_plane = Vec::new();
-    for y in 0..h {
-        for x in 0..w {
-            let l = luma(px(rgb, w, x, y));
-            y_plane.push((16.0 + 219.0 * l / 255.0).round() as u8);
-        }
-    }
-    let (mut u_plane, mut v_plane) = (Vec::new(), Vec::new());
-    for cy in 0..h / 2 {
-        for cx in 0..w / 2 {
-            let mut avg = [0.0f32; 3];
-            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
-                let p = px(rgb, w, 2 * cx + dx, 2 * cy + dy);
-                for c in 0..3 {
-                    avg[c] += p[c] / 4.0;
-                }
-            }
-            let l = luma(avg);
-            let cb = (avg[2] - l) / 1.772;
-            let cr = (avg[0] - l) / 1.402;
-            u_plane.push((128.0 + 224.0 * cb / 255.0).round() as u8);
-            v_plane.push((128.0 + 224.0 * cr / 255.0).round() as u8);
-        }
-    }
-    (y_plane, u_plane, v_plane)
+    let (luma, chroma) = ((w * h) as usize, (w * h / 4) as usize);
+    let mut i420 = vec![0u8; luma + 2 * chroma];
+    ballcam_sim::i420_from_rgb(rgb, w, h, &mut i420).unwrap();
+    let v = i420.split_off(luma + chroma);
+    let u = i420.split_off(luma);
+    (i420, u, v)
 }
+
+/// Packed 4:2:2 of I420 planes (each chroma row serves two luma rows): pixel pairs with their
+/// bytes in `order` (indices into Y0, U, Y1, V).
+fn packed_422(y: &[u8], u: &[u8], v: &[u8], w: u32, order: [usize; 4]) -> Vec<u8> {
+    let (w, cw) = (w as usize, w as usize / 2);
+    let mut out = Vec::with_capacity(y.len() * 2);
+    for (r, row) in y.chunks(w).enumerate() {
+        for (i, pair) in row.chunks(2).enumerate() {
+            let c = (r / 2) * cw + i;
+            let bytes = [pair[0], u[c], pair[1], v[c]];
+            out.extend(order.map(|k| bytes[k]));
+        }
+    }
+    out
+}
+
+/// Byte order of YUYV (Y0 U Y1 V) and UYVY (U Y0 V Y1) as indices into Y0, U, Y1, V.
+const YUYV: [usize; 4] = [0, 1, 2, 3];
+const UYVY: [usize; 4] = [1, 0, 3, 2];
 
 /// Copies rows of `row_bytes` into rows of `stride` bytes (last row unpadded).
 fn pad(data: &[u8], row_bytes: usize, stride: usize) -> Vec<u8> {
@@ -485,6 +484,8 @@ fn encodings(rgb: &[u8]) -> Vec<Encoding> {
         .flat_map(|p| [p[0], p[1], p[2], 255])
         .collect();
     let bgra: Vec<u8> = rgb.chunks(3).flat_map(|p| [p[2], p[1], p[0], 7]).collect();
+    let yuyv = packed_422(&y, &u, &v, W, YUYV);
+    let uyvy = packed_422(&y, &u, &v, W, UYVY);
     vec![
         (
             "nv21",
@@ -542,6 +543,20 @@ fn encodings(rgb: &[u8]) -> Vec<Encoding> {
             vec![pad(&bgra, 4 * w, 4 * w + 12)],
             [4 * w + 12, 0, 0],
             4,
+        ),
+        (
+            "yuyv",
+            PixelFormat::Yuyv,
+            vec![yuyv.clone()],
+            [2 * w, 0, 0],
+            2,
+        ),
+        (
+            "uyvy padded",
+            PixelFormat::Uyvy,
+            vec![pad(&uyvy, 2 * w, 2 * w + 6)],
+            [2 * w + 6, 0, 0],
+            2,
         ),
         (
             "rgb",
@@ -639,7 +654,8 @@ fn all_formats_convert_to_the_same_rgb() {
                     close(got8, want, tol + 0.5),
                     "{name} rgb ({x},{y}): {got8:?} vs {want:?}"
                 );
-                if format.is_yuv() {
+                // 4:2:2 interpolates its (duplicated) chroma rows differently.
+                if format.chroma_subsampling() == (2, 2) {
                     let r = tensor_px(&reference, W, H, x, y);
                     assert!(close(got, r, SAME_TOLERANCE), "{name} vs nv21 ({x},{y})");
                 }
@@ -1071,4 +1087,66 @@ fn heap_is_reserved_up_front_and_stays() {
     let mut rgb = vec![0u8; 1920 * 1080 * 3];
     conv.rgb_from_frame(&frame, &mut rgb).unwrap();
     assert_eq!(conv.heap_bytes(), before);
+}
+
+#[test]
+fn packed_422_validation_and_arithmetic() {
+    let r = Rotation::Deg0;
+    let buf = vec![128u8; 1024];
+    // Even width, any height; rows of 2 bytes per pixel.
+    let frame = |format, w, h, stride| Frame::packed(format, &buf, w, h, stride, r, 0);
+    assert_eq!(frame(PixelFormat::Yuyv, 8, 3, 16).validate(), Ok(()));
+    assert_eq!(
+        frame(PixelFormat::Uyvy, 7, 4, 16).validate(),
+        Err(FrameError::OddSize {
+            format: PixelFormat::Uyvy,
+            width: 7,
+            height: 4
+        })
+    );
+    assert_eq!(
+        frame(PixelFormat::Yuyv, 8, 4, 15).validate(),
+        Err(FrameError::StrideTooSmall {
+            plane: "packed",
+            stride: 15,
+            min: 16
+        })
+    );
+    assert_eq!(
+        Frame::packed(PixelFormat::Yuyv, &buf[..63], 8, 4, 16, r, 0).validate(),
+        Err(FrameError::PlaneTooShort {
+            plane: "packed",
+            len: 63,
+            needed: 64
+        })
+    );
+    let mut bad = frame(PixelFormat::Yuyv, 8, 4, 16);
+    bad.planes[0].pixel_stride = 4;
+    assert_eq!(
+        bad.validate(),
+        Err(FrameError::BadPixelStride {
+            plane: "packed",
+            pixel_stride: 4,
+            expected: "2"
+        })
+    );
+    assert_eq!(PixelFormat::Yuyv.plane_count(), 1);
+    assert_eq!(PixelFormat::Uyvy.bytes_per_pixel(), 2);
+    assert_eq!(PixelFormat::Yuyv.chroma_subsampling(), (2, 1));
+    // One pair per row (a single chroma sample: every pixel gets it exactly), limited range.
+    // Row 0: Y 16 / 235, neutral chroma: black, white. Row 1: Y 82, U 90, V 240 (red):
+    // luma = (82 - 16) * 255/219 = 76.85, cb = (90 - 128) * 255/224 = -43.26,
+    // cr = (240 - 128) * 255/224 = 127.5; R = 76.85 + 1.402 * 127.5 = 255.6 -> 255,
+    // G = 76.85 + 0.344136 * 43.26 - 0.714136 * 127.5 = 0.69 -> 1, B = 76.85 - 1.772 * 43.26
+    // = 0.19 -> 0.
+    let yuyv = [16, 128, 235, 128, 82, 90, 82, 240];
+    let uyvy = [128, 16, 128, 235, 90, 82, 240, 82];
+    let want = [0, 0, 0, 255, 255, 255, 255, 1, 0, 255, 1, 0];
+    let mut conv = Converter::new(2, 2, ColorRange::Limited);
+    for (format, data) in [(PixelFormat::Yuyv, &yuyv), (PixelFormat::Uyvy, &uyvy)] {
+        let frame = Frame::packed(format, data, 2, 2, 4, r, 0);
+        let mut out = [0u8; 12];
+        assert_eq!(conv.rgb_from_frame(&frame, &mut out), Ok((2, 2)));
+        assert_eq!(out, want, "{format:?}");
+    }
 }
