@@ -242,8 +242,6 @@ impl<'a> Source<'a> {
     }
 }
 
-/// BT.601 YUV → RGB coefficients for one range.
-
 /// Vertical pass results of one output row of one plane.
 #[derive(Debug)]
 pub(super) struct RowScratch {
@@ -252,8 +250,6 @@ pub(super) struct RowScratch {
     /// `bytes` split by channel, for interleaved planes.
     pub(super) channels: [Vec<f32>; CHANNELS],
 }
-
-/// Converts frames into tensors and RGB images with preallocated scratch memory.
 
 /// Resamples output row `r` of `source` into the channel rows: a vertical pass over the bytes of
 /// the needed columns into `bytes`, split into one row per channel when the plane is

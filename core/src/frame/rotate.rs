@@ -24,7 +24,6 @@ pub(super) enum Sink<'d> {
 }
 
 /// RGB rows of a rotated conversion, written to the sink a tile at a time (see
-
 /// [`ROTATION_TILE_ROWS`]).
 #[derive(Debug)]
 pub(super) struct RotationTile {
