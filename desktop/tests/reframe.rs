@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use ballcam_core::frame::color::RgbToYuv;
+use ballcam_core::frame::color::{RgbToYuv, YuvToRgb, CHROMA_ZERO as NEUTRAL};
 use ballcam_core::ColorRange;
 use ballcam_sim::{Clip, ClipSpec, GroundTruth, Scenario};
 
@@ -107,6 +107,8 @@ fn read_luma(path: &Path) -> (u32, u32, Vec<Vec<f64>>) {
     assert!(header.contains("C420"), "{header}");
     let (w_us, h_us) = (w as usize, h as usize);
     let frame_bytes = w_us * h_us + 2 * w_us.div_ceil(2) * h_us.div_ceil(2);
+    // Limited-range luma to full range: the core's decode of a grey.
+    let grey = YuvToRgb::new(ColorRange::Limited);
     let mut frames = Vec::new();
     let mut at = end + 1;
     while at < data.len() {
@@ -115,7 +117,7 @@ fn read_luma(path: &Path) -> (u32, u32, Vec<Vec<f64>>) {
         let y = &data[tag_end + 1..tag_end + 1 + w_us * h_us];
         frames.push(
             y.iter()
-                .map(|&v| (f64::from(v) - 16.0) * 255.0 / 219.0)
+                .map(|&v| f64::from(grey.convert(f32::from(v), NEUTRAL, NEUTRAL)[0]))
                 .collect(),
         );
         at = tag_end + 1 + frame_bytes;
