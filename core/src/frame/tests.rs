@@ -1,3 +1,6 @@
+//! Tests of the frame module: validation, the fused conversion of every format (4:2:0, 4:2:2,
+//! RGB) and rotation, regions, the letterbox mapping, downscale quality and the preallocated heap.
+
 use super::*;
 
 const W: u32 = 32;
