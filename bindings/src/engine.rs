@@ -395,6 +395,56 @@ impl BallcamEngine {
         self.process(&frame, Some(color_range))
     }
 
+    /// Packed YUV 4:2:2 YUYV (Y0 U Y1 V; V4L2 `YUYV`, Windows `YUY2`: USB webcams), `row_stride`
+    /// bytes per row; the width must be even.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_yuyv(
+        &self,
+        data: &[u8],
+        row_stride: u32,
+        width: u32,
+        height: u32,
+        color_range: ColorRange,
+        rotation_deg: i32,
+        timestamp_us: i64,
+    ) -> Result<FrameResult, BallcamError> {
+        let frame = Frame::packed(
+            PixelFormat::Yuyv,
+            data,
+            width,
+            height,
+            to_usize(row_stride),
+            rotation(rotation_deg)?,
+            timestamp_us,
+        );
+        self.process(&frame, Some(color_range))
+    }
+
+    /// Packed YUV 4:2:2 UYVY (U Y0 V Y1; iOS / macOS `kCVPixelFormatType_422YpCbCr8` "2vuy"),
+    /// `row_stride` bytes per row; the width must be even.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_uyvy(
+        &self,
+        data: &[u8],
+        row_stride: u32,
+        width: u32,
+        height: u32,
+        color_range: ColorRange,
+        rotation_deg: i32,
+        timestamp_us: i64,
+    ) -> Result<FrameResult, BallcamError> {
+        let frame = Frame::packed(
+            PixelFormat::Uyvy,
+            data,
+            width,
+            height,
+            to_usize(row_stride),
+            rotation(rotation_deg)?,
+            timestamp_us,
+        );
+        self.process(&frame, Some(color_range))
+    }
+
     /// Packed BGRA (iOS `kCVPixelFormatType_32BGRA`), `row_stride` bytes per row.
     pub fn push_bgra(
         &self,

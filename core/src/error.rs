@@ -59,8 +59,8 @@ pub enum FrameError {
     /// Width or height is zero.
     #[error("frame size {width}x{height}: width and height must be non-zero")]
     ZeroSize { width: u32, height: u32 },
-    /// A YUV 4:2:0 format needs even sizes.
-    #[error("{format:?} frame size {width}x{height}: width and height must be even")]
+    /// A YUV 4:2:0 format needs even sizes, a 4:2:2 one an even width.
+    #[error("{format:?} frame size {width}x{height}: width and height must be even (4:2:2 Yuyv / Uyvy: the width)")]
     OddSize {
         format: PixelFormat,
         width: u32,

@@ -1,8 +1,8 @@
 //! `ballcam camera`: live webcam mode.
 //!
 //! Frames come from a webcam through nokhwa (Video4Linux on Linux, AVFoundation on macOS, Media
-//! Foundation on Windows) in whatever format the camera gives: NV12 goes to the engine as it is;
-//! YUYV is converted to RGB here; MJPEG is decoded with the `image` crate; raw RGB/BGR and grey
+//! Foundation on Windows) in whatever format the camera gives: NV12 and YUYV go to the engine as
+//! they are (the core converts them, and the preview); MJPEG is decoded with the `image` crate; raw RGB/BGR and grey
 //! are repacked to RGB. `--synthetic` drives the same loop from the ballcam-sim renderer (frames
 //! encoded to NV12, like a camera's), so the whole path runs without a camera (tests, Xvfb).
 //!
@@ -76,18 +76,8 @@ const OVERLAY_THICKNESS: u32 = 2;
 /// Smallest drawn ball radius on the preview, pixels.
 const MIN_BALL_RADIUS_PX: f64 = 4.0;
 
-/// YUYV / BT.601 limited-range integer conversion constants (8-bit fixed point).
-const YUV_Y_OFFSET: i32 = 16;
-const YUV_C_OFFSET: i32 = 128;
-const YUV_Y_GAIN: i32 = 298;
-const YUV_R_V: i32 = 409;
-const YUV_G_U: i32 = 100;
-const YUV_G_V: i32 = 208;
-const YUV_B_U: i32 = 516;
-const YUV_ROUND: i32 = 128;
-const YUV_SHIFT: u32 = 8;
-/// Bytes of one YUYV pixel pair.
-const YUYV_PAIR_BYTES: usize = 4;
+/// Bytes per pixel of packed YUYV 4:2:2.
+const YUYV_BYTES: usize = 2;
 
 /// `ballcam camera`: live webcam mode.
 #[derive(Debug, Clone, clap::Args)]
@@ -127,6 +117,8 @@ pub struct CameraArgs {
 enum Layout {
     /// NV12 in `Buffers::yuv` (`rgb` may hold the preview when `rgb_ready`).
     Nv12,
+    /// Packed YUYV 4:2:2 in `Buffers::yuv`.
+    Yuyv,
     /// Packed RGB8 in `Buffers::rgb`.
     Rgb,
 }
@@ -393,8 +385,10 @@ impl Webcam {
                 layout = Layout::Nv12;
             }
             F::YUYV => {
-                let src = data.get(..pixels * 2).ok_or_else(|| short(pixels * 2))?;
-                yuyv_to_rgb(src, sized(&mut bufs.rgb, pixels * RGB_BYTES));
+                let needed = pixels * YUYV_BYTES;
+                let src = data.get(..needed).ok_or_else(|| short(needed))?;
+                sized(&mut bufs.yuv, needed).copy_from_slice(src);
+                layout = Layout::Yuyv;
             }
             F::MJPEG => (w, h) = decode_jpeg(data, &mut bufs.rgb)?,
             F::RAWRGB => {
@@ -439,24 +433,6 @@ impl Webcam {
             layout,
             rgb_ready: layout == Layout::Rgb,
         })
-    }
-}
-
-/// Packed YUYV 4:2:2 (BT.601 limited range) to RGB8.
-fn yuyv_to_rgb(src: &[u8], dst: &mut [u8]) {
-    let clamp = |v: i32| (v >> YUV_SHIFT).clamp(0, 255) as u8;
-    for (pair, out) in src
-        .chunks_exact(YUYV_PAIR_BYTES)
-        .zip(dst.chunks_exact_mut(2 * RGB_BYTES))
-    {
-        let d = i32::from(pair[1]) - YUV_C_OFFSET;
-        let e = i32::from(pair[3]) - YUV_C_OFFSET;
-        for (k, y) in [pair[0], pair[2]].into_iter().enumerate() {
-            let c = YUV_Y_GAIN * (i32::from(y) - YUV_Y_OFFSET);
-            out[k * RGB_BYTES] = clamp(c + YUV_R_V * e + YUV_ROUND);
-            out[k * RGB_BYTES + 1] = clamp(c - YUV_G_U * d - YUV_G_V * e + YUV_ROUND);
-            out[k * RGB_BYTES + 2] = clamp(c + YUV_B_U * d + YUV_ROUND);
-        }
     }
 }
 
@@ -852,6 +828,15 @@ pub fn run(args: &CameraArgs, json: bool) -> Result<()> {
         let (w, h, ts) = (g.width, g.height, g.timestamp_us);
         let frame = match g.layout {
             Layout::Nv12 => Frame::nv12(&bufs.yuv, w, h, Rotation::Deg0, ts),
+            Layout::Yuyv => Frame::packed(
+                PixelFormat::Yuyv,
+                &bufs.yuv,
+                w,
+                h,
+                w as usize * YUYV_BYTES,
+                Rotation::Deg0,
+                ts,
+            ),
             Layout::Rgb => Frame::packed(
                 PixelFormat::Rgb8,
                 &bufs.rgb,

@@ -3,11 +3,14 @@
 //! Reads 8-bit `C420jpeg`, `C420paldv`, `C420mpeg2`, `C420`, `C422`, `C444`, `C444alpha`,
 //! `C411` and `Cmono` streams (the default, with no `C` tag, is 4:2:0), converting to RGB8 with
 //! BT.601 (limited range unless the stream says `XCOLORRANGE=FULL`). Writes `C420jpeg`
-//! limited-range BT.601, which every player and ffmpeg read.
+//! limited-range BT.601, which every player and ffmpeg read. The colour conversion both ways is
+//! the core's (`ballcam_core::frame::color`).
 
 use std::io::{BufRead, Read, Write};
 
 use anyhow::{anyhow, Context, Result};
+use ballcam_core::frame::color::{RgbToYuv, YuvToRgb};
+use ballcam_core::ColorRange;
 
 /// The magic string that starts a Y4M stream.
 pub const MAGIC: &str = "YUV4MPEG2";
@@ -20,18 +23,8 @@ const MAX_SIDE: u32 = 8192;
 /// Highest frame rate accepted: timestamps are whole microseconds, and at most this rate keeps
 /// consecutive frames at least 1 ms apart (a higher rate would repeat timestamps).
 pub const MAX_FPS: f64 = 1000.0;
-/// Luma offset and scale of limited-range video (16..235).
-const Y_OFFSET: f32 = 16.0;
-const Y_SCALE: f32 = 255.0 / 219.0;
-/// Chroma scale of limited-range video (16..240).
-const C_SCALE: f32 = 255.0 / 224.0;
-/// Chroma zero.
-const C_ZERO: f32 = 128.0;
-/// BT.601 coefficients (full-range form, applied after range expansion).
-const KR_V: f32 = 1.402;
-const KG_U: f32 = 0.344_136;
-const KG_V: f32 = 0.714_136;
-const KB_U: f32 = 1.772;
+/// The chroma code of no colour (what a `Cmono` stream's chroma is).
+const CHROMA_NEUTRAL: u8 = 128;
 
 /// Chroma layout of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,27 +243,24 @@ fn yuv_to_rgb(planes: &[u8], w: u32, h: u32, chroma: Chroma, full_range: bool, r
     let (sx, sy) = chroma.factors();
     let (ys, rest) = planes.split_at(w * h);
     let (us, vs) = rest.split_at((cw * ch).min(rest.len()));
-    let (y_scale, c_scale, y_off) = if full_range {
-        (1.0, 1.0, 0.0)
+    let range = if full_range {
+        ColorRange::Full
     } else {
-        (Y_SCALE, C_SCALE, Y_OFFSET)
+        ColorRange::Limited
     };
+    let colour = YuvToRgb::new(range);
+    let neutral = CHROMA_NEUTRAL;
     for row in 0..h {
         for col in 0..w {
-            let y = (f32::from(ys[row * w + col]) - y_off) * y_scale;
+            let y = ys[row * w + col];
             let (u, v) = if chroma == Chroma::Mono {
-                (0.0, 0.0)
+                (neutral, neutral)
             } else {
                 let ci = (row / sy) * cw + col / sx;
-                (
-                    (f32::from(us[ci]) - C_ZERO) * c_scale,
-                    (f32::from(vs[ci]) - C_ZERO) * c_scale,
-                )
+                (us[ci], vs[ci])
             };
             let o = (row * w + col) * 3;
-            rgb[o] = (y + KR_V * v).round().clamp(0.0, 255.0) as u8;
-            rgb[o + 1] = (y - KG_U * u - KG_V * v).round().clamp(0.0, 255.0) as u8;
-            rgb[o + 2] = (y + KB_U * u).round().clamp(0.0, 255.0) as u8;
+            rgb[o..o + 3].copy_from_slice(&colour.rgb(y, u, v));
         }
     }
 }
@@ -330,6 +320,7 @@ impl<W: Write> Writer<W> {
         let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
         let (ys, rest) = self.planes.split_at_mut(w * h);
         let (us, vs) = rest.split_at_mut(cw * ch);
+        let enc = RgbToYuv::new(ColorRange::Limited);
         for row in 0..h {
             for col in 0..w {
                 let o = (row * w + col) * 3;
@@ -338,8 +329,7 @@ impl<W: Write> Writer<W> {
                     f32::from(rgb[o + 1]),
                     f32::from(rgb[o + 2]),
                 );
-                let y = 0.299 * r + 0.587 * g + 0.114 * b;
-                ys[row * w + col] = (Y_OFFSET + y / Y_SCALE).round().clamp(0.0, 255.0) as u8;
+                ys[row * w + col] = enc.luma_code(RgbToYuv::ycbcr(r, g, b)[0]);
             }
         }
         for crow in 0..ch {
@@ -353,16 +343,14 @@ impl<W: Write> Writer<W> {
                             f32::from(rgb[o + 1]),
                             f32::from(rgb[o + 2]),
                         );
-                        let y = 0.299 * r + 0.587 * g + 0.114 * b;
-                        u_sum += (b - y) / KB_U;
-                        v_sum += (r - y) / KR_V;
+                        let [_, cb, cr] = RgbToYuv::ycbcr(r, g, b);
+                        u_sum += cb;
+                        v_sum += cr;
                         n += 1.0;
                     }
                 }
-                us[crow * cw + ccol] =
-                    (C_ZERO + u_sum / n / C_SCALE).round().clamp(0.0, 255.0) as u8;
-                vs[crow * cw + ccol] =
-                    (C_ZERO + v_sum / n / C_SCALE).round().clamp(0.0, 255.0) as u8;
+                us[crow * cw + ccol] = enc.chroma_code(u_sum / n);
+                vs[crow * cw + ccol] = enc.chroma_code(v_sum / n);
             }
         }
         self.out.write_all(b"FRAME\n")?;

@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use ballcam_core::frame::color::RgbToYuv;
+use ballcam_core::ColorRange;
 use ballcam_sim::{Clip, ClipSpec, GroundTruth, Scenario};
 
 /// Small frames keep the tests fast.
@@ -93,16 +95,13 @@ fn write_y4m(path: &Path, frames: &[(Vec<u8>, GroundTruth)]) {
     for (rgb, _) in frames {
         let n = (W * H) as usize;
         let (mut y, mut u, mut v) = (vec![0u8; n], vec![0u8; n], vec![0u8; n]);
+        let enc = RgbToYuv::new(ColorRange::Limited);
         for i in 0..n {
-            let (r, g, b) = (
-                rgb[3 * i] as f32,
-                rgb[3 * i + 1] as f32,
-                rgb[3 * i + 2] as f32,
-            );
-            let l = 0.299 * r + 0.587 * g + 0.114 * b;
-            y[i] = (16.0 + l * 219.0 / 255.0).round() as u8;
-            u[i] = (128.0 + (b - l) / 1.772 * 224.0 / 255.0).round() as u8;
-            v[i] = (128.0 + (r - l) / 1.402 * 224.0 / 255.0).round() as u8;
+            let p = &rgb[3 * i..3 * i + 3];
+            let [l, cb, cr] = RgbToYuv::ycbcr(f32::from(p[0]), f32::from(p[1]), f32::from(p[2]));
+            y[i] = enc.luma_code(l);
+            u[i] = enc.chroma_code(cb);
+            v[i] = enc.chroma_code(cr);
         }
         f.write_all(b"FRAME\n").unwrap();
         f.write_all(&y).unwrap();

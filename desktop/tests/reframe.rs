@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use ballcam_core::frame::color::{RgbToYuv, YuvToRgb, CHROMA_ZERO as NEUTRAL};
+use ballcam_core::ColorRange;
 use ballcam_sim::{Clip, ClipSpec, GroundTruth, Scenario};
 
 const W: u32 = 640;
@@ -49,9 +51,14 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// Analog BT.601 Y, Cb, Cr of an RGB pixel (the core's).
+fn ycbcr(rgb: &[u8]) -> [f32; 3] {
+    RgbToYuv::ycbcr(f32::from(rgb[0]), f32::from(rgb[1]), f32::from(rgb[2]))
+}
+
 /// Full-range BT.601 luma of an RGB pixel.
 fn luma(rgb: &[u8]) -> f64 {
-    0.299 * f64::from(rgb[0]) + 0.587 * f64::from(rgb[1]) + 0.114 * f64::from(rgb[2])
+    f64::from(ycbcr(rgb)[0])
 }
 
 /// Renders the clip and writes it as a 4:4:4 full-range Y4M video; returns the frames.
@@ -69,20 +76,10 @@ fn write_clip(path: &Path) -> Vec<(Vec<u8>, GroundTruth)> {
         let mut rgb = vec![0u8; (W * H * 3) as usize];
         let gt = clip.render_rgb(i, &mut rgb).unwrap();
         let px = || rgb.chunks_exact(3);
-        let clamp = |v: f64| v.round().clamp(0.0, 255.0) as u8;
-        let y: Vec<u8> = px().map(|p| clamp(luma(p))).collect();
-        let u: Vec<u8> = px()
-            .map(|p| {
-                let (r, g, b) = (f64::from(p[0]), f64::from(p[1]), f64::from(p[2]));
-                clamp(128.0 - 0.168_736 * r - 0.331_264 * g + 0.5 * b)
-            })
-            .collect();
-        let v: Vec<u8> = px()
-            .map(|p| {
-                let (r, g, b) = (f64::from(p[0]), f64::from(p[1]), f64::from(p[2]));
-                clamp(128.0 + 0.5 * r - 0.418_688 * g - 0.081_312 * b)
-            })
-            .collect();
+        let enc = RgbToYuv::new(ColorRange::Full);
+        let y: Vec<u8> = px().map(|p| enc.luma_code(ycbcr(p)[0])).collect();
+        let u: Vec<u8> = px().map(|p| enc.chroma_code(ycbcr(p)[1])).collect();
+        let v: Vec<u8> = px().map(|p| enc.chroma_code(ycbcr(p)[2])).collect();
         out.write_all(b"FRAME\n").unwrap();
         for plane in [&y, &u, &v] {
             out.write_all(plane).unwrap();
@@ -110,6 +107,8 @@ fn read_luma(path: &Path) -> (u32, u32, Vec<Vec<f64>>) {
     assert!(header.contains("C420"), "{header}");
     let (w_us, h_us) = (w as usize, h as usize);
     let frame_bytes = w_us * h_us + 2 * w_us.div_ceil(2) * h_us.div_ceil(2);
+    // Limited-range luma to full range: the core's decode of a grey.
+    let grey = YuvToRgb::new(ColorRange::Limited);
     let mut frames = Vec::new();
     let mut at = end + 1;
     while at < data.len() {
@@ -118,7 +117,7 @@ fn read_luma(path: &Path) -> (u32, u32, Vec<Vec<f64>>) {
         let y = &data[tag_end + 1..tag_end + 1 + w_us * h_us];
         frames.push(
             y.iter()
-                .map(|&v| (f64::from(v) - 16.0) * 255.0 / 219.0)
+                .map(|&v| f64::from(grey.convert(f32::from(v), NEUTRAL, NEUTRAL)[0]))
                 .collect(),
         );
         at = tag_end + 1 + frame_bytes;

@@ -24,13 +24,15 @@ const MAX_FRAMES: usize = 8;
 /// Cost per detector input pixel when the input injects none, nanoseconds.
 const NS_PER_PIXEL: u64 = 60;
 
-const FORMATS: [PixelFormat; 6] = [
+const FORMATS: [PixelFormat; 8] = [
     PixelFormat::Nv21,
     PixelFormat::Nv12,
     PixelFormat::I420,
     PixelFormat::Rgba8,
     PixelFormat::Bgra8,
     PixelFormat::Rgb8,
+    PixelFormat::Yuyv,
+    PixelFormat::Uyvy,
 ];
 const ROTATIONS: [Rotation; 4] = [
     Rotation::Deg0,
@@ -110,6 +112,7 @@ fn natural(format: PixelFormat, w: usize, h: usize) -> [(usize, usize, usize); 3
     match format {
         PixelFormat::Rgba8 | PixelFormat::Bgra8 => [(4 * w, 4, h), (0, 0, 0), (0, 0, 0)],
         PixelFormat::Rgb8 => [(3 * w, 3, h), (0, 0, 0), (0, 0, 0)],
+        PixelFormat::Yuyv | PixelFormat::Uyvy => [(2 * w, 2, h), (0, 0, 0), (0, 0, 0)],
         PixelFormat::Nv21 | PixelFormat::Nv12 => [(w, 1, h), (2 * cw, 2, ch), (0, 0, 0)],
         PixelFormat::I420 => [(w, 1, h), (cw, 1, ch), (cw, 1, ch)],
     }

@@ -1,22 +1,12 @@
 //! RGB8 to camera formats: NV21, NV12, I420 (BT.601 limited "video" range, 4:2:0 with 2x2
-//! averaged chroma) and RGBA/BGRA.
+//! averaged chroma) and RGBA/BGRA. The colour conversion is the core's
+//! (`ballcam_core::frame::color`, its 8.8 fixed-point encoder); this file only lays it out.
+
+use ballcam_core::frame::color::RgbToYuv;
+use ballcam_core::ColorRange;
 
 use crate::SimError;
 
-/// BT.601 limited-range coefficients in 8.8 fixed point.
-const Y_R: i32 = 66;
-const Y_G: i32 = 129;
-const Y_B: i32 = 25;
-const U_R: i32 = -38;
-const U_G: i32 = -74;
-const U_B: i32 = 112;
-const V_R: i32 = 112;
-const V_G: i32 = -94;
-const V_B: i32 = -18;
-const Y_OFFSET: i32 = 16;
-const C_OFFSET: i32 = 128;
-const ROUND: i32 = 128;
-const SHIFT: i32 = 8;
 /// Alpha written by the RGBA/BGRA converters.
 const OPAQUE: u8 = 255;
 
@@ -34,16 +24,14 @@ fn check_len(got: usize, needed: usize) -> Result<(), SimError> {
     Ok(())
 }
 
-#[inline]
-fn luma(r: i32, g: i32, b: i32) -> u8 {
-    (((Y_R * r + Y_G * g + Y_B * b + ROUND) >> SHIFT) + Y_OFFSET).clamp(0, 255) as u8
+/// The encoder of the renderer's frames: BT.601 limited range.
+fn encoder() -> RgbToYuv {
+    RgbToYuv::new(ColorRange::Limited)
 }
 
-#[inline]
-fn chroma(r: i32, g: i32, b: i32) -> (u8, u8) {
-    let u = ((U_R * r + U_G * g + U_B * b + ROUND) >> SHIFT) + C_OFFSET;
-    let v = ((V_R * r + V_G * g + V_B * b + ROUND) >> SHIFT) + C_OFFSET;
-    (u.clamp(0, 255) as u8, v.clamp(0, 255) as u8)
+/// Mean of four samples' sum, rounded (fits a byte: the sum is at most 4 * 255).
+fn mean4(sum: i32) -> u8 {
+    u8::try_from((sum + 2) / 4).unwrap_or(u8::MAX)
 }
 
 /// Which 4:2:0 layout to write.
@@ -70,8 +58,9 @@ fn yuv420(
     let c_len = (w / 2) * (h / 2);
     check_len(out.len(), y_len + 2 * c_len)?;
     let (y_plane, rest) = out.split_at_mut(y_len);
+    let enc = encoder();
     for (yp, px) in y_plane.iter_mut().zip(rgb.chunks_exact(3)) {
-        *yp = luma(i32::from(px[0]), i32::from(px[1]), i32::from(px[2]));
+        *yp = enc.luma(px[0], px[1], px[2]);
     }
     let cw = w / 2;
     for cy in 0..h / 2 {
@@ -85,7 +74,7 @@ fn yuv420(
                     }
                 }
             }
-            let (u, v) = chroma((s[0] + 2) / 4, (s[1] + 2) / 4, (s[2] + 2) / 4);
+            let (u, v) = enc.chroma(mean4(s[0]), mean4(s[1]), mean4(s[2]));
             let ci = cy * cw + cx;
             match layout {
                 Layout::Nv21 => {

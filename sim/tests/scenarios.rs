@@ -1,6 +1,8 @@
 //! End-to-end checks of the public API: determinism, frame-rate independence, each scenario's
 //! promise, encoders, training frames and error handling.
 
+use ballcam_core::frame::color::YuvToRgb;
+use ballcam_core::ColorRange;
 use ballcam_sim::{
     bgra_from_rgb, i420_from_rgb, nv12_from_rgb, nv21_from_rgb, render_random_frame, rgba_from_rgb,
     Clip, ClipSpec, GroundTruth, Scenario, SimError, VISIBLE_THRESHOLD,
@@ -359,18 +361,9 @@ fn random_frames_are_labelled_and_deterministic() {
     assert!(a != b);
 }
 
-/// BT.601 limited-range inverse.
+/// BT.601 limited-range inverse (the core's).
 fn yuv_to_rgb(y: u8, u: u8, v: u8) -> [f32; 3] {
-    let (y, u, v) = (
-        f32::from(y) - 16.0,
-        f32::from(u) - 128.0,
-        f32::from(v) - 128.0,
-    );
-    [
-        1.164 * y + 1.596 * v,
-        1.164 * y - 0.392 * u - 0.813 * v,
-        1.164 * y + 2.017 * u,
-    ]
+    YuvToRgb::new(ColorRange::Limited).convert(f32::from(y), f32::from(u), f32::from(v))
 }
 
 #[test]

@@ -191,7 +191,28 @@ def test_other_formats():
     r = e.push_bgra(bytes(bgra), W * 4, W, H, 0, 2000)
     assert (r.frame_width, r.frame_height) == (W, H)
     check_crop(r)
-    print("  nv12 and bgra ok")
+    # Packed 4:2:2 from the same NV21 (each chroma row serves two luma rows): YUYV (Y0 U Y1 V)
+    # and UYVY (U Y0 V Y1) are the same pixels, so fresh engines give the same crop.
+    def packed_422(order):
+        out = bytearray(W * H * 2)
+        for y in range(H):
+            row, vu_row = data[y * W:(y + 1) * W], data[W * H + (y // 2) * W:W * H + (y // 2 + 1) * W]
+            parts = {"y0": row[0::2], "y1": row[1::2], "u": vu_row[1::2], "v": vu_row[0::2]}
+            for k, name in enumerate(order):
+                out[y * 2 * W + k:(y + 1) * 2 * W:4] = parts[name]
+        return bytes(out)
+
+    crops = []
+    for push, order in [("push_yuyv", ("y0", "u", "y1", "v")), ("push_uyvy", ("u", "y0", "v", "y1"))]:
+        e = bc.BallcamEngine(bc.Preset.PHONE30_FPS)
+        r = getattr(e, push)(packed_422(order), W * 2, W, H, LIMITED, 0, 3000)
+        assert (r.frame_width, r.frame_height) == (W, H)
+        check_crop(r)
+        crops.append((r.crop.x, r.crop.y, r.crop.width, r.crop.height))
+    assert crops[0] == crops[1], crops
+    expect_error(bc.BallcamError.InvalidFrame,
+                 lambda: e.push_yuyv(bytes(W * H * 2), W * 2, W - 1, H, LIMITED, 0, 4000), "even")
+    print("  nv12, bgra, yuyv and uyvy ok")
 
 
 def test_config():
