@@ -6,8 +6,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use ballcam_core::view::{FrameGeometry, FramePlan, FrameStats, Lifecycle, ShellEvent, ViewSize};
 use ballcam_core::{AspectRatio, Config, Engine, Frame, PixelFormat, Rotation};
+use ballcam_core::{FrameGeometry, FramePlan, FrameStats, Lifecycle, ShellEvent, ViewSize};
 
 use crate::error::{panic_message, BallcamError};
 use crate::path::PathFile;

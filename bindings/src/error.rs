@@ -30,8 +30,8 @@ pub enum BallcamError {
     InvalidArgument(String),
 }
 
-impl From<ballcam_core::view::ViewError> for BallcamError {
-    fn from(e: ballcam_core::view::ViewError) -> Self {
+impl From<ballcam_core::ViewError> for BallcamError {
+    fn from(e: ballcam_core::ViewError) -> Self {
         BallcamError::InvalidArgument(e.to_string())
     }
 }

@@ -62,5 +62,5 @@ pub fn ballcam_version() -> String {
 /// on ARM phones and where the environment sets `TRACT_CPU_ISA`.
 #[uniffi::export]
 pub fn prefer_fast_kernels() -> bool {
-    ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores()
+    ballcam_core::prefer_256_bit_kernels_on_single_fma_cores()
 }

@@ -1,12 +1,12 @@
 //! The crop path file a shell records beside its video: the core's
-//! [`PathRecorder`](ballcam_core::view::PathRecorder) rows (the `track.csv` columns, in the
+//! [`PathRecorder`](ballcam_core::PathRecorder) rows (the `track.csv` columns, in the
 //! recorded video's pixels) written through a buffer that is flushed every
 //! [`FLUSH_EVERY_ROWS`] rows, so that an app killed mid-match loses at most a second of path.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
-use ballcam_core::view::{FrameGeometry, PathRecorder};
+use ballcam_core::{FrameGeometry, PathRecorder};
 
 use crate::error::BallcamError;
 

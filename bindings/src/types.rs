@@ -149,8 +149,8 @@ pub struct Candidate {
     pub score: f32,
 }
 
-impl From<core::detect::Candidate> for Candidate {
-    fn from(c: core::detect::Candidate) -> Self {
+impl From<core::Candidate> for Candidate {
+    fn from(c: core::Candidate) -> Self {
         Candidate {
             x: c.x,
             y: c.y,
@@ -289,8 +289,8 @@ pub struct Histogram {
     pub max: Option<f64>,
 }
 
-impl From<core::monitor::Histogram> for Histogram {
-    fn from(h: core::monitor::Histogram) -> Self {
+impl From<core::Histogram> for Histogram {
+    fn from(h: core::Histogram) -> Self {
         Histogram {
             edges: h.edges,
             counts: h.counts,
@@ -544,11 +544,11 @@ pub enum ScaleMode {
     Fit,
 }
 
-impl From<ScaleMode> for core::view::ScaleMode {
+impl From<ScaleMode> for core::ScaleMode {
     fn from(m: ScaleMode) -> Self {
         match m {
-            ScaleMode::Fill => core::view::ScaleMode::Fill,
-            ScaleMode::Fit => core::view::ScaleMode::Fit,
+            ScaleMode::Fill => core::ScaleMode::Fill,
+            ScaleMode::Fit => core::ScaleMode::Fit,
         }
     }
 }
@@ -584,8 +584,8 @@ pub struct ViewTransform {
     pub shown: CropRect,
 }
 
-impl From<core::view::ViewTransform> for ViewTransform {
-    fn from(t: core::view::ViewTransform) -> Self {
+impl From<core::ViewTransform> for ViewTransform {
+    fn from(t: core::ViewTransform) -> Self {
         ViewTransform {
             view_width: t.view.width,
             view_height: t.view.height,
@@ -607,9 +607,9 @@ impl From<core::view::ViewTransform> for ViewTransform {
     }
 }
 
-impl From<CropRect> for core::view::Rect {
+impl From<CropRect> for core::Rect {
     fn from(c: CropRect) -> Self {
-        core::view::Rect {
+        core::Rect {
             x: c.x,
             y: c.y,
             width: c.width,
@@ -632,9 +632,9 @@ pub struct CaptureFormat {
     pub full_range: bool,
 }
 
-impl From<CaptureFormat> for core::view::CaptureFormat {
+impl From<CaptureFormat> for core::CaptureFormat {
     fn from(f: CaptureFormat) -> Self {
-        core::view::CaptureFormat {
+        core::CaptureFormat {
             width: f.width,
             height: f.height,
             max_fps: f.max_fps,
@@ -656,8 +656,8 @@ pub struct HudStats {
     pub quality: TrackingQuality,
 }
 
-impl From<core::view::FrameStats> for HudStats {
-    fn from(s: core::view::FrameStats) -> Self {
+impl From<core::FrameStats> for HudStats {
+    fn from(s: core::FrameStats) -> Self {
         HudStats {
             fps: s.fps,
             engine_ms: s.engine_ms,

@@ -2,7 +2,6 @@
 //! camera's transform, the buffer rotation for a display orientation, the camera format to ask
 //! for. Each one is the core's, unchanged; errors become `InvalidArgument`.
 
-use ballcam_core::view;
 use ballcam_core::Rotation;
 
 use crate::error::BallcamError;
@@ -11,7 +10,7 @@ use crate::types::{CaptureFormat, CropRect, ScaleMode, ViewTransform};
 /// The rotation for a clockwise angle in degrees, or `InvalidArgument` naming it.
 pub(crate) fn rotation_arg(what: &'static str, degrees: i32) -> Result<Rotation, BallcamError> {
     Rotation::from_degrees(degrees)
-        .ok_or_else(|| view::ViewError::BadRotation { what, degrees }.into())
+        .ok_or_else(|| ballcam_core::ViewError::BadRotation { what, degrees }.into())
 }
 
 /// The virtual camera that shows `crop` (upright-frame pixels) on a `view_width` x `view_height`
@@ -28,16 +27,16 @@ pub fn view_transform(
     mode: ScaleMode,
     crop: Option<CropRect>,
 ) -> Result<ViewTransform, BallcamError> {
-    let frame = view::FrameGeometry {
+    let frame = ballcam_core::FrameGeometry {
         width: frame_width,
         height: frame_height,
         rotation: rotation_arg("frame", rotation_deg)?,
     };
-    let size = view::ViewSize {
+    let size = ballcam_core::ViewSize {
         width: view_width,
         height: view_height,
     };
-    Ok(view::view_transform(frame, size, mode.into(), crop.map(Into::into))?.into())
+    Ok(ballcam_core::view_transform(frame, size, mode.into(), crop.map(Into::into))?.into())
 }
 
 /// The clockwise rotation (degrees) that makes a camera buffer upright on the display: the
@@ -50,7 +49,7 @@ pub fn buffer_rotation(
     display_deg: i32,
     front_facing: bool,
 ) -> Result<i32, BallcamError> {
-    let r = view::buffer_rotation(sensor_deg, display_deg, front_facing)?;
+    let r = ballcam_core::buffer_rotation(sensor_deg, display_deg, front_facing)?;
     // 0, 90, 180 or 270.
     Ok(i32::try_from(r.degrees()).unwrap_or(0))
 }
@@ -65,13 +64,13 @@ pub fn choose_capture_format(
     height: u32,
     fps: f64,
 ) -> Result<Option<u32>, BallcamError> {
-    let formats: Vec<view::CaptureFormat> = formats.into_iter().map(Into::into).collect();
-    let index = view::choose_capture_format(&formats, width, height, fps)?;
+    let formats: Vec<ballcam_core::CaptureFormat> = formats.into_iter().map(Into::into).collect();
+    let index = ballcam_core::choose_capture_format(&formats, width, height, fps)?;
     Ok(index.map(|i| u32::try_from(i).unwrap_or(u32::MAX)))
 }
 
 /// The crop path's header line (the columns of `track.csv`), for tools that read the path.
 #[uniffi::export]
 pub fn track_csv_header() -> String {
-    view::PathRecorder::header()
+    ballcam_core::PathRecorder::header()
 }

@@ -14,12 +14,14 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use ballcam_core::crop::{CropConfig, CropPlanner};
-use ballcam_core::detect::{
-    decode_heatmap, Candidate, Detector, Grid, InputSize, OUTPUT_CHANNELS, STRIDE,
-};
-use ballcam_core::frame::{ColorRange, Converter, Region, TensorMapping};
-use ballcam_core::track::{Tracker, TrackerConfig};
+use ballcam_core::testing::CropPlanner;
+use ballcam_core::testing::Tracker;
+use ballcam_core::testing::{decode_heatmap, Detector, Grid};
+use ballcam_core::testing::{Converter, Region, TensorMapping};
+use ballcam_core::ColorRange;
+use ballcam_core::CropConfig;
+use ballcam_core::TrackerConfig;
+use ballcam_core::{Candidate, InputSize, OUTPUT_CHANNELS, STRIDE};
 use ballcam_core::{Config, DetectorMode, Engine, Frame, PixelFormat, Preset, Rotation};
 use ballcam_sim::{Clip, ClipSpec, Nv21Feed, Scenario};
 use criterion::{criterion_group, Criterion};
@@ -272,7 +274,7 @@ fn inference(c: &mut Criterion) {
     ];
     let inputs: Vec<InputSize> = sizes.iter().map(|(_, s)| *s).collect();
     // The model the engine benches above load (the preset's `ball`).
-    let model = ballcam_core::pipeline::embedded_model(preset().ball).expect("embedded model");
+    let model = ballcam_core::embedded_model(preset().ball).expect("embedded model");
     let mut detector = Detector::from_bytes(model, &inputs, 1).expect("model");
     let mut candidates = Vec::with_capacity(d.max_candidates as usize);
     let mapping = TensorMapping {
@@ -429,9 +431,9 @@ criterion_group! {
 fn main() {
     // The process-wide tuning the CLI applies (`ballcam_core::malloc`, `ballcam_core::kernels`),
     // before any model loads, so that the benches time what the CLI runs.
-    ballcam_core::malloc::keep_large_blocks();
-    ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores();
-    ballcam_core::kernels::prefer_tile_fitting_kernels_on_amd_single_fma_cores();
+    ballcam_core::keep_large_blocks();
+    ballcam_core::prefer_256_bit_kernels_on_single_fma_cores();
+    ballcam_core::prefer_tile_fitting_kernels_on_amd_single_fma_cores();
     benches();
     Criterion::default().configure_from_args().final_summary();
 }

@@ -30,8 +30,10 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use ballcam_core::detect::{Candidate, Detector, InputSize};
-use ballcam_core::frame::{ColorRange, Converter, Region, TensorMapping};
+use ballcam_core::testing::Detector;
+use ballcam_core::testing::{Converter, Region, TensorMapping};
+use ballcam_core::ColorRange;
+use ballcam_core::{Candidate, InputSize};
 use ballcam_core::{Config, DetectorMode, Engine, Frame, Preset, Rotation};
 use ballcam_sim::{ClipSpec, Nv21Feed, Scenario};
 
@@ -273,7 +275,7 @@ fn measure_engine(ring: &[Vec<u8>], frames: usize, search: bool) -> Result<Strin
 /// The detector alone at one input size (inference and heatmap decoding).
 fn measure_detector(size: InputSize, frames: usize) -> Result<String> {
     // The same embedded model as the engine classes (the preset's `ball`).
-    let model = ballcam_core::pipeline::embedded_model(preset().ball)?;
+    let model = ballcam_core::embedded_model(preset().ball)?;
     let mut detector = Detector::from_bytes(model, &[size], 1)?;
     let mapping = TensorMapping {
         origin_x: 0.0,
@@ -389,9 +391,9 @@ fn usage() -> ! {
 
 fn main() -> Result<()> {
     // The process-wide tuning the CLI applies, before any model loads.
-    ballcam_core::malloc::keep_large_blocks();
-    ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores();
-    ballcam_core::kernels::prefer_tile_fitting_kernels_on_amd_single_fma_cores();
+    ballcam_core::keep_large_blocks();
+    ballcam_core::prefer_256_bit_kernels_on_single_fma_cores();
+    ballcam_core::prefer_tile_fitting_kernels_on_amd_single_fma_cores();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args
         .iter()

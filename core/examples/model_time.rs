@@ -6,7 +6,8 @@
 //! Under load from other processes, the minimum is the best estimate of the quiet-machine time.
 use std::time::Instant;
 
-use ballcam_core::detect::{Detector, InputSize};
+use ballcam_core::testing::Detector;
+use ballcam_core::InputSize;
 
 mod common;
 

@@ -50,7 +50,6 @@ pub fn embedded_model(_ball: Ball) -> std::result::Result<&'static [u8], ModelEr
 
 /// Per-stage timings of one frame, microseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StageTimings {
     pub convert_us: u64,
     pub infer_us: u64,
@@ -269,7 +268,8 @@ impl Engine {
     }
 
     /// Replaces the measured detector costs by a model of them (deterministic scheduling for
-    /// tests and replays); `None` goes back to measuring.
+    /// tests and replays); `None` goes back to measuring. Feature `testing`.
+    #[cfg(any(test, feature = "testing"))]
     pub fn set_cost_model(&mut self, model: Option<CostModel>) {
         self.cost_model = model;
     }

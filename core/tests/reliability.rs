@@ -7,16 +7,17 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use ballcam_core::crop::{CropConfig, CropPlanner, ZoomMode};
-use ballcam_core::detect::{InputSize, MAX_MODEL_FILE_BYTES};
-use ballcam_core::schedule::{
-    CostClass, Lookout, Scheduler, TrackView, MAX_DEBT_BUDGETS, MAX_RUN_COST_BUDGETS,
-};
-use ballcam_core::track::{Prediction, Tracker, TrackerConfig};
+use ballcam_core::testing::CropPlanner;
+use ballcam_core::testing::{CostClass, Lookout, Scheduler, TrackView};
+use ballcam_core::testing::{Prediction, Tracker};
+use ballcam_core::testing::{MAX_DEBT_BUDGETS, MAX_RUN_COST_BUDGETS};
+use ballcam_core::TrackerConfig;
 use ballcam_core::{
     AspectRatio, BallEstimate, Candidate, Config, CropRect, Engine, Error, ModelError, Preset,
     TrackState,
 };
+use ballcam_core::{CropConfig, ZoomMode};
+use ballcam_core::{InputSize, MAX_MODEL_FILE_BYTES};
 
 // ---------------------------------------------------------------------------------------------
 // Peak heap, for the memory-ceiling test.

@@ -18,7 +18,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use ballcam_core::frame::{ColorRange, Converter};
+use ballcam_core::testing::Converter;
+use ballcam_core::ColorRange;
 use ballcam_core::{
     AspectRatio, Config, Engine, Frame, FrameResult, PixelFormat, Preset, Rotation, TrackState,
 };

@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use ballcam_core::detect::InputSize;
-use ballcam_core::pipeline::CostModel;
-use ballcam_core::schedule::CostClass;
+use ballcam_core::testing::CostClass;
+use ballcam_core::testing::CostModel;
+use ballcam_core::InputSize;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::bad_input;

@@ -16,7 +16,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use ballcam_core::detect::{Detector, InputSize};
+use ballcam_core::testing::Detector;
+use ballcam_core::InputSize;
 use clap::Args;
 use serde::Serialize;
 
@@ -675,11 +676,7 @@ impl NativeDetector {
         );
         let detector = match &config.model_path {
             Some(path) => Detector::from_path(path, &[size], 1),
-            None => Detector::from_bytes(
-                ballcam_core::pipeline::embedded_model(config.ball)?,
-                &[size],
-                1,
-            ),
+            None => Detector::from_bytes(ballcam_core::embedded_model(config.ball)?, &[size], 1),
         }
         .context("cannot load the model for the native-scale pass")?;
         Ok(NativeDetector {

@@ -82,14 +82,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let kept = ballcam_core::malloc::keep_large_blocks();
+    let kept = ballcam_core::keep_large_blocks();
     let cli = Cli::parse();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     log::debug!("allocator keeps large blocks: {kept}");
-    let ymm = ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores();
+    let ymm = ballcam_core::prefer_256_bit_kernels_on_single_fma_cores();
     log::debug!("tract's 256-bit kernels preferred on this single-FMA AVX-512 core: {ymm}");
     // Still one thread: the choice is an environment variable (see `ballcam_core::kernels`).
-    let fit = ballcam_core::kernels::prefer_tile_fitting_kernels_on_amd_single_fma_cores();
+    let fit = ballcam_core::prefer_tile_fitting_kernels_on_amd_single_fma_cores();
     log::debug!("tract's kernels picked by tile fit on this AMD single-FMA core: {fit}");
     let json = cli.json;
     let result = match &cli.command {

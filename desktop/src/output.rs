@@ -21,7 +21,7 @@ use crate::y4m;
 const STAGING_PREFIX: &str = ".ballcam-staging-";
 /// The `track.csv` header (fixed format): the core's crop-path columns, which the phone shells
 /// write too.
-pub use ballcam_core::view::TRACK_COLUMNS as TRACK_HEADER;
+pub use ballcam_core::TRACK_COLUMNS as TRACK_HEADER;
 /// x264 quality (constant rate factor; lower is better).
 const X264_CRF: &str = "20";
 /// x264 speed preset.

@@ -2,7 +2,7 @@
 //! images or a Y4M file): reframed and overlay videos, track.csv, report.md/json, plots and the
 //! engine's quality telemetry (telemetry.json, for `ballcam report`); with `--capture DIR`, the
 //! hard frames as a labelling queue (images, labels.csv pre-filled with the model's
-//! pseudo-labels, manifest.json; see `ballcam_core::monitor::export`).
+//! pseudo-labels, manifest.json; see `ballcam_core::export`).
 
 use std::path::PathBuf;
 

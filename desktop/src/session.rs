@@ -656,7 +656,7 @@ pub fn capture_dir(dir: Option<&std::path::Path>) -> Result<Option<OutDir>> {
 pub fn export_captures(
     engine: &Engine,
     dir: Option<&OutDir>,
-) -> Result<Option<ballcam_core::monitor::ExportSummary>> {
+) -> Result<Option<ballcam_core::ExportSummary>> {
     dir.map(|d| {
         engine
             .export_captures(&d.path(""))
@@ -668,7 +668,7 @@ pub fn export_captures(
 /// The capture queue's part of a command's JSON document, and its summary line.
 pub fn capture_report(
     engine: &Engine,
-    exported: Option<&ballcam_core::monitor::ExportSummary>,
+    exported: Option<&ballcam_core::ExportSummary>,
     dir: Option<&std::path::Path>,
 ) -> (serde_json::Value, Option<String>) {
     let (Some(e), Some(d)) = (exported, dir) else {

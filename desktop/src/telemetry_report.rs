@@ -1,15 +1,15 @@
 //! `ballcam report`: a telemetry snapshot (telemetry.json from `ballcam run`, or the document a
 //! phone app exported through the bindings' `telemetry_json`) as report.md with PNG plots, and,
 //! with `--reference` (the evaluation set's telemetry.json from `ballcam eval`), the drift checks
-//! of `ballcam_core::monitor::drift` with the thresholds of the config's `[monitor.drift]`.
+//! of `ballcam_core::drift` with the thresholds of the config's `[monitor.drift]`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use ballcam_core::monitor::drift::{self, DriftConfig, DriftReport};
-use ballcam_core::monitor::{Histogram, TELEMETRY_SCHEMA_VERSION};
 use ballcam_core::{Config, Telemetry};
+use ballcam_core::{DriftConfig, DriftReport};
+use ballcam_core::{Histogram, TELEMETRY_SCHEMA_VERSION};
 use clap::Args;
 
 use crate::errors::bad_input;
@@ -38,7 +38,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub reference: Option<PathBuf>,
     /// Engine configuration file whose `[monitor.drift]` thresholds apply [default: the
-    /// defaults documented in `ballcam_core::monitor::drift::DriftConfig`].
+    /// defaults documented in `ballcam_core::DriftConfig`].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Output folder.
@@ -90,9 +90,7 @@ pub fn run(args: &ReportArgs, json: bool) -> Result<()> {
     let current = read_telemetry(&args.telemetry)?;
     let reference = args.reference.as_deref().map(read_telemetry).transpose()?;
     let cfg = drift_config(args.config.as_deref())?;
-    let drift = reference
-        .as_ref()
-        .map(|r| drift::compare(&current, r, &cfg));
+    let drift = reference.as_ref().map(|r| current.drift_from(r, &cfg));
     let out = OutDir::create(&args.out)?;
     write_plots(&out, &current, reference.as_ref())?;
     let md = markdown(args, &current, reference.as_ref(), drift.as_ref());

@@ -4,12 +4,12 @@
 //! `C411` and `Cmono` streams (the default, with no `C` tag, is 4:2:0), converting to RGB8 with
 //! BT.601 (limited range unless the stream says `XCOLORRANGE=FULL`). Writes `C420jpeg`
 //! limited-range BT.601, which every player and ffmpeg read. The colour conversion both ways is
-//! the core's (`ballcam_core::frame::color`).
+//! the core's (`ballcam_core::color`).
 
 use std::io::{BufRead, Read, Write};
 
 use anyhow::{anyhow, Context, Result};
-use ballcam_core::frame::color::{RgbToYuv, YuvToRgb};
+use ballcam_core::color::{RgbToYuv, YuvToRgb};
 use ballcam_core::ColorRange;
 
 /// The magic string that starts a Y4M stream.
@@ -18,7 +18,7 @@ pub const MAGIC: &str = "YUV4MPEG2";
 const FRAME_TAG: &[u8] = b"FRAME";
 /// Longest header line accepted, bytes.
 const MAX_HEADER: usize = 4096;
-/// Largest frame side accepted (the engine's limit, `ballcam_core::config::MAX_FRAME_SIDE`).
+/// Largest frame side accepted (the engine's limit, `ballcam_core::MAX_FRAME_SIDE`).
 const MAX_SIDE: u32 = 8192;
 /// Highest frame rate accepted: timestamps are whole microseconds, and at most this rate keeps
 /// consecutive frames at least 1 ms apart (a higher rate would repeat timestamps).

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use ballcam_core::frame::color::RgbToYuv;
+use ballcam_core::color::RgbToYuv;
 use ballcam_core::ColorRange;
 use ballcam_sim::{Clip, ClipSpec, GroundTruth, Scenario};
 

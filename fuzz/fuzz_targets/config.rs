@@ -3,9 +3,9 @@
 //! crop planner and a scheduler, and survives a TOML round trip.
 #![no_main]
 
-use ballcam_core::crop::CropPlanner;
-use ballcam_core::schedule::Scheduler;
-use ballcam_core::track::Tracker;
+use ballcam_core::testing::CropPlanner;
+use ballcam_core::testing::Scheduler;
+use ballcam_core::testing::Tracker;
 use ballcam_core::Config;
 use libfuzzer_sys::fuzz_target;
 

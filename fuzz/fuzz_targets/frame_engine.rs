@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arbitrary::Arbitrary;
-use ballcam_core::detect::InputSize;
-use ballcam_core::frame::Plane;
+use ballcam_core::InputSize;
+use ballcam_core::Plane;
 use ballcam_core::{AspectRatio, Config, Engine, Frame, PixelFormat, Preset, Rotation};
 use libfuzzer_sys::fuzz_target;
 

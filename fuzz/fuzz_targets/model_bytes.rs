@@ -3,7 +3,8 @@
 //! `-rss_limit_mb` / `-malloc_limit_mb`); an accepted model runs once.
 #![no_main]
 
-use ballcam_core::detect::{Detector, InputSize};
+use ballcam_core::InputSize;
+use ballcam_core::testing::Detector;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

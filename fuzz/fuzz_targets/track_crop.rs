@@ -4,9 +4,11 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use ballcam_core::crop::{CropConfig, CropPlanner};
-use ballcam_core::schedule::{CostClass, Lookout, Scheduler, TrackView};
-use ballcam_core::track::{Tracker, TrackerConfig, MAX_HYPOTHESES};
+use ballcam_core::CropConfig;
+use ballcam_core::testing::CropPlanner;
+use ballcam_core::testing::{CostClass, Lookout, Scheduler, TrackView};
+use ballcam_core::TrackerConfig;
+use ballcam_core::testing::{Tracker, MAX_HYPOTHESES};
 use ballcam_core::{AspectRatio, Candidate, Config, Preset};
 use libfuzzer_sys::fuzz_target;
 

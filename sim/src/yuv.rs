@@ -1,8 +1,8 @@
 //! RGB8 to camera formats: NV21, NV12, I420 (BT.601 limited "video" range, 4:2:0 with 2x2
 //! averaged chroma) and RGBA/BGRA. The colour conversion is the core's
-//! (`ballcam_core::frame::color`, its 8.8 fixed-point encoder); this file only lays it out.
+//! (`ballcam_core::color`, its 8.8 fixed-point encoder); this file only lays it out.
 
-use ballcam_core::frame::color::RgbToYuv;
+use ballcam_core::color::RgbToYuv;
 use ballcam_core::ColorRange;
 
 use crate::SimError;

@@ -1,7 +1,7 @@
 //! End-to-end checks of the public API: determinism, frame-rate independence, each scenario's
 //! promise, encoders, training frames and error handling.
 
-use ballcam_core::frame::color::YuvToRgb;
+use ballcam_core::color::YuvToRgb;
 use ballcam_core::ColorRange;
 use ballcam_sim::{
     bgra_from_rgb, i420_from_rgb, nv12_from_rgb, nv21_from_rgb, render_random_frame, rgba_from_rgb,

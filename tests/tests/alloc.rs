@@ -5,14 +5,19 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use ballcam_core::crop::CropRect;
-use ballcam_core::crop::{CropConfig, CropPlanner};
-use ballcam_core::detect::{decode_heatmap, Candidate, Grid};
-use ballcam_core::frame::{ColorRange, Converter, Region, TensorMapping};
-use ballcam_core::monitor::{Monitor, MonitorConfig};
-use ballcam_core::schedule::DetectorMode;
-use ballcam_core::schedule::{CostClass, Lookout, Scheduler, TrackView};
-use ballcam_core::track::{BallEstimate, Tracker, TrackerConfig};
+use ballcam_core::testing::CropPlanner;
+use ballcam_core::testing::Monitor;
+use ballcam_core::testing::Tracker;
+use ballcam_core::testing::{decode_heatmap, Grid};
+use ballcam_core::testing::{Converter, Region, TensorMapping};
+use ballcam_core::testing::{CostClass, Lookout, Scheduler, TrackView};
+use ballcam_core::Candidate;
+use ballcam_core::ColorRange;
+use ballcam_core::CropConfig;
+use ballcam_core::CropRect;
+use ballcam_core::DetectorMode;
+use ballcam_core::MonitorConfig;
+use ballcam_core::{BallEstimate, TrackerConfig};
 use ballcam_core::{Config, Engine, Frame, FrameResult, Rotation, StageTimings, TrackState};
 
 struct Counting;

@@ -10,12 +10,14 @@
 #[allow(dead_code)]
 mod common;
 
-use ballcam_core::detect::{Detector, InputSize};
-use ballcam_core::frame::{ColorRange, Converter, Plane, Region};
+use ballcam_core::testing::Detector;
+use ballcam_core::testing::{Converter, Region};
+use ballcam_core::InputSize;
 use ballcam_core::{
     AspectRatio, Config, Engine, Error, Frame, FrameError, FrameResult, ModelError, PixelFormat,
     Preset, Rotation,
 };
+use ballcam_core::{ColorRange, Plane};
 use ballcam_ffi::{BallcamEngine, BallcamError, ColorRange as FfiRange};
 use prost::Message;
 use tract_onnx::pb;

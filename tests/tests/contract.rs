@@ -2,9 +2,8 @@
 //! the training code (`models/train/ballnet/contract.py`) reads them from: a change on either
 //! side fails here until the other follows.
 
-use ballcam_core::config::Preset;
-use ballcam_core::detect::{self, InputSize};
-use ballcam_core::schedule;
+use ballcam_core::InputSize;
+use ballcam_core::Preset;
 use serde_json::Value;
 
 const CONTRACT: &str = include_str!("../../models/contract.json");
@@ -58,32 +57,38 @@ fn size(v: &Value, path: &str) -> InputSize {
 fn model_interface_equals_the_contract_file() {
     let c = contract();
     assert_eq!(uint(&c, "/version"), 1);
-    assert_eq!(text(&c, "/input/name"), detect::INPUT_NAME);
-    assert_eq!(text(&c, "/output/name"), detect::OUTPUT_NAME);
-    assert_eq!(uint(&c, "/input/channels"), detect::INPUT_CHANNELS as u64);
+    assert_eq!(text(&c, "/input/name"), ballcam_core::INPUT_NAME);
+    assert_eq!(text(&c, "/output/name"), ballcam_core::OUTPUT_NAME);
+    assert_eq!(
+        uint(&c, "/input/channels"),
+        ballcam_core::INPUT_CHANNELS as u64
+    );
     let channels = at(&c, "/output/channels")
         .as_array()
         .expect("/output/channels: an array of names");
-    assert_eq!(channels.len(), detect::OUTPUT_CHANNELS);
-    assert_eq!(uint(&c, "/output/stride"), u64::from(detect::STRIDE));
+    assert_eq!(channels.len(), ballcam_core::OUTPUT_CHANNELS);
+    assert_eq!(uint(&c, "/output/stride"), u64::from(ballcam_core::STRIDE));
     assert_eq!(
         uint(&c, "/input/size_multiple"),
-        u64::from(detect::SIZE_MULTIPLE)
+        u64::from(ballcam_core::SIZE_MULTIPLE)
     );
     assert_eq!(
         uint(&c, "/input/max_side"),
-        u64::from(detect::MAX_INPUT_SIDE)
+        u64::from(ballcam_core::MAX_INPUT_SIDE)
     );
 }
 
 #[test]
 fn thresholds_equal_the_contract_file() {
     let c = contract();
-    assert_eq!(real(&c, "/thresholds/search"), detect::SEARCH_THRESHOLD);
-    assert_eq!(real(&c, "/thresholds/roi"), detect::ROI_THRESHOLD);
+    assert_eq!(
+        real(&c, "/thresholds/search"),
+        ballcam_core::SEARCH_THRESHOLD
+    );
+    assert_eq!(real(&c, "/thresholds/roi"), ballcam_core::ROI_THRESHOLD);
     let d = Preset::Desktop.config();
-    assert_eq!(d.detector.threshold, detect::SEARCH_THRESHOLD);
-    assert_eq!(d.detector.roi_threshold, detect::ROI_THRESHOLD);
+    assert_eq!(d.detector.threshold, ballcam_core::SEARCH_THRESHOLD);
+    assert_eq!(d.detector.roi_threshold, ballcam_core::ROI_THRESHOLD);
     assert_eq!(real(&c, "/thresholds/acquire"), d.tracker.acquire_score);
     assert_eq!(real(&c, "/thresholds/confirm"), d.tracker.confirm_score);
 }
@@ -103,14 +108,14 @@ fn desktop_search_ladder_equals_the_contract_file() {
     );
     assert_eq!(
         uint(&c, "/desktop_preset/tile_reference_side"),
-        u64::from(schedule::TILE_REFERENCE_SIDE)
+        u64::from(ballcam_core::TILE_REFERENCE_SIDE)
     );
     assert_eq!(
         d.schedule.tile_reference_side,
-        schedule::TILE_REFERENCE_SIDE
+        ballcam_core::TILE_REFERENCE_SIDE
     );
     assert_eq!(
         real(&c, "/desktop_preset/min_tile_scale"),
-        schedule::MIN_TILE_SCALE
+        ballcam_core::MIN_TILE_SCALE
     );
 }

@@ -1,11 +1,11 @@
-//! `ballcam_core::kernels::prefer_tile_fitting_kernels_on_amd_single_fma_cores`, in a test
+//! `ballcam_core::prefer_tile_fitting_kernels_on_amd_single_fma_cores`, in a test
 //! process of its own (it sets an environment variable, which only a single-threaded process
 //! may do, and tract's kernel choice is process-wide): it switches exactly where its rule says,
 //! and with the CLI's kernel choices the shipped models still reproduce their export references.
 
 mod common;
 
-use ballcam_core::kernels::{
+use ballcam_core::{
     prefer_256_bit_kernels_on_single_fma_cores, prefer_tile_fitting_kernels_on_amd_single_fma_cores,
 };
 use common::{check_shipped_model_against_reference, SHIPPED_MODELS};

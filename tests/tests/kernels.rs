@@ -1,11 +1,11 @@
-//! `ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores`, in a test process of
+//! `ballcam_core::prefer_256_bit_kernels_on_single_fma_cores`, in a test process of
 //! its own (it changes a process-wide tract setting, read once): it switches exactly where its
 //! rule says, tract then leaves its AVX-512 kernels out, and the shipped model still reproduces
 //! its export reference.
 
 mod common;
 
-use ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores;
+use ballcam_core::prefer_256_bit_kernels_on_single_fma_cores;
 use common::{check_shipped_model_against_reference, SHIPPED_MODELS};
 
 #[test]

@@ -4,9 +4,10 @@
 
 mod common;
 
-use ballcam_core::config::Ball;
-use ballcam_core::detect::{Detector, InputSize};
-use ballcam_core::pipeline::embedded_model;
+use ballcam_core::embedded_model;
+use ballcam_core::testing::Detector;
+use ballcam_core::Ball;
+use ballcam_core::InputSize;
 use common::{check_shipped_model_against_reference, repo_path, SHIPPED_MODELS};
 
 #[test]

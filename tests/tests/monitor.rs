@@ -13,8 +13,8 @@ mod clips;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use ballcam_core::config::Preset;
-use ballcam_core::monitor::drift::{self, DriftConfig};
+use ballcam_core::DriftConfig;
+use ballcam_core::Preset;
 use ballcam_core::{Ball, Config, Engine, Error, Telemetry};
 use ballcam_sim::{ClipSpec, Light, Scenario};
 
@@ -302,8 +302,8 @@ fn drift_flags_a_night_clip_and_not_a_second_daytime_clip() {
     for (name, t) in [("reference", &reference), ("day", &day), ("night", &night)] {
         println!("{name}: {}", summary(t));
     }
-    let d = drift::compare(&day, &reference, &cfg);
-    let n = drift::compare(&night, &reference, &cfg);
+    let d = day.drift_from(&reference, &cfg);
+    let n = night.drift_from(&reference, &cfg);
     for (name, r) in [("day", &d), ("night", &n)] {
         for c in &r.checks {
             println!("{name} {}: {} ({})", c.name, c.flagged, c.detail);

@@ -11,9 +11,9 @@
 
 use std::ops::ControlFlow;
 
-use ballcam_core::detect::InputSize;
-use ballcam_core::pipeline::CostModel;
-use ballcam_core::schedule::CostClass;
+use ballcam_core::testing::CostClass;
+use ballcam_core::testing::CostModel;
+use ballcam_core::InputSize;
 use ballcam_core::{Config, Engine, FrameResult, TrackState};
 use ballcam_sim::{ClipSpec, GroundTruth, Scenario};
 

@@ -6,9 +6,9 @@
 
 use std::ops::ControlFlow;
 
-use ballcam_core::config::Preset;
-use ballcam_core::detect::InputSize;
-use ballcam_core::schedule::CostClass;
+use ballcam_core::testing::CostClass;
+use ballcam_core::InputSize;
+use ballcam_core::Preset;
 use ballcam_core::{Config, Engine};
 use ballcam_sim::{ClipSpec, Scenario};
 

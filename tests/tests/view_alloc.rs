@@ -5,11 +5,11 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use ballcam_core::view::{
-    FrameGeometry, FrameStats, Lifecycle, PathRecorder, ScaleMode, ShellEvent, ViewSize,
-};
 use ballcam_core::{
     BallEstimate, CropRect, DetectorMode, FrameResult, Rotation, StageTimings, TrackState,
+};
+use ballcam_core::{
+    FrameGeometry, FrameStats, Lifecycle, PathRecorder, ScaleMode, ShellEvent, ViewSize,
 };
 
 struct Counting;

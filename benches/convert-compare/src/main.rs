@@ -1,5 +1,5 @@
 //! Side-by-side timing of the core's fused NV21 -> RGB f32 tensor path
-//! (`ballcam_core::frame::Converter`: one pass, only the needed source pixels) against the
+//! (`ballcam_core::testing::Converter`: one pass, only the needed source pixels) against the
 //! two-library pipeline it would otherwise be: yuvutils-rs (NV21 -> RGB8, BT.601 limited) then
 //! fast_image_resize (bilinear convolution, area-aware like the core's filter) then the
 //! RGB8 -> CHW f32 copy the detector needs.
@@ -11,7 +11,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use ballcam_core::frame::{ColorRange, Converter, Frame, Region, Rotation};
+use ballcam_core::{ColorRange, Frame, Rotation};
+use ballcam_core::testing::{Converter, Region};
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use yuvutils_rs::{

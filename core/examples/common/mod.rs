@@ -14,9 +14,9 @@ pub struct ModelArgs {
 /// Also tunes malloc and tract's kernel choice as the CLI does (`ballcam_core::malloc`,
 /// `ballcam_core::kernels`), so that the timings are the CLI's.
 pub fn model_args(name: &str, default_runs: usize) -> anyhow::Result<ModelArgs> {
-    ballcam_core::malloc::keep_large_blocks();
-    ballcam_core::kernels::prefer_256_bit_kernels_on_single_fma_cores();
-    ballcam_core::kernels::prefer_tile_fitting_kernels_on_amd_single_fma_cores();
+    ballcam_core::keep_large_blocks();
+    ballcam_core::prefer_256_bit_kernels_on_single_fma_cores();
+    ballcam_core::prefer_tile_fitting_kernels_on_amd_single_fma_cores();
     // Flags (`--json`) are the example's own.
     let args: Vec<String> = std::env::args().filter(|a| !a.starts_with("--")).collect();
     if args.len() < 4 {

@@ -38,7 +38,6 @@ const MIB: u64 = 1024 * 1024;
 /// Named device presets: the on-device and the cloud setting differ by a preset, not by code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Preset {
     /// A phone at 30 fps: Ballcam's share of the 33 ms frame is small, one thread.
     #[serde(rename = "phone-30fps")]

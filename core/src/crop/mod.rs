@@ -68,7 +68,6 @@ const MAX_COORDINATE_PX: f32 = 1.0e6;
 
 /// The crop window, in upright frame pixels, always inside the frame.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CropRect {
     /// Left edge, pixels.
     pub x: f32,

@@ -16,7 +16,7 @@ use tract_onnx::tract_hir::infer::Factoid;
 
 use crate::error::{InferenceError, ModelError};
 use crate::frame::TensorMapping;
-pub use crate::types::{Candidate, InputSize, INPUT_CHANNELS, MAX_INPUT_SIDE, SIZE_MULTIPLE};
+pub use crate::types::{Candidate, InputSize, INPUT_CHANNELS, MAX_INPUT_SIDE};
 
 mod config;
 pub use config::{
@@ -417,7 +417,8 @@ impl Detector {
 
     /// Runs the model once at `size` with the input `fill` writes (as [`Detector::detect`])
     /// and copies the raw output (`[1,4,H/4,W/4]`, CHW) into `out`: for model checks against
-    /// reference values and for whole-output scoring.
+    /// reference values and for whole-output scoring. Feature `testing`.
+    #[cfg(any(test, feature = "testing"))]
     pub fn detect_raw(
         &mut self,
         size: InputSize,

@@ -56,7 +56,6 @@ const CHANNELS: usize = 3;
 
 /// Pixel layout of a frame's planes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum PixelFormat {
     /// Y plane, then interleaved V/U at half resolution (Android camera default).
     Nv21,
@@ -128,7 +127,6 @@ impl PixelFormat {
 
 /// Clockwise rotation that turns the buffer upright (the sensor orientation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Rotation {
     /// The buffer is upright.
     #[default]
@@ -537,7 +535,6 @@ impl<'a> Frame<'a> {
 /// YUV range/matrix: BT.601; `Limited` (16-235, video range, the default) or `Full` (JFIF).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ColorRange {
     /// Video range: Y in 16..235, chroma in 16..240.
     #[default]

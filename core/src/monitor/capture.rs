@@ -289,7 +289,7 @@ impl CaptureMeta {
     }
 
     /// A frame position in image pixels.
-    pub fn to_image(&self, x: f32, y: f32) -> (f32, f32) {
+    pub fn to_image(self, x: f32, y: f32) -> (f32, f32) {
         let s = self.scale();
         (
             (x - self.region_x as f32) * s,

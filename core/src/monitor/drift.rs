@@ -289,6 +289,13 @@ pub fn compare(current: &Telemetry, reference: &Telemetry, cfg: &DriftConfig) ->
     DriftReport { checks, flagged }
 }
 
+impl Telemetry {
+    /// This telemetry against a `reference` snapshot (see [`compare`]).
+    pub fn drift_from(&self, reference: &Telemetry, cfg: &DriftConfig) -> DriftReport {
+        compare(self, reference, cfg)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,12 +91,8 @@ impl Recorder {
         self.max = self.max.max(value);
     }
 
-    /// Values recorded.
-    pub fn count(&self) -> u64 {
-        self.count
-    }
-
     /// Forgets every value.
+    #[cfg(test)]
     pub fn clear(&mut self) {
         *self = Recorder::new(self.edges);
     }

@@ -32,7 +32,7 @@ use crate::frame::{Converter, Frame};
 use crate::pipeline::FrameResult;
 use crate::types::Candidate;
 
-pub use capture::{CaptureConfig, CaptureMeta, CaptureReason, CaptureRing, CaptureStats, Seen};
+pub use capture::{CaptureConfig, CaptureReason, CaptureRing, CaptureStats, Seen};
 pub use drift::{DriftCheck, DriftConfig, DriftReport};
 pub use export::{ExportError, ExportSummary};
 pub use facts::FrameFacts;

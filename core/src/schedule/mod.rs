@@ -27,8 +27,8 @@ pub use crate::types::{Lookout, TrackView};
 mod config;
 pub use config::{
     ScheduleConfig, SearchStrategy, COST_MARGIN_DEVIATIONS, FRAME_INTERVAL_30FPS_US,
-    FRAME_INTERVAL_60FPS_US, MAX_BUDGET_US, MAX_GAP_FRAMES, MIN_TILE_SCALE, PACK_FILL,
-    ROI_RADIUS_FACTOR, TILE_REFERENCE_SIDE,
+    FRAME_INTERVAL_60FPS_US, MAX_GAP_FRAMES, MIN_TILE_SCALE, PACK_FILL, ROI_RADIUS_FACTOR,
+    TILE_REFERENCE_SIDE,
 };
 
 /// Most detector runs in one frame at the configured frame rate.
@@ -51,7 +51,6 @@ pub const MAX_DEBT_BUDGETS: f64 = 2.0;
 /// Which detector mode ran on a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum DetectorMode {
     /// The whole frame, letterboxed.
     Full,

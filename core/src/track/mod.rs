@@ -73,7 +73,7 @@ use crate::error::ConfigError;
 pub use crate::types::Prediction;
 use crate::types::{Candidate, Lookout, TrackView};
 use acquire::{Hypothesis, LostAt};
-pub use config::{TrackerConfig, STILL_GAP_S};
+pub use config::TrackerConfig;
 use filter::{prediction_of, seconds, Filter, Meas, RADIUS_SMOOTHING};
 
 /// Number of tentative hypotheses kept while acquiring.
@@ -91,7 +91,6 @@ pub const STILL_WINDOW_FRAMES: f64 = 2.5;
 /// What the tracker knows about the ball on this frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum TrackState {
     /// A candidate updated the track on this frame (or on the last searched frame).
     Detected,
@@ -103,7 +102,6 @@ pub enum TrackState {
 
 /// The tracker's ball state on one frame, in upright frame pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct BallEstimate {
     /// Centre x, pixels.
     pub x: f32,

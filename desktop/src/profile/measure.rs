@@ -6,8 +6,8 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use ballcam_core::detect::Detector;
-use ballcam_core::frame::TensorMapping;
+use ballcam_core::testing::Detector;
+use ballcam_core::testing::TensorMapping;
 use ballcam_core::{Config, DetectorMode, Engine, Preset, StageTimings};
 use serde::Serialize;
 
@@ -463,11 +463,7 @@ pub(super) fn time_inference(config: &Config) -> Result<Vec<InferenceTiming>> {
     let sizes: Vec<_> = roles.iter().map(|(_, s)| *s).collect();
     let mut detector = match &config.model_path {
         Some(path) => Detector::from_path(path, &sizes, 1)?,
-        None => Detector::from_bytes(
-            ballcam_core::pipeline::embedded_model(config.ball)?,
-            &sizes,
-            1,
-        )?,
+        None => Detector::from_bytes(ballcam_core::embedded_model(config.ball)?, &sizes, 1)?,
     };
     let mut out = Vec::with_capacity(roles.len());
     let mut candidates = Vec::with_capacity(config.detector.max_candidates as usize);

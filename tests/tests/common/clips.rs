@@ -6,8 +6,8 @@
 
 use std::ops::ControlFlow;
 
-use ballcam_core::pipeline::CostModel;
-use ballcam_core::schedule::CostClass;
+use ballcam_core::testing::CostClass;
+use ballcam_core::testing::CostModel;
 use ballcam_core::{Engine, Frame, FrameResult, Rotation};
 use ballcam_sim::{ClipSpec, GroundTruth, Nv21Feed};
 

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests that include this module (`mod common;`).
 
-use ballcam_core::detect::{Detector, InputSize};
+use ballcam_core::testing::Detector;
+use ballcam_core::InputSize;
 
 /// A path inside the repository.
 pub fn repo_path(rel: &str) -> std::path::PathBuf {
