@@ -60,7 +60,7 @@ def evaluate_set(run, frames, thr=None):
     return summarize(recs, thr), recs
 
 
-# The engine's search ladder (desktop preset, core/src/schedule.rs; values from models/contract.json): a
+# The engine's search ladder (desktop preset, core/src/schedule/; values from models/contract.json): a
 # whole-frame pass 512 px wide and tiles at tile_scale 1.5 for frames whose shorter side is >= 720 px,
 # proportionally finer below (down to 0.5).
 def ladder_scales(w, h):

@@ -52,7 +52,7 @@ def crop(native, pcx, pcy, P=None):
     return data.warp_patch(native, 1.0, 1.0, pcx, pcy, 1.0, P or roi_side())
 
 
-# Two-stage acquisition, as the engine acquires a ball (core/src/track.rs): a search peak scoring at least
+# Two-stage acquisition, as the engine acquires a ball (core/src/track/acquire.rs): a search peak scoring at least
 # `acquire_score` starts a hypothesis; the hypothesis gets a native-resolution ROI and is confirmed only by further
 # detections >= `confirm_score` near it. On stills, the second look is the native 192x192 ROI centred on the search
 # peak (same frame); it confirms when its top-1 peak scores >= confirm_score within VERIFY_GATE_PX.
