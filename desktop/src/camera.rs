@@ -659,11 +659,11 @@ impl Viewer {
             );
         }
         let m = MARGIN as i64;
-        canvas.label(m + 6, m + 6, "CAMERA", TEXT_SCALE, colors::WHITE);
+        canvas.label(m + 6, m + 6, "camera", TEXT_SCALE, colors::WHITE);
         canvas.label(
             (crop_x + 6) as i64,
             m + 6,
-            "CROP",
+            "crop",
             TEXT_SCALE,
             colors::WHITE,
         );
@@ -713,9 +713,9 @@ struct Summary {
 /// Upper-case name of a track state.
 fn state_name(state: TrackState) -> &'static str {
     match state {
-        TrackState::Detected => "DETECTED",
-        TrackState::Predicted => "PREDICTED",
-        TrackState::Lost => "LOST",
+        TrackState::Detected => "detected",
+        TrackState::Predicted => "predicted",
+        TrackState::Lost => "lost",
     }
 }
 
@@ -882,10 +882,10 @@ pub fn run(args: &CameraArgs, json: bool) -> Result<()> {
                     preset
                 ),
                 format!(
-                    "MS: CONVERT {:.2}  INFER {:.2}  DECODE {:.2}  TRACK {:.2}  PLAN {:.2}  TOTAL {:.2}",
+                    "ms: convert {:.2}  infer {:.2}  decode {:.2}  track {:.2}  plan {:.2}  total {:.2}",
                     d.convert_ms, d.infer_ms, d.decode_ms, d.track_ms, d.plan_ms, d.total_ms
                 ),
-                format!("{source}   KEYS: Q/ESC QUIT  R RESET  A ASPECT"),
+                format!("{source}   keys: q/Esc quit  r reset  a aspect"),
             ];
             v.show(preview, &g, &result, status)?;
         }

@@ -434,12 +434,12 @@ fn breakdown_plot(out: &OutDir, m: &Metrics, clips: &[ClipFigures]) -> Result<()
     let clip_edges: Vec<f64> = (1..clips.len()).map(|i| i as f64).collect();
     let panels = [
         HistogramPanel {
-            title: "BY BALL SIZE (PX)".into(),
+            title: "By ball size (px)".into(),
             edges: &crate::metrics::SIZE_BUCKET_BOUNDS,
             series: vec![
-                ("RECALL", colors::BLUE, size_series(|b| b.recall)),
+                ("recall", colors::BLUE, size_series(|b| b.recall)),
                 (
-                    "BALL IN CROP",
+                    "ball in crop",
                     colors::ORANGE,
                     size_series(|b| b.ball_in_crop),
                 ),
@@ -447,12 +447,12 @@ fn breakdown_plot(out: &OutDir, m: &Metrics, clips: &[ClipFigures]) -> Result<()
             names: Vec::new(),
         },
         HistogramPanel {
-            title: "PER CLIP".into(),
+            title: "Per clip".into(),
             edges: &clip_edges,
             series: vec![
-                ("RECALL", colors::BLUE, clip_series(|c| c.recall)),
+                ("recall", colors::BLUE, clip_series(|c| c.recall)),
                 (
-                    "BALL IN CROP",
+                    "ball in crop",
                     colors::ORANGE,
                     clip_series(|c| c.ball_in_crop),
                 ),

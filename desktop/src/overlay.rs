@@ -1,23 +1,30 @@
-//! Drawing on packed RGB8 buffers: lines, polylines, rectangles, circles, markers and text in
-//! a built-in 5x7 bitmap font (ASCII digits, letters, common punctuation).
+//! Drawing on packed RGB8 buffers: lines, polylines, rectangles, circles, markers, and text in
+//! embedded-graphics' ISO 8859-1 6x10 mono font (scaled by whole pixels).
 //!
 //! Everything clips at the buffer's edges, so shapes may be given partly or wholly outside.
 //! Coordinates are pixels as `f64` (the engine's frame pixels); thickness and font scale are
 //! whole pixels.
+
+use embedded_graphics::mono_font::iso_8859_1::FONT_6X10;
+use embedded_graphics::mono_font::{MonoFont, MonoTextStyle};
+use embedded_graphics::pixelcolor::BinaryColor;
+use embedded_graphics::prelude::{DrawTarget, OriginDimensions, Pixel, Point, Size};
+use embedded_graphics::text::{Baseline, Text};
+use embedded_graphics::Drawable;
 
 /// An RGB colour.
 pub type Rgb = [u8; 3];
 
 /// Bytes per RGB8 pixel.
 pub const RGB_BYTES: usize = 3;
-/// Glyph width of the bitmap font, in font pixels.
-pub const GLYPH_W: u32 = 5;
-/// Glyph height of the bitmap font, in font pixels.
-pub const GLYPH_H: u32 = 7;
+/// The text font.
+const FONT: MonoFont<'static> = FONT_6X10;
+/// Glyph cell height of the font, in font pixels.
+pub const GLYPH_H: u32 = FONT.character_size.height;
 /// Horizontal advance from one glyph to the next, in font pixels.
-pub const GLYPH_ADVANCE: u32 = GLYPH_W + 1;
+pub const GLYPH_ADVANCE: u32 = FONT.character_size.width + FONT.character_spacing;
 /// Vertical advance between text lines, in font pixels.
-pub const LINE_ADVANCE: u32 = GLYPH_H + 3;
+pub const LINE_ADVANCE: u32 = GLYPH_H;
 
 /// Common colours.
 pub mod colors {
@@ -243,28 +250,23 @@ impl<'a> Canvas<'a> {
         self.line(x - size, y + size, x + size, y - size, thickness, c);
     }
 
-    /// Text in the bitmap font with its top-left corner at `(x, y)`, each font pixel drawn as
-    /// `scale` x `scale` pixels; `\n` starts a new line. Lower case is drawn as upper case.
+    /// Text with its top-left corner at `(x, y)`, each font pixel drawn as `scale` x `scale`
+    /// pixels; `\n` starts a new line. Characters outside ISO 8859-1 are drawn as `?`.
     pub fn text(&mut self, x: i64, y: i64, text: &str, scale: u32, c: Rgb) {
+        let style = MonoTextStyle::new(&FONT, BinaryColor::On);
         let s = i64::from(scale.max(1));
-        let (mut cx, mut cy) = (x, y);
-        for ch in text.chars() {
-            if ch == '\n' {
-                cx = x;
-                cy += i64::from(LINE_ADVANCE) * s;
-                continue;
-            }
-            let rows = glyph(ch);
-            for (row, bits) in rows.iter().enumerate() {
-                for col in 0..GLYPH_W {
-                    if bits & (1 << (GLYPH_W - 1 - col)) != 0 {
-                        let px = cx + i64::from(col) * s;
-                        let py = cy + row as i64 * s;
-                        self.fill_rect(px, py, px + s, py + s, c);
-                    }
-                }
-            }
-            cx += i64::from(GLYPH_ADVANCE) * s;
+        let mut target = Scaled {
+            canvas: self,
+            x,
+            y,
+            scale: s,
+            color: c,
+        };
+        for (i, line) in text.split('\n').enumerate() {
+            target.y = y + i as i64 * i64::from(LINE_ADVANCE) * s;
+            // Drawing on a canvas cannot fail (Scaled's error type is Infallible).
+            let _ =
+                Text::with_baseline(line, Point::zero(), style, Baseline::Top).draw(&mut target);
         }
     }
 
@@ -293,74 +295,44 @@ pub fn text_size(text: &str, scale: u32) -> (u32, u32) {
         .map(|l| l.chars().count() as u32)
         .max()
         .unwrap_or(0);
-    let w = (longest * GLYPH_ADVANCE).saturating_sub(1) * s;
-    let h = ((lines.len() as u32 - 1) * LINE_ADVANCE + GLYPH_H) * s;
+    let w = longest * GLYPH_ADVANCE * s;
+    let h = lines.len() as u32 * LINE_ADVANCE * s;
     (w, h)
 }
 
-/// The 5x7 bitmap of `ch` (one byte per row, bit 4 = leftmost column).
-fn glyph(ch: char) -> [u8; 7] {
-    match ch.to_ascii_uppercase() {
-        '0' => [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E],
-        '1' => [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
-        '2' => [0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F],
-        '3' => [0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E],
-        '4' => [0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02],
-        '5' => [0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E],
-        '6' => [0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E],
-        '7' => [0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08],
-        '8' => [0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E],
-        '9' => [0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C],
-        'A' => [0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11],
-        'B' => [0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E],
-        'C' => [0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E],
-        'D' => [0x1C, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1C],
-        'E' => [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F],
-        'F' => [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10],
-        'G' => [0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F],
-        'H' => [0x11, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11],
-        'I' => [0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E],
-        'J' => [0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C],
-        'K' => [0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11],
-        'L' => [0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F],
-        'M' => [0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11],
-        'N' => [0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11],
-        'O' => [0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E],
-        'P' => [0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10],
-        'Q' => [0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D],
-        'R' => [0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11],
-        'S' => [0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E],
-        'T' => [0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04],
-        'U' => [0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E],
-        'V' => [0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04],
-        'W' => [0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A],
-        'X' => [0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11],
-        'Y' => [0x11, 0x11, 0x11, 0x0A, 0x04, 0x04, 0x04],
-        'Z' => [0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F],
-        ' ' => [0; 7],
-        '.' => [0, 0, 0, 0, 0, 0x0C, 0x0C],
-        ',' => [0, 0, 0, 0, 0x0C, 0x04, 0x08],
-        ':' => [0, 0x0C, 0x0C, 0, 0x0C, 0x0C, 0],
-        ';' => [0, 0x0C, 0x0C, 0, 0x0C, 0x04, 0x08],
-        '-' => [0, 0, 0, 0x1F, 0, 0, 0],
-        '+' => [0, 0x04, 0x04, 0x1F, 0x04, 0x04, 0],
-        '/' => [0, 0x01, 0x02, 0x04, 0x08, 0x10, 0],
-        '%' => [0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03],
-        '(' => [0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02],
-        ')' => [0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08],
-        '[' => [0x0E, 0x08, 0x08, 0x08, 0x08, 0x08, 0x0E],
-        ']' => [0x0E, 0x02, 0x02, 0x02, 0x02, 0x02, 0x0E],
-        '=' => [0, 0, 0x1F, 0, 0x1F, 0, 0],
-        '_' => [0, 0, 0, 0, 0, 0, 0x1F],
-        '#' => [0x0A, 0x0A, 0x1F, 0x0A, 0x1F, 0x0A, 0x0A],
-        '<' => [0x02, 0x04, 0x08, 0x10, 0x08, 0x04, 0x02],
-        '>' => [0x08, 0x04, 0x02, 0x01, 0x02, 0x04, 0x08],
-        '\'' => [0x04, 0x04, 0x08, 0, 0, 0, 0],
-        '"' => [0x0A, 0x0A, 0, 0, 0, 0, 0],
-        '!' => [0x04, 0x04, 0x04, 0x04, 0x04, 0, 0x04],
-        '*' => [0, 0x04, 0x15, 0x0E, 0x15, 0x04, 0],
-        'µ' => [0, 0x11, 0x11, 0x11, 0x13, 0x1D, 0x10],
-        _ => [0x0E, 0x11, 0x01, 0x02, 0x04, 0, 0x04],
+/// The font's pixels drawn on a canvas from `(x, y)`, each as a `scale` x `scale` block.
+struct Scaled<'c, 'a> {
+    canvas: &'c mut Canvas<'a>,
+    x: i64,
+    y: i64,
+    scale: i64,
+    color: Rgb,
+}
+
+impl OriginDimensions for Scaled<'_, '_> {
+    fn size(&self) -> Size {
+        // The text may extend anywhere; the canvas clips.
+        Size::new(u32::MAX, u32::MAX)
+    }
+}
+
+impl DrawTarget for Scaled<'_, '_> {
+    type Color = BinaryColor;
+    type Error = std::convert::Infallible;
+
+    fn draw_iter<I>(&mut self, pixels: I) -> Result<(), Self::Error>
+    where
+        I: IntoIterator<Item = Pixel<Self::Color>>,
+    {
+        for Pixel(p, on) in pixels {
+            if on.is_on() {
+                let px = self.x + i64::from(p.x) * self.scale;
+                let py = self.y + i64::from(p.y) * self.scale;
+                self.canvas
+                    .fill_rect(px, py, px + self.scale, py + self.scale, self.color);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -385,7 +357,25 @@ mod tests {
 
     #[test]
     fn text_size_counts_lines() {
-        assert_eq!(text_size("AB", 1), (11, 7));
-        assert_eq!(text_size("AB\nC", 2), (22, 34));
+        // 6x10 cells: "AB" 2 * 6 = 12 wide, 10 high; two lines at scale 2: 2 * 12, 2 * 20.
+        assert_eq!(text_size("AB", 1), (12, 10));
+        assert_eq!(text_size("AB\nC", 2), (24, 40));
+    }
+
+    #[test]
+    fn text_lands_inside_its_size() {
+        let (w, h) = (40u32, 30u32);
+        let mut buf = vec![0u8; (w * h) as usize * RGB_BYTES];
+        let mut c = Canvas::new(&mut buf, w, h).unwrap();
+        c.text(2, 3, "µs 1", 2, colors::WHITE);
+        let (tw, th) = text_size("µs 1", 2);
+        let lit: Vec<(u32, u32)> = (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .filter(|&(x, y)| buf[((y * w + x) as usize) * RGB_BYTES] != 0)
+            .collect();
+        assert!(!lit.is_empty());
+        assert!(lit
+            .iter()
+            .all(|&(x, y)| x >= 2 && x < 2 + tw && y >= 3 && y < 3 + th));
     }
 }

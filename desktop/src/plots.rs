@@ -308,7 +308,7 @@ pub fn position_plot(path: &Path, rows: &[TrackRow], truths: &[Option<Truth>]) -
             seconds(r, t0)
         }
     };
-    let x_name = if by_frame { "FRAME" } else { "TIME (S)" };
+    let x_name = if by_frame { "frame" } else { "time (s)" };
     let x_range = range_of(rows.iter().map(xval), 0.0);
     let has_truth = truths
         .iter()
@@ -320,7 +320,7 @@ pub fn position_plot(path: &Path, rows: &[TrackRow], truths: &[Option<Truth>]) -
             let pick = |p: (f64, f64)| if axis == 0 { p.0 } else { p.1 };
             let mut series = vec![
                 Series {
-                    name: "BALL",
+                    name: "ball",
                     color: colors::GREEN,
                     points: rows
                         .iter()
@@ -328,7 +328,7 @@ pub fn position_plot(path: &Path, rows: &[TrackRow], truths: &[Option<Truth>]) -
                         .collect(),
                 },
                 Series {
-                    name: "CROP CENTRE",
+                    name: "crop centre",
                     color: colors::BLUE,
                     points: rows
                         .iter()
@@ -338,7 +338,7 @@ pub fn position_plot(path: &Path, rows: &[TrackRow], truths: &[Option<Truth>]) -
             ];
             if has_truth {
                 series.push(Series {
-                    name: "TRUTH",
+                    name: "truth",
                     color: colors::RED,
                     points: rows
                         .iter()
@@ -357,7 +357,7 @@ pub fn position_plot(path: &Path, rows: &[TrackRow], truths: &[Option<Truth>]) -
                     .chain([0.0, extent]),
                 0.02,
             );
-            let title = if axis == 0 { "X (PX)" } else { "Y (PX)" };
+            let title = if axis == 0 { "x (px)" } else { "y (px)" };
             labels.extend(line_panel(
                 panel,
                 title,
@@ -384,11 +384,11 @@ pub fn confidence_plot(path: &Path, rows: &[TrackRow], threshold: Option<f64>) -
             seconds(r, t0)
         }
     };
-    let x_name = if by_frame { "FRAME" } else { "TIME (S)" };
+    let x_name = if by_frame { "frame" } else { "time (s)" };
     let x_range = range_of(rows.iter().map(xval), 0.0);
     render(path, |root| {
         let mut series = vec![Series {
-            name: "CONFIDENCE",
+            name: "confidence",
             color: colors::PURPLE,
             points: rows
                 .iter()
@@ -397,14 +397,14 @@ pub fn confidence_plot(path: &Path, rows: &[TrackRow], threshold: Option<f64>) -
         }];
         if let Some(th) = threshold {
             series.push(Series {
-                name: "THRESHOLD",
+                name: "threshold",
                 color: colors::ORANGE,
                 points: vec![(x_range.start, Some(th)), (x_range.end, Some(th))],
             });
         }
         line_panel(
             root,
-            "BALL CONFIDENCE",
+            "Ball confidence",
             x_range.clone(),
             0.0..1.05,
             &series,
@@ -480,12 +480,7 @@ pub fn latency_plot(path: &Path, rows: &[TrackRow]) -> Result<()> {
             labels.push(Label {
                 x: i64::from(px.start),
                 y: i64::from(py.start) - char_h - 10,
-                text: format!(
-                    "{} US: P50 {:.0} P99 {:.0}",
-                    name.to_uppercase(),
-                    stats.p50,
-                    stats.p99
-                ),
+                text: format!("{} µs: p50 {:.0} p99 {:.0}", name, stats.p50, stats.p99),
                 color: colors::BLACK,
             });
             labels.push(Label {
@@ -714,7 +709,7 @@ pub fn curves_plot(path: &Path, c: &crate::curves::Curves) -> Result<()> {
     let names: Vec<String> = c
         .operating_points
         .iter()
-        .map(|o| format!("{} {:.2}", o.name.to_uppercase(), o.point.threshold))
+        .map(|o| format!("{} {:.2}", o.name, o.point.threshold))
         .collect();
     let marks = |xy: &dyn Fn(&crate::curves::CurvePoint) -> Option<(f64, f64)>| -> Vec<Series> {
         c.operating_points
@@ -732,14 +727,14 @@ pub fn curves_plot(path: &Path, c: &crate::curves::Curves) -> Result<()> {
             .collect()
     };
     let mut pr_series = vec![Series {
-        name: "PRECISION",
+        name: "precision",
         color: colors::BLUE,
         points: pr,
     }];
     pr_series.extend(marks(&|p| Some((p.recall?, p.precision?))));
     let roc_max = roc.iter().map(|p| p.0).fold(0.0f64, f64::max).max(0.01) * 1.05;
     let mut roc_series = vec![Series {
-        name: "RECALL",
+        name: "recall",
         color: colors::BLUE,
         points: roc,
     }];
@@ -750,22 +745,22 @@ pub fn curves_plot(path: &Path, c: &crate::curves::Curves) -> Result<()> {
         if let [left, right] = panels.as_slice() {
             labels.extend(line_panel(
                 left,
-                "PRECISION VS RECALL",
+                "Precision vs recall",
                 0.0..1.0,
                 0.0..1.05,
                 &pr_series,
-                "RECALL",
+                "recall",
             )?);
             labels.extend(line_panel(
                 right,
-                "RECALL VS FALSE ALARMS",
+                "Recall vs false alarms",
                 0.0..roc_max,
                 0.0..1.05,
                 &roc_series,
                 if per_free {
-                    "PER BALL-FREE FRAME"
+                    "per ball-free frame"
                 } else {
-                    "PER FRAME (NO BALL-FREE FRAMES)"
+                    "per frame (no ball-free frames)"
                 },
             )?);
         }

@@ -356,7 +356,7 @@ pub fn draw_overlay(canvas: &mut Canvas, row: &TrackRow, truth: Option<&Truth>) 
         .ball
         .map_or_else(String::new, |b| format!(" {:.2}", b.confidence));
     let status = format!(
-        "#{} {}{} {} {:.1} MS",
+        "#{} {}{} {} {:.1} ms",
         row.frame,
         row.state,
         conf,

@@ -5,6 +5,12 @@
 //! BT.601 (limited range unless the stream says `XCOLORRANGE=FULL`). Writes `C420jpeg`
 //! limited-range BT.601, which every player and ffmpeg read. The colour conversion both ways is
 //! the core's (`ballcam_core::color`).
+//!
+//! The header parser is this file's own rather than the `y4m` crate's (0.8): that crate refuses
+//! `C411` and `C444alpha` streams (`UnknownColorspace`), stops at a 1 KiB header (this reader
+//! takes 4 KiB), allocates a frame from the header's size before the caller can check it, and
+//! reports errors without naming the field ("Bad input parameters provided"); the messages
+//! here name the field and value (the tests below).
 
 use std::io::{BufRead, Read, Write};
 
@@ -18,8 +24,8 @@ pub const MAGIC: &str = "YUV4MPEG2";
 const FRAME_TAG: &[u8] = b"FRAME";
 /// Longest header line accepted, bytes.
 const MAX_HEADER: usize = 4096;
-/// Largest frame side accepted (the engine's limit, `ballcam_core::MAX_FRAME_SIDE`).
-const MAX_SIDE: u32 = 8192;
+/// Largest frame side accepted (the engine's limit).
+const MAX_SIDE: u32 = ballcam_core::MAX_FRAME_SIDE;
 /// Highest frame rate accepted: timestamps are whole microseconds, and at most this rate keeps
 /// consecutive frames at least 1 ms apart (a higher rate would repeat timestamps).
 pub const MAX_FPS: f64 = 1000.0;
