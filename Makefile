@@ -49,7 +49,7 @@ fuzz-smoke:
 	fuzz/run.sh $(FUZZ_SECONDS)
 
 bench:
-	$(CARGO) bench -p ballcam-core
+	$(CARGO) bench -p ballcam-core --features testing
 
 # Instructions per frame of each frame class under callgrind (valgrind), against the committed
 # baseline benches/icount/baseline.json; fails when a class is more than 3% above it. A few

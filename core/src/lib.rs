@@ -16,7 +16,7 @@
 //! the BT.601 colour conversion ([`color`]) and the model contract's constants. The engine's
 //! parts on their own (the detector, the converter, the tracker, the scheduler, the crop
 //! planner, the monitor) and the scheduler's cost-model hook are for tests, benchmarks and the
-//! evaluation tools: they are in [`testing`], behind the `testing` feature.
+//! evaluation tools: they are in `testing`, behind the `testing` feature.
 
 mod config;
 mod crop;
@@ -46,9 +46,9 @@ pub use kernels::{
 };
 pub use malloc::keep_large_blocks;
 pub use monitor::{
-    CaptureConfig, CaptureReason, CaptureStats, DriftCheck, DriftConfig, DriftReport, ExportError,
-    ExportSummary, Histogram, MonitorConfig, QualityConfig, QualitySummary, Telemetry,
-    TrackingQuality, TELEMETRY_SCHEMA_VERSION,
+    CaptureConfig, CaptureMeta, CaptureReason, CaptureRing, CaptureStats, DriftCheck, DriftConfig,
+    DriftReport, ExportError, ExportSummary, Histogram, LatencyHistograms, MonitorConfig,
+    QualityConfig, QualitySummary, Telemetry, TrackingQuality, TELEMETRY_SCHEMA_VERSION,
 };
 pub use pipeline::{embedded_model, Engine, FrameResult, StageTimings};
 pub use schedule::{
@@ -75,7 +75,9 @@ pub mod testing {
     pub use crate::frame::{Converter, TensorMapping};
     pub use crate::monitor::{FrameFacts, Monitor};
     pub use crate::pipeline::CostModel;
-    pub use crate::schedule::{CostClass, Job, Scheduler, MAX_DEBT_BUDGETS, MAX_RUN_COST_BUDGETS};
+    pub use crate::schedule::{
+        CostClass, Decision, Job, Scheduler, MAX_DEBT_BUDGETS, MAX_RUN_COST_BUDGETS,
+    };
     pub use crate::track::{Tracker, MAX_HYPOTHESES};
     pub use crate::types::{Lookout, Prediction, Region, TrackView};
 }

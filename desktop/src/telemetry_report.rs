@@ -1,7 +1,7 @@
 //! `ballcam report`: a telemetry snapshot (telemetry.json from `ballcam run`, or the document a
 //! phone app exported through the bindings' `telemetry_json`) as report.md with PNG plots, and,
 //! with `--reference` (the evaluation set's telemetry.json from `ballcam eval`), the drift checks
-//! of `ballcam_core::drift` with the thresholds of the config's `[monitor.drift]`.
+//! of `Telemetry::drift_from` with the thresholds of the config's `[monitor.drift]`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

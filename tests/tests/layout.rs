@@ -35,10 +35,11 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Test files: `tests.rs` or anything under a `tests/` folder.
+/// Test files: `tests.rs` or anything under a `tests/` folder of the repository.
 fn is_test_file(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| n == "tests.rs")
-        || path.components().any(|c| c.as_os_str() == "tests")
+    let inside = path.strip_prefix(repo("")).unwrap_or(path);
+    inside.file_name().is_some_and(|n| n == "tests.rs")
+        || inside.components().any(|c| c.as_os_str() == "tests")
 }
 
 /// The `use crate::…` lines of a file (one statement per line after rustfmt's grouping).

@@ -470,7 +470,7 @@ impl CaptureRing {
     }
 
     /// Looks at one processed frame and keeps it when it is worth labelling.
-    pub fn observe(&mut self, seen: &Seen, converter: &mut Converter) {
+    pub(crate) fn observe(&mut self, seen: &Seen, converter: &mut Converter) {
         let (r, facts) = (seen.result, seen.facts);
         let t = r.timestamp_us;
         let was = self.last_state;

@@ -32,13 +32,13 @@ use crate::frame::{Converter, Frame};
 use crate::pipeline::FrameResult;
 use crate::types::Candidate;
 
-pub use capture::{CaptureConfig, CaptureReason, CaptureRing, CaptureStats, Seen};
+pub use capture::{CaptureConfig, CaptureMeta, CaptureReason, CaptureRing, CaptureStats, Seen};
 pub use drift::{DriftCheck, DriftConfig, DriftReport};
 pub use export::{ExportError, ExportSummary};
 pub use facts::FrameFacts;
 pub use histogram::Histogram;
 pub use quality::{QualityConfig, QualityMeter, QualitySummary, TrackingQuality};
-pub use telemetry::{Telemetry, TelemetryRecorder, TELEMETRY_SCHEMA_VERSION};
+pub use telemetry::{LatencyHistograms, Telemetry, TelemetryRecorder, TELEMETRY_SCHEMA_VERSION};
 
 /// Largest accepted `max_interval_s`, seconds.
 const MAX_INTERVAL_LIMIT_S: f32 = 3600.0;
