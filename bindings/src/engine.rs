@@ -192,6 +192,29 @@ impl BallcamEngine {
         result
     }
 
+    /// One packed frame (`size`: width, height, row stride in bytes) of `format` through
+    /// [`BallcamEngine::process`].
+    fn push_packed(
+        &self,
+        format: PixelFormat,
+        data: &[u8],
+        (width, height, row_stride): (u32, u32, u32),
+        range: Option<ColorRange>,
+        rotation_deg: i32,
+        timestamp_us: i64,
+    ) -> Result<FrameResult, BallcamError> {
+        let frame = Frame::packed(
+            format,
+            data,
+            width,
+            height,
+            to_usize(row_stride),
+            rotation(rotation_deg)?,
+            timestamp_us,
+        );
+        self.process(&frame, range)
+    }
+
     /// Runs the engine on `frame` (YUV read with `range`, when given) after what the lifecycle
     /// plans (a reset, the crop's aspect); records the path row and adds the view transform. A
     /// panic resets the engine and becomes `Internal`.
@@ -408,16 +431,15 @@ impl BallcamEngine {
         rotation_deg: i32,
         timestamp_us: i64,
     ) -> Result<FrameResult, BallcamError> {
-        let frame = Frame::packed(
+        let size = (width, height, row_stride);
+        self.push_packed(
             PixelFormat::Yuyv,
             data,
-            width,
-            height,
-            to_usize(row_stride),
-            rotation(rotation_deg)?,
+            size,
+            Some(color_range),
+            rotation_deg,
             timestamp_us,
-        );
-        self.process(&frame, Some(color_range))
+        )
     }
 
     /// Packed YUV 4:2:2 UYVY (U Y0 V Y1; iOS / macOS `kCVPixelFormatType_422YpCbCr8` "2vuy"),
@@ -433,16 +455,15 @@ impl BallcamEngine {
         rotation_deg: i32,
         timestamp_us: i64,
     ) -> Result<FrameResult, BallcamError> {
-        let frame = Frame::packed(
+        let size = (width, height, row_stride);
+        self.push_packed(
             PixelFormat::Uyvy,
             data,
-            width,
-            height,
-            to_usize(row_stride),
-            rotation(rotation_deg)?,
+            size,
+            Some(color_range),
+            rotation_deg,
             timestamp_us,
-        );
-        self.process(&frame, Some(color_range))
+        )
     }
 
     /// Packed BGRA (iOS `kCVPixelFormatType_32BGRA`), `row_stride` bytes per row.
@@ -455,16 +476,15 @@ impl BallcamEngine {
         rotation_deg: i32,
         timestamp_us: i64,
     ) -> Result<FrameResult, BallcamError> {
-        let frame = Frame::packed(
+        let size = (width, height, row_stride);
+        self.push_packed(
             PixelFormat::Bgra8,
             data,
-            width,
-            height,
-            to_usize(row_stride),
-            rotation(rotation_deg)?,
+            size,
+            None,
+            rotation_deg,
             timestamp_us,
-        );
-        self.process(&frame, None)
+        )
     }
 
     /// Forgets the ball, the crop's motion and the timestamps (new clip, camera switch).

@@ -69,10 +69,8 @@ pub(super) struct RunOutcome {
     pub(super) rss_before_engine_bytes: Option<u64>,
 }
 
-/// The config of a preset for this run: threads and model overridden, frame limits raised
-/// when the frames are larger than the preset's.
-pub(super) fn config_for(preset: Preset, args: &ProfileArgs, size: Size) -> Config {
-    let mut config = Config::preset(preset);
+/// The command line's threads, model and ball over `config`.
+pub(super) fn apply_overrides(config: &mut Config, args: &ProfileArgs) {
     if let Some(threads) = args.threads {
         config.threads = threads;
     }
@@ -82,6 +80,13 @@ pub(super) fn config_for(preset: Preset, args: &ProfileArgs, size: Size) -> Conf
     if let Some(ball) = args.ball {
         config.ball = ball;
     }
+}
+
+/// The config of a preset for this run: threads and model overridden, frame limits raised
+/// when the frames are larger than the preset's.
+pub(super) fn config_for(preset: Preset, args: &ProfileArgs, size: Size) -> Config {
+    let mut config = Config::preset(preset);
+    apply_overrides(&mut config, args);
     let (long, short) = (size.width.max(size.height), size.width.min(size.height));
     let (max_long, max_short) = (
         config.max_frame_width.max(config.max_frame_height),

@@ -189,15 +189,7 @@ pub fn run(args: &ProfileArgs, frames: usize, json: bool) -> Result<()> {
     let side = MAIN_SIZE.0.max(OTHER_SIZE.0);
     config.max_frame_width = config.max_frame_width.max(side);
     config.max_frame_height = config.max_frame_height.max(side);
-    if let Some(threads) = args.threads {
-        config.threads = threads;
-    }
-    if let Some(model) = &args.model {
-        config.model_path = Some(model.clone());
-    }
-    if let Some(ball) = args.ball {
-        config.ball = ball;
-    }
+    super::measure::apply_overrides(&mut config, args);
     let mut engine = Engine::new(config).context("cannot build the engine")?;
     let injected = Arc::new(AtomicU64::new(0));
     let cost = Arc::clone(&injected);
