@@ -149,6 +149,32 @@ fn log_ready(engine: &Engine) {
 }
 
 impl BallcamEngine {
+    /// Builds an engine for `config` while frames keep going to the old one, then swaps it in;
+    /// on error the old engine stays.
+    fn replace_engine(&self, config: Config) -> Result<(), BallcamError> {
+        let engine = build_engine(config)?;
+        log_ready(&engine);
+        guarded(|| {
+            self.with_state(|state, _| {
+                state.engine = engine;
+                // The new engine gets the aspect (pinned or the view's) before its first frame.
+                state.lifecycle.engine_replaced();
+            });
+            Ok(())
+        })
+    }
+
+    /// The configuration in use, edited by `edit` (which says whether it changed anything),
+    /// applied with [`Self::replace_engine`] when it did.
+    fn edit_config(&self, edit: impl FnOnce(&mut Config) -> bool) -> Result<(), BallcamError> {
+        let mut config = guarded(|| Ok(self.with_state(|state, _| state.engine.config().clone())))?;
+        if edit(&mut config) {
+            self.replace_engine(config)
+        } else {
+            Ok(())
+        }
+    }
+
     fn from_engine(engine: Engine) -> Arc<Self> {
         log_ready(&engine);
         Arc::new(BallcamEngine {
@@ -619,16 +645,29 @@ impl BallcamEngine {
     /// starts over) while frames keep going to the old one, then swaps it in. On error the old
     /// engine stays. Safe to call from any thread while another pushes frames.
     pub fn set_config_toml(&self, text: String) -> Result<(), BallcamError> {
-        let config = parse_toml(&text)?;
-        let engine = build_engine(config)?;
-        log_ready(&engine);
-        guarded(|| {
-            self.with_state(|state, _| {
-                state.engine = engine;
-                // The new engine gets the aspect (pinned or the view's) before its first frame.
-                state.lifecycle.engine_replaced();
-            });
-            Ok(())
+        self.replace_engine(parse_toml(&text)?)
+    }
+
+    /// Switches the embedded detector (the shells' sport picker): the configuration in use with
+    /// `ball` changed, applied as `set_config_toml` applies one (the telemetry and the captured
+    /// frames start over). Nothing is rebuilt when `ball` is already in use.
+    pub fn set_ball(&self, ball: Ball) -> Result<(), BallcamError> {
+        let ball = ball.into();
+        self.edit_config(|c| {
+            let changed = c.ball != ball;
+            c.ball = ball;
+            changed
+        })
+    }
+
+    /// Turns hard-case capture on or off (`[monitor.capture] enabled`; its ceiling and image size
+    /// stay as configured), applied as `set_config_toml` applies a configuration: turning it off
+    /// forgets the frames not yet exported. Nothing is rebuilt when it is already so.
+    pub fn set_capture(&self, enabled: bool) -> Result<(), BallcamError> {
+        self.edit_config(|c| {
+            let changed = c.monitor.capture.enabled != enabled;
+            c.monitor.capture.enabled = enabled;
+            changed
         })
     }
 

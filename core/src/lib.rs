@@ -48,7 +48,8 @@ pub use malloc::keep_large_blocks;
 pub use monitor::{
     CaptureConfig, CaptureMeta, CaptureReason, CaptureRing, CaptureStats, DriftCheck, DriftConfig,
     DriftReport, ExportError, ExportSummary, Histogram, LatencyHistograms, MonitorConfig,
-    QualityConfig, QualitySummary, Telemetry, TrackingQuality, TELEMETRY_SCHEMA_VERSION,
+    QualityConfig, QualitySummary, Telemetry, TrackingQuality, QUEUE_IMAGES_DIR, QUEUE_LABELS_FILE,
+    QUEUE_MANIFEST_FILE, TELEMETRY_SCHEMA_VERSION,
 };
 pub use pipeline::{embedded_model, Engine, FrameResult, StageTimings};
 pub use schedule::{

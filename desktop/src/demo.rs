@@ -1,7 +1,9 @@
 //! `ballcam demo`: renders a synthetic match (ballcam-sim) with ground truth, runs the engine on
 //! it and writes the reframed and overlay videos, track.csv, report.md/json, plots and the
-//! engine's quality telemetry (telemetry.json); `--light night` renders it as a night match, a
-//! domain the shipped detector handles poorly (for `ballcam report --reference`).
+//! engine's quality telemetry (telemetry.json), and the renderer's ground truth as labels.csv
+//! rows (truth.csv: for `ballcam eval`-style scoring elsewhere and `ballcam label review` of a
+//! capture queue); `--light night` renders it as a night match, a domain the shipped detector
+//! handles poorly (for `ballcam report --reference`).
 
 use std::path::PathBuf;
 
@@ -12,11 +14,14 @@ use clap::Args;
 use crate::costs::Costs;
 use crate::errors::bad_input;
 use crate::input::{FrameSource, SimSource};
+use crate::labels_csv::{LabelRow, Truth};
 use crate::output::{OutDir, VideoFormat};
 use crate::session::{self, EngineOpts, Videos};
 
 /// Default clip length, seconds.
 pub const DEFAULT_DURATION_S: f64 = 10.0;
+/// The ground truth's file in the output folder.
+pub const TRUTH_CSV: &str = "truth.csv";
 
 /// Render a synthetic match, track the ball and write the reframed video with a report.
 #[derive(Args, Debug)]
@@ -57,6 +62,31 @@ fn parse_light(s: &str) -> Result<Light, String> {
         "night" => Ok(Light::Night),
         other => Err(format!("`{other}`: expected scene or night")),
     }
+}
+
+/// Writes the renderer's truth as labels.csv rows: clip `seed<S>`, one row per processed frame,
+/// `file` naming the frame (`frame_000042`; no image is stored), positions in frame pixels.
+fn write_truth(path: &std::path::Path, seed: u64, truths: &[Option<Truth>]) -> Result<()> {
+    let clip = format!("seed{seed}");
+    let rows: Vec<LabelRow> = truths
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let t = t.unwrap_or_default();
+            LabelRow {
+                file: format!("frame_{i:06}"),
+                clip: clip.clone(),
+                frame_index: i as u64,
+                visible: t.visible,
+                x: t.x,
+                y: t.y,
+                w: t.w,
+                h: t.h,
+                ..LabelRow::default()
+            }
+        })
+        .collect();
+    crate::labels_csv::write_labels(path, &rows, false, false)
 }
 
 /// Runs the demo.
@@ -167,6 +197,7 @@ pub fn run(args: &DemoArgs, json: bool) -> Result<()> {
         session::REPORT_JSON,
         doc,
     )?;
+    write_truth(&out.dir().join(TRUTH_CSV), args.seed, &processed.truths)?;
     let dir = out.dir().to_path_buf();
     out.commit()?;
     if let Some(c) = capture_out {

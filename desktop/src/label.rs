@@ -1,6 +1,8 @@
 //! The `ballcam label` command: tools for annotators. `propagate` fills the frames between
 //! sparse keyframe labels with a kinematic fit; `pseudo` writes the model's own labels (with
-//! confidence) for annotators to correct. The labels.csv format itself is [`crate::labels_csv`].
+//! confidence) for annotators to correct; `review` corrects a capture queue's pseudo-labels from
+//! full-frame labels of its clip ([`crate::queue_review`]). The labels.csv format itself is
+//! [`crate::labels_csv`].
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +24,28 @@ pub enum LabelCommand {
     /// Label frames with the model (extra column `confidence`), for annotators to correct.
     #[command(after_help = crate::errors::EXIT_CODES_HELP)]
     Pseudo(PseudoArgs),
+    /// Correct a capture queue's pseudo-labels from full-frame labels of the clip it was
+    /// captured from (`ballcam demo`'s truth.csv, or an annotator's labels of the whole frames).
+    #[command(after_help = crate::errors::EXIT_CODES_HELP)]
+    Review(ReviewArgs),
+}
+
+/// `label review` options.
+#[derive(Args, Debug)]
+pub struct ReviewArgs {
+    /// The capture queue: a folder written by `--capture` (labels.csv, manifest.json, images/).
+    #[arg(long, value_name = "DIR")]
+    pub queue: PathBuf,
+    /// Labels of the whole frames of the one clip the queue was captured from, matched on
+    /// `frame_index`; positions in the engine's upright frame pixels (as `ballcam demo`'s
+    /// truth.csv).
+    #[arg(long, value_name = "FILE")]
+    pub frames: PathBuf,
+    /// labels.csv to write, with a column `review` (confirmed, corrected, removed, added,
+    /// ball_free, unknown). It may be the queue's own labels.csv (replaced whole at the end),
+    /// the file `models/train --rust DIR` reads.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 /// `label propagate` options.
@@ -58,6 +82,7 @@ pub fn run(cmd: &LabelCommand, json: bool) -> Result<()> {
     match cmd {
         LabelCommand::Propagate(a) => propagate(a, json),
         LabelCommand::Pseudo(a) => pseudo(a, json),
+        LabelCommand::Review(a) => review(a, json),
     }
 }
 
@@ -81,6 +106,57 @@ fn propagate(args: &PropagateArgs, json: bool) -> Result<()> {
             "{}: {} rows ({keys} keyframes, {filled} filled)",
             args.out.display(),
             dense.len()
+        );
+    }
+    Ok(())
+}
+
+fn review(args: &ReviewArgs, json: bool) -> Result<()> {
+    let labels = args.queue.join(ballcam_core::QUEUE_LABELS_FILE);
+    let manifest_path = args.queue.join(ballcam_core::QUEUE_MANIFEST_FILE);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).map_err(|e| {
+            bad_input(format!(
+                "{}: {e} (not a capture queue?)",
+                manifest_path.display()
+            ))
+        })?)
+        .map_err(|e| bad_input(format!("{}: {e}", manifest_path.display())))?;
+    let image_side = manifest
+        .get("image_side")
+        .and_then(serde_json::Value::as_f64)
+        .ok_or_else(|| {
+            bad_input(format!(
+                "{}: no number `image_side`",
+                manifest_path.display()
+            ))
+        })?;
+    let queue = crate::labels_csv::read_labels(&labels)?;
+    let frames = crate::labels_csv::read_labels(&args.frames)?;
+    let (rows, counts) =
+        crate::queue_review::review(&queue, &labels.display().to_string(), &frames, image_side)?;
+    crate::labels_csv::write_labels(
+        &args.out,
+        &rows,
+        rows.iter().any(|r| r.propagated.is_some()),
+        rows.iter().any(|r| r.confidence.is_some()),
+    )?;
+    if json {
+        let doc = serde_json::json!({ "command": "label review", "out": args.out.display().to_string(),
+                                      "rows": rows.len(), "changed": counts.changed(), "counts": counts });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        println!(
+            "{}: {} rows, {} changed (confirmed {}, corrected {}, removed {}, added {}, ball-free {}, unknown {})",
+            args.out.display(),
+            rows.len(),
+            counts.changed(),
+            counts.confirmed,
+            counts.corrected,
+            counts.removed,
+            counts.added,
+            counts.ball_free,
+            counts.unknown
         );
     }
     Ok(())

@@ -23,6 +23,7 @@ mod output;
 mod overlay;
 mod plots;
 mod profile;
+mod queue_review;
 mod reframe;
 mod run;
 mod session;

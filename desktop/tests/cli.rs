@@ -995,3 +995,86 @@ fn eval_curves_over_the_threshold_with_the_operating_points() {
     assert!(image::open(out.join("plot_breakdown.png")).is_ok());
     assert!(md.contains("## Per clip"));
 }
+
+#[test]
+fn a_night_capture_queue_is_reviewed_against_the_demos_truth() {
+    // The loop's labelling step on a rendered night clip: the demo writes its ground truth as
+    // labels rows, `label review` replaces the queue's pseudo-labels with it.
+    let dir = scratch("review");
+    let (out, queue) = (dir.join("night"), dir.join("queue"));
+    let o = ballcam(&[
+        "demo",
+        "--seed",
+        "62",
+        "--light",
+        "night",
+        "--width",
+        "640",
+        "--height",
+        "360",
+        "--costs",
+        "fixed",
+        "--out",
+        s(&out),
+        "--capture",
+        s(&queue),
+    ]);
+    assert_ok(&o);
+    let truth = std::fs::read_to_string(out.join("truth.csv")).unwrap();
+    assert!(truth.starts_with(LABELS_HEADER), "{truth}");
+    assert_eq!(truth.lines().count(), 1 + 300, "one row per frame");
+    let before = std::fs::read_to_string(queue.join("labels.csv")).unwrap();
+    let images = before.lines().count() - 1;
+    assert!(images >= 1, "the night clip keeps hard frames: {before}");
+    let reviewed = queue.join("labels.csv");
+    let o = ballcam(&[
+        "--json",
+        "label",
+        "review",
+        "--queue",
+        s(&queue),
+        "--frames",
+        s(&out.join("truth.csv")),
+        "--out",
+        s(&reviewed),
+    ]);
+    assert_ok(&o);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["rows"], images);
+    let counts = doc["counts"].as_object().unwrap();
+    let total: u64 = counts.values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(total as usize, images);
+    assert_eq!(counts["unknown"], 0, "the truth covers every frame");
+    let text = std::fs::read_to_string(&reviewed).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        assert!(["0", "1"].contains(&f[col("visible")]), "{line}");
+        if f[col("visible")] == "1" {
+            // Inside the 160 px image.
+            let (x, y): (f64, f64) = (f[col("x")].parse().unwrap(), f[col("y")].parse().unwrap());
+            assert!(
+                (0.0..160.0).contains(&x) && (0.0..160.0).contains(&y),
+                "{line}"
+            );
+        }
+        assert!(
+            !f[col("review")].is_empty() && !f[col("region_side")].is_empty(),
+            "{line}"
+        );
+    }
+    // Not a queue: named.
+    let o = ballcam(&[
+        "label",
+        "review",
+        "--queue",
+        s(&out),
+        "--frames",
+        s(&out.join("truth.csv")),
+        "--out",
+        s(&dir.join("x.csv")),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("manifest.json"));
+}

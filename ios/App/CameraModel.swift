@@ -1,7 +1,9 @@
 // Capture: AVCaptureSession + AVCaptureVideoDataOutput (NV12 bi-planar, full range, 1920x1080 in
 // the format the core chooses for the frame rate); frames are handed to the engine on the capture
 // queue (FrameProcessor), which also records the movie and the crop path; results reach the main
-// thread one at a time (coalesced).
+// thread one at a time (coalesced). The sport picker and the hard-frame switch are kept in
+// UserDefaults; Export writes the kept frames as a labelling queue with the telemetry beside it
+// (Documents/queue-<time>/, visible in the Files app).
 import AVFoundation
 import Ballcam
 import SwiftUI
@@ -59,6 +61,35 @@ final class FrameProcessor: NSObject, AVCaptureVideoDataOutputSampleBufferDelega
     }
 
     func appForegrounded() { queue.async { self.tracker?.appForegrounded() } }
+
+    func setBall(_ ball: Ball) { queue.async { try? self.tracker?.setBall(ball) } }
+
+    func setCollectHardFrames(_ on: Bool) { queue.async { try? self.tracker?.setCollectHardFrames(on) } }
+
+    /// Writes the kept frames and the telemetry into a new `queue-<time>` folder in Documents,
+    /// then forgets the frames; `done` gets a line for the user.
+    func exportHardFrames(_ done: @escaping (String) -> Void) {
+        queue.async {
+            let message: String
+            do {
+                guard let tracker = self.tracker,
+                      let documents = FileManager.default.urls(for: .documentDirectory, in: .userDomainMask).first else {
+                    throw BallcamError.Internal(message: "no engine or no Documents folder")
+                }
+                let stamp = DateFormatter()
+                stamp.locale = Locale(identifier: "en_US_POSIX")
+                stamp.dateFormat = "yyyyMMdd-HHmmss"
+                let dir = documents.appendingPathComponent("queue-" + stamp.string(from: Date()))
+                let summary = try tracker.exportCaptures(dir: dir.path)
+                try tracker.telemetryJson().write(to: dir.appendingPathComponent("telemetry.json"), atomically: true, encoding: .utf8)
+                tracker.clearCaptures()
+                message = "\(summary.images) frames from \(summary.episodes) failure episodes in \(dir.lastPathComponent)"
+            } catch {
+                message = "Export failed: \(error)"
+            }
+            DispatchQueue.main.async { done(message) }
+        }
+    }
 
     /// Starts recording into the app's Documents folder (visible in the Files app).
     func startRecording(_ done: @escaping (Bool) -> Void) {
@@ -132,8 +163,31 @@ final class CameraModel: ObservableObject {
     @Published var hud = "Preparing the ball detector…"
     @Published var overlay = false
     @Published var recording = false
+    /// The embedded detector (the sport picker), kept across launches.
+    @Published var ball: Ball = CameraModel.savedBall() {
+        didSet {
+            UserDefaults.standard.set(ball == .football ? "football" : "any", forKey: Self.ballKey)
+            processor.setBall(ball)
+        }
+    }
+    /// Whether the engine keeps the frames worth labelling, kept across launches.
+    @Published var collecting = UserDefaults.standard.bool(forKey: CameraModel.collectKey) {
+        didSet {
+            UserDefaults.standard.set(collecting, forKey: Self.collectKey)
+            processor.setCollectHardFrames(collecting)
+        }
+    }
+    /// The last export's line for the user.
+    @Published var exportMessage: String?
     /// The buffers' (and the preview connection's) clockwise rotation.
     @Published var rotation: Int32 = 90
+
+    private static let ballKey = "ball"
+    private static let collectKey = "collectHardFrames"
+
+    nonisolated private static func savedBall() -> Ball {
+        UserDefaults.standard.string(forKey: ballKey) == "football" ? .football : .any
+    }
 
     let session = AVCaptureSession()
     let preset: Preset
@@ -224,14 +278,19 @@ final class CameraModel: ObservableObject {
         }
     }
 
+    func exportHardFrames() {
+        processor.exportHardFrames { message in Task { @MainActor in self.exportMessage = message } }
+    }
+
     private func configure() {
         status = .starting
         let (preset, session, processor) = (self.preset, self.session, self.processor!)
+        let (ball, collecting) = (self.ball, self.collecting)
         processor.queue.async {
             do {
                 try? BallcamTracker.installLogging()
                 // Prepares the model: off the main thread.
-                processor.setTracker(try BallcamTracker(preset: preset))
+                processor.setTracker(try BallcamTracker(preset: preset, ball: ball, collectHardFrames: collecting))
                 try CameraModel.setUp(session, processor: processor, fps: preset == .phone60Fps ? 60 : 30)
                 session.startRunning()
                 processor.cameraStarted()

@@ -1,6 +1,7 @@
 // The preview (virtual camera: each result's view transform, computed by the engine for the size
 // reported with setView, applied to the preview view), the overlay (ball and crop over the whole
-// frame), the HUD, the overlay toggle and the Record button. No geometry of its own.
+// frame), the HUD, the overlay toggle and the Record button; top right the sport picker, the
+// hard-frame switch and Export. No geometry of its own.
 import AVFoundation
 import Ballcam
 import SwiftUI
@@ -25,6 +26,27 @@ struct ContentView: View {
                     .padding(6)
                     .background(Color.black.opacity(0.5))
                     .padding(12)
+                HStack {
+                    Spacer()
+                    VStack(alignment: .trailing, spacing: 6) {
+                        Picker("Sport", selection: $model.ball) {
+                            Text("Any sport").tag(Ball.any)
+                            Text("Football broadcast").tag(Ball.football)
+                        }
+                        .pickerStyle(.menu)
+                        Toggle("Collect hard frames", isOn: $model.collecting)
+                            .fixedSize()
+                        Button("Export frames") { model.exportHardFrames() }
+                            .disabled(!model.collecting)
+                        if let message = model.exportMessage {
+                            Text(message).font(.footnote)
+                        }
+                    }
+                    .foregroundColor(.white)
+                    .padding(8)
+                    .background(Color.black.opacity(0.5))
+                    .padding(12)
+                }
                 VStack {
                     Spacer()
                     HStack {

@@ -8,6 +8,7 @@
 // events, the view transform and the crop path; and the view geometry's properties over real
 // phones.
 
+import app.ballcam.ffi.Ball
 import app.ballcam.ffi.BallEstimate
 import app.ballcam.ffi.BallcamEngine
 import app.ballcam.ffi.BallcamException
@@ -185,6 +186,24 @@ fun testAndroidCalls() {
     path.delete()
     engine.appForegrounded()
     engine.cameraStarted()
+    // The sport picker (MainActivity.chooseBall) and the hard-frame switch and export
+    // (MainActivity.setCollecting / exportHardFrames): a queue folder with the telemetry beside it.
+    engine.setBall(Ball.FOOTBALL)
+    check(engine.configToml().contains("ball = \"football\"")) { "ball not switched" }
+    engine.setCapture(true)
+    for (i in 0 until minOf(frames.size, 20)) {
+        pushYuv420Interleaved(engine, frames[i], 90, truth.last().ts + 200_000 + i * 33_333L)
+    }
+    val queue = kotlin.io.path.createTempDirectory("ballcam-queue").toFile()
+    val exported = engine.exportCaptures(File(queue, "queue").path)
+    File(queue, "queue/telemetry.json").writeText(engine.telemetryJson())
+    val rows = File(queue, "queue/labels.csv").readLines()
+    check(rows.size.toULong() == exported.images + 1uL && rows[0].startsWith("file,clip,frame_index")) { "queue $exported: ${rows.size} rows" }
+    engine.clearCaptures()
+    engine.setCapture(false)
+    expectError<BallcamException.InvalidArgument>("capture is off") { engine.exportCaptures(queue.path) }
+    queue.deleteRecursively()
+    engine.setBall(Ball.ANY)
     engine.clearView()
     engine.reset()
     engine.close()
@@ -215,8 +234,9 @@ fun testIosCalls() {
     // CameraModel.updateOrientation: BallcamTracker.backCameraRotation(displayDegrees:), for
     // portrait, landscapeRight, upside down, landscapeLeft.
     check(listOf(0, 90, 180, 270).map { bufferRotation(90, it, false) } == listOf(90, 0, 270, 180)) { "rotations" }
-    // BallcamTracker.init(preset:)
-    val engine = BallcamEngine(Preset.PHONE30_FPS)
+    // BallcamTracker.init(preset:ball:collectHardFrames:) with the defaults (any ball, no
+    // capture); its setBall / setCollectHardFrames / export are the calls testAndroidCalls makes.
+    val engine = BallcamEngine.withBall(Preset.PHONE30_FPS, Ball.ANY)
     // FrameProcessor.setView: the preview's size in points, before the first frame.
     engine.setView(844.0, 390.0, ScaleMode.FIT)
     engine.cameraStarted()

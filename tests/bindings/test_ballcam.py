@@ -249,7 +249,16 @@ def test_config():
     assert 'ball = "football"' in f and "phone-30fps" in f, f[:300]
     assert bc.BallcamEngine.from_config_toml(f).config_toml() == f
     expect_error(bc.BallcamError.InvalidConfig, lambda: bc.BallcamEngine.from_config_toml('ball = "cricket"'), "ball")
-    print("  config errors ok, set_config_toml/set_aspect/reset ok, ball any/football")
+    # The shells' sport picker: set_ball swaps the model and keeps the rest of the config
+    # (the pinned aspect too).
+    e.set_ball(bc.Ball.FOOTBALL)
+    assert 'ball = "football"' in e.config_toml() and "phone-30fps" in e.config_toml()
+    for i in range(6):
+        r = e.push_nv21(FRAMES[i], W, H, LIMITED, 0, 10_000 + i * 33_333)
+    assert abs(r.crop.width / r.crop.height - 1.0) < 0.05, r.crop
+    e.set_ball(bc.Ball.ANY)
+    assert 'ball = "any"' in e.config_toml()
+    print("  config errors ok, set_config_toml/set_aspect/reset ok, ball any/football, set_ball")
 
 
 class Sink(bc.LogSink):
@@ -538,6 +547,13 @@ def test_monitoring():
     e.reset_telemetry()
     assert e.telemetry().frames == 0
     off = bc.BallcamEngine(bc.Preset.PHONE30_FPS)
+    expect_error(bc.BallcamError.InvalidArgument, lambda: off.export_captures("/tmp"), "capture is off")
+    # The shells' "collect hard frames" switch: set_capture turns the ring on and off.
+    off.set_capture(True)
+    assert "enabled = true" in off.config_toml().split("[monitor.capture]")[1].split("[")[0]
+    with tempfile.TemporaryDirectory() as d:
+        assert off.export_captures(d).images == 0  # on, nothing seen yet: an empty queue
+    off.set_capture(False)
     expect_error(bc.BallcamError.InvalidArgument, lambda: off.export_captures("/tmp"), "capture is off")
     print(f"  telemetry of {t.frames} frames (schema {t.schema_version}), {out.images} captured frames exported")
 

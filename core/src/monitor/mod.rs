@@ -34,7 +34,10 @@ use crate::types::Candidate;
 
 pub use capture::{CaptureConfig, CaptureMeta, CaptureReason, CaptureRing, CaptureStats, Seen};
 pub use drift::{DriftCheck, DriftConfig, DriftReport};
-pub use export::{ExportError, ExportSummary};
+pub use export::{
+    ExportError, ExportSummary, IMAGES_DIR as QUEUE_IMAGES_DIR, LABELS_FILE as QUEUE_LABELS_FILE,
+    MANIFEST_FILE as QUEUE_MANIFEST_FILE,
+};
 pub use facts::FrameFacts;
 pub use histogram::Histogram;
 pub use quality::{QualityConfig, QualityMeter, QualitySummary, TrackingQuality};

@@ -12,9 +12,21 @@ import os
 public final class BallcamTracker {
     private let engine: BallcamEngine
 
-    /// Builds the engine for a preset (prepares the model: call off the main thread).
-    public init(preset: Preset) throws {
-        engine = try BallcamEngine(preset: preset)
+    /// Builds the engine for a preset and an embedded detector (prepares the model: call off
+    /// the main thread); with `collectHardFrames` the engine keeps the frames worth labelling.
+    public init(preset: Preset, ball: Ball = .any, collectHardFrames: Bool = false) throws {
+        engine = try BallcamEngine.withBall(preset: preset, ball: ball)
+        if collectHardFrames { try engine.setCapture(enabled: true) }
+    }
+
+    /// Switches the embedded detector (the sport picker); telemetry and kept frames start over.
+    public func setBall(_ ball: Ball) throws {
+        try engine.setBall(ball: ball)
+    }
+
+    /// Turns hard-case capture on or off; off forgets the frames not yet exported.
+    public func setCollectHardFrames(_ on: Bool) throws {
+        try engine.setCapture(enabled: on)
     }
 
     /// The library's version.
@@ -143,8 +155,8 @@ public final class BallcamTracker {
         engine.quality()
     }
 
-    /// Writes the captured hard frames (`[monitor.capture] enabled = true`) into the folder
-    /// `dir` as a labelling queue; nothing leaves the engine otherwise.
+    /// Writes the captured hard frames (`setCollectHardFrames(true)`) into the folder `dir` as a
+    /// labelling queue; nothing leaves the engine otherwise.
     public func exportCaptures(dir: String) throws -> CaptureExport {
         try engine.exportCaptures(dir: dir)
     }

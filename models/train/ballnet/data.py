@@ -277,14 +277,18 @@ class FolderSource(Source):
         self.L = np.array(L, np.float32)
         self.I = self.imgs
 
+    def scale(self, rng, W):
+        """Patch pixels per frame pixel: the engine's ROI scales, native, a half-scale pass, a whole-frame pass."""
+        k = rng.random()
+        return 192.0 / rng.uniform(128, 256) if k < 0.5 else (rng.uniform(0.9, 1.1) if k < 0.7 else
+                                                              (0.5 * rng.uniform(0.9, 1.1) if k < 0.85 else 512 / W * rng.uniform(0.9, 1.1)))
+
     def sample(self, rng, P, kind):
         i = rng.integers(len(self.imgs))
         frame = self.imgs[i]
         pres, cx, cy, r, _ = self.L[i]
         H, W = frame.shape[:2]
-        k = rng.random()
-        s = 192.0 / rng.uniform(128, 256) if k < 0.5 else (rng.uniform(0.9, 1.1) if k < 0.7 else
-                                                            (0.5 * rng.uniform(0.9, 1.1) if k < 0.85 else 512 / W * rng.uniform(0.9, 1.1)))
+        s = self.scale(rng, W)
         if pres and kind != 'neg' and rng.random() < 0.85:
             u, v = rng.uniform(3, P - 3), rng.uniform(3, P - 3)
             pcx, pcy = cx - (u - P / 2) / s, cy - (v - P / 2) / s
@@ -300,6 +304,37 @@ class FolderSource(Source):
         elif kind == 'occ' and pres and inside and rr >= 2.0:
             img = inpaint_disc(img, u, v, rr + 1.0, rr + 1.0, rng.uniform(0.2, 0.55), rng)
         return img, bool(pres) and inside, u, v, rr
+
+
+class QueueSource(FolderSource):
+    """Reviewed capture queues (`--capture DIR`, then `ballcam label review` or an annotator): every row whose
+    `visible` is 1 or 0 from all the folders as one source (rows left empty were not reviewed and are skipped).
+    A captured image is already a region of its frame at about the engine's ROI scale, so patches stay near it."""
+    SCALE_RANGE = (0.7, 1.4)
+
+    def __init__(self, roots):
+        self.items, self.imgs, L = [], [], []
+        for root in roots:
+            with open(os.path.join(root, 'labels.csv')) as f:
+                for row in csv.DictReader(f):
+                    if row['visible'] not in ('0', '1'):
+                        continue
+                    img = cv2.imread(os.path.join(root, row['file']), cv2.IMREAD_COLOR)
+                    if img is None:
+                        raise FileNotFoundError(os.path.join(root, row['file']))
+                    self.items.append(row)
+                    self.imgs.append(img[..., ::-1].copy())
+                    vis = row['visible'] == '1' and row['x'] != ''
+                    w = float(row['w']) if row.get('w') not in (None, '') else 10.0
+                    h = float(row['h']) if row.get('h') not in (None, '') else w
+                    L.append((1.0 if vis else 0.0, float(row['x'] or 0), float(row['y'] or 0), (w + h) / 4, 1.0))
+        if not self.imgs:
+            raise ValueError(f'no reviewed rows (visible 1 or 0) in {roots}')
+        self.L = np.array(L, np.float32)
+        self.I = self.imgs
+
+    def scale(self, rng, W):
+        return rng.uniform(*self.SCALE_RANGE)
 
 
 def make_batch(sources, weights, rng, B, P, kinds=(('pos', 0.55), ('occ', 0.12), ('neg', 0.23), ('inpaint', 0.10)), wide=False):

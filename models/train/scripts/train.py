@@ -1,6 +1,7 @@
 """Train BallNet on real frames + synthetic pools (+ Rust-renderer frames).
 
 usage: python -m scripts.train --run NAME --budget SECONDS [--data DIR] [--init CKPT] [--lr 2e-3] [--rust DIR ...]
+                                [--queue DIR ... --w_queue W]
        python -m scripts.train --run NAME --budget SECONDS --sets all [--wide] [--pool 'pool2/train_*.npz'] ...
 Without --sets: dfl-soccer train frames (the original pipeline), selection on dfl valid (ballnet.evaluate's score).
 With --sets: every named real set at its true geometry (ballnet.sets), patches over ball radii 1.5-40 px, selection
@@ -30,6 +31,9 @@ def main():
     ap.add_argument('--bs', type=int, default=32)
     ap.add_argument('--P', type=int, default=128)
     ap.add_argument('--rust', nargs='*', default=[])
+    ap.add_argument('--queue', nargs='*', default=[],
+                    help='reviewed capture queues (ballcam --capture DIR, then ballcam label review): one source')
+    ap.add_argument('--w_queue', type=float, default=0.2)
     ap.add_argument('--w_real', type=float, default=None, help='dfl-soccer (original loader); default 0.5, 0 with --sets')
     ap.add_argument('--sets', nargs='*', default=[], help="real sets (ballnet/sets.py) or 'all'")
     ap.add_argument('--w_sets', type=float, default=0.6, help='total weight of the real sets')
@@ -113,6 +117,10 @@ def main():
         fs = folders[d] = data.FolderSource(d)
         log(dict(rust_source=d, frames=len(fs.imgs), present=float(fs.L[:, 0].mean())))
         sources.append(fs); weights.append(a.w_rust / max(len(a.rust), 1))
+    if a.queue:
+        qs = data.QueueSource(a.queue)
+        log(dict(queue_folders=len(a.queue), images=len(qs.imgs), present=float(qs.L[:, 0].mean())))
+        sources.append(qs); weights.append(a.w_queue)
     if a.hardneg_synth:
         frames = {d: (fs.I, fs.L, None) for d, fs in folders.items()}
         if npool:

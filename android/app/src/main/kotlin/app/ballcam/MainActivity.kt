@@ -15,8 +15,11 @@ import android.util.Range
 import android.util.Size
 import android.view.Surface
 import android.view.View
+import android.widget.AdapterView
 import android.widget.Button
+import android.widget.Spinner
 import android.widget.TextView
+import android.widget.Toast
 import androidx.activity.result.contract.ActivityResultContracts
 import androidx.appcompat.app.AppCompatActivity
 import androidx.appcompat.widget.SwitchCompat
@@ -38,6 +41,7 @@ import androidx.camera.video.VideoCapture
 import androidx.camera.video.VideoRecordEvent
 import androidx.camera.view.PreviewView
 import androidx.core.content.ContextCompat
+import app.ballcam.ffi.Ball
 import app.ballcam.ffi.BallcamEngine
 import app.ballcam.ffi.FrameResult
 import app.ballcam.ffi.LogLevel
@@ -66,7 +70,12 @@ import java.util.concurrent.atomic.AtomicReference
  * before the first layout), the camera starting, the app going to the background; and keeps the
  * use cases' target rotation on the display's (the activity handles rotation itself, so it is not
  * recreated and the camera keeps running). The Record button films the full frame and writes the
- * crop path beside the video (`match-<time>.mp4` and `.csv` in the app's Movies folder).
+ * crop path beside the video (`match-<time>.mp4` and `.csv` in the app's Movies folder). The sport
+ * picker chooses the embedded detector (`setBall`); "Collect hard frames" turns on the engine's
+ * hard-case capture (`setCapture`) and Export writes what it kept as a labelling queue
+ * (`queue-<time>/` in the app's files folder: images, labels.csv, manifest.json, and the
+ * telemetry.json that `ballcam report` reads); nothing leaves the phone otherwise. Both choices
+ * are kept across launches.
  */
 class MainActivity : AppCompatActivity() {
     private lateinit var preview: PreviewView
@@ -75,6 +84,9 @@ class MainActivity : AppCompatActivity() {
     private lateinit var overlayToggle: SwitchCompat
     private lateinit var record: Button
     private lateinit var grant: Button
+    private lateinit var ballPicker: Spinner
+    private lateinit var collect: SwitchCompat
+    private lateinit var export: Button
     private lateinit var choice: PresetChoice
     private val analysisExecutor: ExecutorService = Executors.newSingleThreadExecutor()
 
@@ -130,6 +142,20 @@ class MainActivity : AppCompatActivity() {
         record.setOnClickListener { toggleRecording() }
         record.isEnabled = false
         grant.setOnClickListener { permission.launch(Manifest.permission.CAMERA) }
+        ballPicker = findViewById(R.id.ball)
+        collect = findViewById(R.id.collect)
+        export = findViewById(R.id.export)
+        val prefs = getPreferences(MODE_PRIVATE)
+        ballPicker.setSelection(BALLS.indexOf(savedBall()).coerceAtLeast(0))
+        collect.isChecked = prefs.getBoolean(PREF_COLLECT, false)
+        export.isEnabled = collect.isChecked
+        ballPicker.onItemSelectedListener = object : AdapterView.OnItemSelectedListener {
+            override fun onItemSelected(parent: AdapterView<*>?, view: View?, position: Int, id: Long) =
+                chooseBall(BALLS[position])
+            override fun onNothingSelected(parent: AdapterView<*>?) = Unit
+        }
+        collect.setOnCheckedChangeListener { _, on -> setCollecting(on) }
+        export.setOnClickListener { exportHardFrames() }
         setLogSink(LogcatSink(), LogLevel.INFO)
         choice = choosePreset(deviceClass())
         if (hasCameraPermission()) startCamera() else permission.launch(Manifest.permission.CAMERA)
@@ -235,10 +261,13 @@ class MainActivity : AppCompatActivity() {
         grant.visibility = View.GONE
         // The engine prepares the model (a few hundred ms): build it on the analysis thread, and
         // give it the view's size if the layout came first (else the layout listener does).
+        val ball = savedBall()
+        val collecting = collect.isChecked
         analysisExecutor.execute {
             val preset = if (choice == PresetChoice.PHONE_60FPS) Preset.PHONE60_FPS else Preset.PHONE30_FPS
             val e = try {
-                BallcamEngine(preset).also { built ->
+                BallcamEngine.withBall(preset, ball).also { built ->
+                    if (collecting) built.setCapture(true)
                     viewSize.get()?.let { built.setView(it.width.toDouble(), it.height.toDouble(), ScaleMode.FIT) }
                 }
             } catch (ex: Exception) {
@@ -357,6 +386,40 @@ class MainActivity : AppCompatActivity() {
         null
     }
 
+    private fun savedBall(): Ball =
+        BALLS.firstOrNull { it.name == getPreferences(MODE_PRIVATE).getString(PREF_BALL, null) } ?: Ball.ANY
+
+    /** The sport picker: the engine swaps its detector (the frames keep going meanwhile). */
+    private fun chooseBall(ball: Ball) {
+        if (ball == savedBall()) return
+        getPreferences(MODE_PRIVATE).edit().putString(PREF_BALL, ball.name).apply()
+        onEngine { it.setBall(ball) }
+    }
+
+    /** The hard-frame switch; turning it off forgets the frames not yet exported. */
+    private fun setCollecting(on: Boolean) {
+        getPreferences(MODE_PRIVATE).edit().putBoolean(PREF_COLLECT, on).apply()
+        export.isEnabled = on
+        onEngine { it.setCapture(on) }
+    }
+
+    /** Writes the kept frames and the telemetry into a new queue folder, then forgets the frames. */
+    private fun exportHardFrames() {
+        val root = getExternalFilesDir(null) ?: filesDir
+        val dir = File(root, "queue-" + SimpleDateFormat("yyyyMMdd-HHmmss", Locale.ROOT).format(Date()))
+        onEngine {
+            val message = try {
+                val done = it.exportCaptures(dir.path)
+                File(dir, TELEMETRY_FILE).writeText(it.telemetryJson())
+                it.clearCaptures()
+                getString(R.string.exported, done.images.toInt(), done.episodes.toInt(), dir.path)
+            } catch (ex: Exception) {
+                getString(R.string.export_failed, ex.message)
+            }
+            runOnUiThread { Toast.makeText(this, message, Toast.LENGTH_LONG).show() }
+        }
+    }
+
     private fun toggleRecording() {
         recording?.let {
             it.stop()
@@ -396,5 +459,13 @@ class MainActivity : AppCompatActivity() {
 
         /** HUD refresh: every 8th frame (about 4 Hz at 30 fps). */
         const val HUD_EVERY_FRAMES = 8L
+
+        /** The sport picker's entries, in the order of `R.array.ball_choices`. */
+        val BALLS = listOf(Ball.ANY, Ball.FOOTBALL)
+        const val PREF_BALL = "ball"
+        const val PREF_COLLECT = "collect_hard_frames"
+
+        /** The telemetry written beside an exported queue (`ballcam report --telemetry`). */
+        const val TELEMETRY_FILE = "telemetry.json"
     }
 }
