@@ -9,7 +9,8 @@
 //! The window shows the camera preview with the crop rectangle and the ball, the cropped view
 //! beside it, and the frame rate, the detector mode, the track state and the per-stage latency.
 //! Keys: Q or Esc quits, R resets the engine, A cycles the crop's aspect ratio (16:9, 9:16,
-//! 1:1, 4:3). `--headless` runs without a window and prints a summary.
+//! 1:1, 4:3), B switches the embedded detector (`--ball`: any sport, football broadcast).
+//! `--headless` runs without a window and prints a summary.
 //!
 //! With no camera, the command fails with [`NoDevice`] (exit code 3) and says what it found (no
 //! `/dev/video*` device, or the devices nokhwa lists) and how to use a file instead.
@@ -21,7 +22,8 @@ use anyhow::{Context, Result};
 use ballcam_core::testing::Converter;
 use ballcam_core::ColorRange;
 use ballcam_core::{
-    AspectRatio, Config, Engine, Frame, FrameResult, PixelFormat, Preset, Rotation, TrackState,
+    AspectRatio, Ball, Config, Engine, Frame, FrameResult, PixelFormat, Preset, Rotation,
+    TrackState,
 };
 use serde::Serialize;
 
@@ -108,7 +110,14 @@ pub struct CameraArgs {
     /// Engine preset.
     #[arg(long, default_value = "desktop", value_name = "NAME")]
     pub preset: String,
+    /// Which embedded detector: `any` (every sport and camera) or `football` (a high football
+    /// broadcast camera); the B key switches between them.
+    #[arg(long, value_name = "any|football", default_value = "any", value_parser = crate::session::parse_ball)]
+    pub ball: Ball,
 }
+
+/// The embedded detectors the B key cycles through.
+const BALLS: [Ball; 2] = [Ball::Any, Ball::Football];
 
 // ---------------------------------------------------------------------------------------------
 // Capture.
@@ -694,6 +703,8 @@ impl Viewer {
 struct Summary {
     source: String,
     preset: String,
+    /// The detector in use at the end.
+    model: String,
     frames: u64,
     frame_errors: u64,
     seconds: f64,
@@ -720,8 +731,11 @@ fn state_name(state: TrackState) -> &'static str {
 }
 
 /// The engine config for frames of `w` x `h`: the preset, its frame limits raised if needed.
-fn config_for(preset: Preset, w: u32, h: u32) -> Config {
-    let mut config = Config::preset(preset);
+fn config_for(preset: Preset, ball: Ball, w: u32, h: u32) -> Config {
+    let mut config = Config {
+        ball,
+        ..Config::preset(preset)
+    };
     config.max_frame_width = config.max_frame_width.max(w.max(h));
     config.max_frame_height = config.max_frame_height.max(w.max(h));
     config
@@ -777,6 +791,7 @@ pub fn run(args: &CameraArgs, json: bool) -> Result<()> {
     let mut engine: Option<Engine> = None;
     let mut converter: Option<Converter> = None;
     let mut aspect = 0usize;
+    let mut ball = args.ball;
     let mut readout = Readout::default();
     let started = Instant::now();
     let mut last = started;
@@ -806,11 +821,12 @@ pub fn run(args: &CameraArgs, json: bool) -> Result<()> {
             Err(e) => return Err(e.context(format!("{grab_errors} camera frames in a row failed"))),
         };
         if engine.is_none() {
-            let config = config_for(preset, g.width, g.height);
-            engine = Some(
-                Engine::new(config)
-                    .with_context(|| format!("cannot build the engine (preset {preset})"))?,
-            );
+            let config = config_for(preset, ball, g.width, g.height);
+            let mut built = Engine::new(config).with_context(|| {
+                format!("cannot build the engine (preset {preset}, ball {ball})")
+            })?;
+            built.set_aspect(ASPECTS[aspect]);
+            engine = Some(built);
         }
         let Some(eng) = engine.as_mut() else { continue };
         if let Some(v) = &viewer {
@@ -824,6 +840,15 @@ pub fn run(args: &CameraArgs, json: bool) -> Result<()> {
             {
                 aspect = (aspect + 1) % ASPECTS.len();
                 eng.set_aspect(ASPECTS[aspect]);
+            }
+            if v.window
+                .is_key_pressed(minifb::Key::B, minifb::KeyRepeat::No)
+            {
+                // Another model: the engine is built again on this frame (a new track).
+                let next = BALLS.iter().position(|b| *b == ball).map_or(0, |i| i + 1);
+                ball = BALLS[next % BALLS.len()];
+                engine = None;
+                continue;
             }
         }
         let (w, h, ts) = (g.width, g.height, g.timestamp_us);
@@ -874,18 +899,19 @@ pub fn run(args: &CameraArgs, json: bool) -> Result<()> {
             let d = &readout;
             let status = [
                 format!(
-                    "{:5.1} FPS  MODE {:<4}  BALL {:<9}  ASPECT {}  PRESET {}",
+                    "{:5.1} FPS  MODE {:<4}  BALL {:<9}  ASPECT {}  PRESET {}  MODEL {}",
                     d.fps,
                     result.mode.name(),
                     state_name(result.state),
                     ASPECTS[aspect],
-                    preset
+                    preset,
+                    ball
                 ),
                 format!(
                     "ms: convert {:.2}  infer {:.2}  decode {:.2}  track {:.2}  plan {:.2}  total {:.2}",
                     d.convert_ms, d.infer_ms, d.decode_ms, d.track_ms, d.plan_ms, d.total_ms
                 ),
-                format!("{source}   keys: q/Esc quit  r reset  a aspect"),
+                format!("{source}   keys: q/Esc quit  r reset  a aspect  b model"),
             ];
             v.show(preview, &g, &result, status)?;
         }
@@ -895,6 +921,10 @@ pub fn run(args: &CameraArgs, json: bool) -> Result<()> {
     let summary = Summary {
         source,
         preset: preset.name().to_string(),
+        model: engine.as_ref().map_or_else(
+            || format!("embedded model (ball = {ball})"),
+            crate::session::model_name,
+        ),
         frames,
         frame_errors: t.frame_errors,
         seconds,
@@ -922,11 +952,12 @@ pub fn run(args: &CameraArgs, json: bool) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         println!(
-            "{}: {} frames in {:.1} s ({:.1} fps), engine {:.2} ms mean / {:.2} ms max; ball detected {}, predicted {}, lost {}",
+            "{}: {} frames in {:.1} s ({:.1} fps), {}, engine {:.2} ms mean / {:.2} ms max; ball detected {}, predicted {}, lost {}",
             summary.source,
             summary.frames,
             summary.seconds,
             summary.fps,
+            summary.model,
             summary.mean_total_ms,
             summary.max_total_ms,
             summary.frames_detected,

@@ -77,11 +77,39 @@ fn synthetic_camera_runs_headless() {
         .output()
         .expect("run ballcam");
     assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("30 frames"),
+        stdout.contains("30 frames") && stdout.contains("ball = any"),
         "{}",
         text(&out)
     );
+}
+
+#[test]
+fn synthetic_camera_takes_the_football_model() {
+    let out = ballcam()
+        .args([
+            "--json",
+            "camera",
+            "--synthetic",
+            "--frames",
+            "5",
+            "--headless",
+            "--resolution",
+            "640x360",
+            "--ball",
+            "football",
+        ])
+        .output()
+        .expect("run ballcam");
+    assert!(out.status.success(), "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON summary");
+    assert_eq!(doc["model"], "embedded model (ball = football)", "{doc}");
+    let bad = ballcam()
+        .args(["camera", "--synthetic", "--headless", "--ball", "cricket"])
+        .output()
+        .expect("run ballcam");
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
 }
 
 #[test]
