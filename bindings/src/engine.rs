@@ -36,6 +36,10 @@ struct State {
 #[derive(uniffi::Object)]
 pub struct BallcamEngine {
     state: Mutex<State>,
+    /// Held by a configuration change from reading the configuration to swapping the new
+    /// engine in (frames keep going to the old one under `state` meanwhile): two changes from
+    /// two threads apply one after the other, neither lost.
+    config_change: Mutex<()>,
 }
 
 impl std::fmt::Debug for BallcamEngine {
@@ -150,7 +154,7 @@ fn log_ready(engine: &Engine) {
 
 impl BallcamEngine {
     /// Builds an engine for `config` while frames keep going to the old one, then swaps it in;
-    /// on error the old engine stays.
+    /// on error the old engine stays. Callers hold [`Self::config_lock`].
     fn replace_engine(&self, config: Config) -> Result<(), BallcamError> {
         let engine = build_engine(config)?;
         log_ready(&engine);
@@ -167,6 +171,7 @@ impl BallcamEngine {
     /// The configuration in use, edited by `edit` (which says whether it changed anything),
     /// applied with [`Self::replace_engine`] when it did.
     fn edit_config(&self, edit: impl FnOnce(&mut Config) -> bool) -> Result<(), BallcamError> {
+        let _changing = self.config_lock();
         let mut config = guarded(|| Ok(self.with_state(|state, _| state.engine.config().clone())))?;
         if edit(&mut config) {
             self.replace_engine(config)
@@ -185,7 +190,15 @@ impl BallcamEngine {
                 path_error: None,
                 stats: FrameStats::new(),
             }),
+            config_change: Mutex::new(()),
         })
+    }
+
+    /// The configuration-change lock (a poisoned one is taken over: it guards no data).
+    fn config_lock(&self) -> MutexGuard<'_, ()> {
+        self.config_change
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Locks the state. A lock poisoned by an earlier panic is recovered: the engine is reset
@@ -352,6 +365,23 @@ impl BallcamEngine {
             ball: ball.into(),
             ..Config::preset(preset.into())
         };
+        Ok(Self::from_engine(build_engine(config)?))
+    }
+
+    /// An engine with a preset's configuration, the embedded model `ball` names and hard-case
+    /// capture on or off (`[monitor.capture] enabled`), built once: a shell's start with the
+    /// user's saved choices.
+    #[uniffi::constructor]
+    pub fn with_options(
+        preset: Preset,
+        ball: Ball,
+        capture: bool,
+    ) -> Result<Arc<Self>, BallcamError> {
+        let mut config = Config {
+            ball: ball.into(),
+            ..Config::preset(preset.into())
+        };
+        config.monitor.capture.enabled = capture;
         Ok(Self::from_engine(build_engine(config)?))
     }
 
@@ -645,7 +675,9 @@ impl BallcamEngine {
     /// starts over) while frames keep going to the old one, then swaps it in. On error the old
     /// engine stays. Safe to call from any thread while another pushes frames.
     pub fn set_config_toml(&self, text: String) -> Result<(), BallcamError> {
-        self.replace_engine(parse_toml(&text)?)
+        let config = parse_toml(&text)?;
+        let _changing = self.config_lock();
+        self.replace_engine(config)
     }
 
     /// Switches the embedded detector (the shells' sport picker): the configuration in use with
@@ -810,6 +842,22 @@ mod tests {
         engine
             .push_nv21(&frame, 64, 48, ColorRange::Limited, 0, 4)
             .expect("engine still works");
+    }
+
+    #[test]
+    fn config_changes_from_two_threads_both_apply() {
+        // The sport picker and the capture switch pressed at once (UI thread, analysis
+        // thread): each change reads the configuration the other one left.
+        for _ in 0..3 {
+            let engine = BallcamEngine::new(Preset::Phone30Fps).expect("engine");
+            let other = Arc::clone(&engine);
+            let picker = std::thread::spawn(move || other.set_ball(Ball::Football));
+            engine.set_capture(true).expect("capture on");
+            picker.join().expect("picker thread").expect("ball set");
+            let config = engine.with_state(|state, _| state.engine.config().clone());
+            assert_eq!(config.ball, ballcam_core::Ball::Football);
+            assert!(config.monitor.capture.enabled);
+        }
     }
 
     #[test]

@@ -116,9 +116,6 @@ pub struct CameraArgs {
     pub ball: Ball,
 }
 
-/// The embedded detectors the B key cycles through.
-const BALLS: [Ball; 2] = [Ball::Any, Ball::Football];
-
 // ---------------------------------------------------------------------------------------------
 // Capture.
 
@@ -703,7 +700,7 @@ impl Viewer {
 struct Summary {
     source: String,
     preset: String,
-    /// The detector in use at the end.
+    /// The detector in use at the end (the counts below are since the B key last switched it).
     model: String,
     frames: u64,
     frame_errors: u64,
@@ -739,6 +736,19 @@ fn config_for(preset: Preset, ball: Ball, w: u32, h: u32) -> Config {
     config.max_frame_width = config.max_frame_width.max(w.max(h));
     config.max_frame_height = config.max_frame_height.max(w.max(h));
     config
+}
+
+/// An engine for frames of `size` with the crop's `aspect`.
+fn build_engine(
+    preset: Preset,
+    ball: Ball,
+    size: (u32, u32),
+    aspect: AspectRatio,
+) -> Result<Engine> {
+    let mut engine = Engine::new(config_for(preset, ball, size.0, size.1))
+        .with_context(|| format!("cannot build the engine (preset {preset}, ball {ball})"))?;
+    engine.set_aspect(aspect);
+    Ok(engine)
 }
 
 /// Lists the cameras (`--list`).
@@ -821,12 +831,12 @@ pub fn run(args: &CameraArgs, json: bool) -> Result<()> {
             Err(e) => return Err(e.context(format!("{grab_errors} camera frames in a row failed"))),
         };
         if engine.is_none() {
-            let config = config_for(preset, ball, g.width, g.height);
-            let mut built = Engine::new(config).with_context(|| {
-                format!("cannot build the engine (preset {preset}, ball {ball})")
-            })?;
-            built.set_aspect(ASPECTS[aspect]);
-            engine = Some(built);
+            engine = Some(build_engine(
+                preset,
+                ball,
+                (g.width, g.height),
+                ASPECTS[aspect],
+            )?);
         }
         let Some(eng) = engine.as_mut() else { continue };
         if let Some(v) = &viewer {
@@ -844,11 +854,14 @@ pub fn run(args: &CameraArgs, json: bool) -> Result<()> {
             if v.window
                 .is_key_pressed(minifb::Key::B, minifb::KeyRepeat::No)
             {
-                // Another model: the engine is built again on this frame (a new track).
-                let next = BALLS.iter().position(|b| *b == ball).map_or(0, |i| i + 1);
-                ball = BALLS[next % BALLS.len()];
-                engine = None;
-                continue;
+                // Another model: the engine is built again for this frame (a new track, its
+                // telemetry from zero).
+                let next = Ball::ALL
+                    .iter()
+                    .position(|b| *b == ball)
+                    .map_or(0, |i| i + 1);
+                ball = Ball::ALL[next % Ball::ALL.len()];
+                *eng = build_engine(preset, ball, (g.width, g.height), ASPECTS[aspect])?;
             }
         }
         let (w, h, ts) = (g.width, g.height, g.timestamp_us);

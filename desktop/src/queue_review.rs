@@ -11,7 +11,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::errors::bad_input;
-use crate::labels_csv::LabelRow;
+use crate::labels_csv::{LabelRow, Truth};
 
 /// The column written with each row's outcome.
 pub const REVIEW_COLUMN: &str = "review";
@@ -33,7 +33,8 @@ pub enum Outcome {
     Added,
     /// No pseudo-label and no ball in the image: now labelled ball-free.
     BallFree,
-    /// The frame labels say nothing about this frame: left as it was.
+    /// The frame labels say nothing about this frame, or not enough (a visible ball without a
+    /// position, a ball cut by the image's edge): left as it was, and `models/train` skips it.
     Unknown,
 }
 
@@ -79,6 +80,11 @@ impl ReviewCounts {
     pub fn changed(&self) -> usize {
         self.corrected + self.removed + self.added
     }
+}
+
+/// Whether an image coordinate lies on an image of `side` pixels.
+fn inside(v: f64, side: f64) -> bool {
+    (0.0..side).contains(&v)
 }
 
 /// Where one captured image lies in its frame.
@@ -156,15 +162,30 @@ pub fn review(
         let scale = image_side / region.side;
         let mut reviewed = row.clone();
         let truth = by_frame.get(&row.frame_index).map(|f| f.truth());
+        let at = |t: &Truth| -> Option<(f64, f64, f64)> {
+            let (x, y) = t.position()?;
+            let radius = t.size().unwrap_or(0.0) / 2.0 * scale;
+            Some(((x - region.x) * scale, (y - region.y) * scale, radius))
+        };
+        let on_image = |u: f64, v: f64| inside(u, image_side) && inside(v, image_side);
         let outcome = match truth.and_then(|t| t.visible.map(|v| (v, t))) {
             None => Outcome::Unknown,
+            // Visible, but where is not known.
+            Some((true, t)) if t.position().is_none() => Outcome::Unknown,
+            // The centre off the image, yet part of the ball on it: neither a ball nor none.
+            Some((true, t))
+                if at(&t).is_some_and(|(u, v, r)| {
+                    !on_image(u, v)
+                        && (-r..image_side + r).contains(&u)
+                        && (-r..image_side + r).contains(&v)
+                }) =>
+            {
+                Outcome::Unknown
+            }
             Some((visible, t)) => {
-                let inside = t
-                    .position()
-                    .map(|(x, y)| ((x - region.x) * scale, (y - region.y) * scale))
-                    .filter(|&(u, v)| {
-                        visible && (0.0..image_side).contains(&u) && (0.0..image_side).contains(&v)
-                    });
+                let inside = at(&t)
+                    .map(|(u, v, _)| (u, v))
+                    .filter(|&(u, v)| visible && on_image(u, v));
                 match inside {
                     Some((u, v)) => {
                         let (w, h) = (t.w.map(|w| w * scale), t.h.map(|h| h * scale));
@@ -265,6 +286,10 @@ mod tests {
             queue_row(4, None, (900, 540, 320)),               // ball present: added
             queue_row(5, None, (0, 0, 320)),                   // ball outside the image: ball-free
             queue_row(6, Some((50.0, 30.0)), (900, 540, 320)), // frame not labelled: unknown
+            queue_row(7, Some((50.0, 30.0)), (900, 540, 320)), // visible, no position: unknown
+            // The ball at (1221, 600) maps to x = (1221-900)*0.5 = 160.5: just off the 160 px
+            // image, within its 4 px radius: cut by the edge, unknown.
+            queue_row(8, None, (900, 540, 320)),
         ];
         let frames = vec![
             frame_row(1, Some((1000.0, 600.0))),
@@ -272,6 +297,12 @@ mod tests {
             frame_row(3, None),
             frame_row(4, Some((1000.0, 600.0))),
             frame_row(5, Some((1000.0, 600.0))),
+            LabelRow {
+                x: None,
+                y: None,
+                ..frame_row(7, Some((0.0, 0.0)))
+            },
+            frame_row(8, Some((1221.0, 600.0))),
         ];
         let (rows, counts) = review(&queue, "q", &frames, 160.0).unwrap();
         let names: Vec<&str> = rows.iter().map(outcome).collect();
@@ -283,6 +314,8 @@ mod tests {
                 "removed",
                 "added",
                 "ball_free",
+                "unknown",
+                "unknown",
                 "unknown"
             ]
         );
@@ -301,7 +334,12 @@ mod tests {
             r
         });
         assert_eq!(counts.changed(), 3);
-        assert_eq!(counts.confirmed + counts.ball_free + counts.unknown, 3);
+        assert_eq!(counts.confirmed + counts.ball_free + counts.unknown, 5);
+        assert_eq!(
+            (rows[6].visible, rows[7].visible),
+            (Some(true), None),
+            "left as they were"
+        );
         // The capture metadata stays; the confidence of the model stays for the record.
         assert_eq!(
             rows[1].extra[0],

@@ -20,6 +20,10 @@ final class FrameProcessor: NSObject, AVCaptureVideoDataOutputSampleBufferDelega
     private var tracker: BallcamTracker?
     private var rotation: Int32 = 90
     private var viewSize: CGSize?
+    /// The user's latest choices, applied to the tracker when it arrives (a choice made while
+    /// the model was being prepared is not lost).
+    private var ball: Ball = .any
+    private var collecting = false
     private var recorder: MovieRecorder?
     // Shared with the main thread under `lock`: the latest result and whether one is posted.
     private let lock = NSLock()
@@ -37,6 +41,9 @@ final class FrameProcessor: NSObject, AVCaptureVideoDataOutputSampleBufferDelega
         queue.async {
             self.tracker = t
             if let size = self.viewSize { try? t.setView(width: Double(size.width), height: Double(size.height)) }
+            // No-ops when the tracker was built with these.
+            try? t.setBall(self.ball)
+            try? t.setCollectHardFrames(self.collecting)
         }
     }
 
@@ -62,9 +69,19 @@ final class FrameProcessor: NSObject, AVCaptureVideoDataOutputSampleBufferDelega
 
     func appForegrounded() { queue.async { self.tracker?.appForegrounded() } }
 
-    func setBall(_ ball: Ball) { queue.async { try? self.tracker?.setBall(ball) } }
+    func setBall(_ ball: Ball) {
+        queue.async {
+            self.ball = ball
+            try? self.tracker?.setBall(ball)
+        }
+    }
 
-    func setCollectHardFrames(_ on: Bool) { queue.async { try? self.tracker?.setCollectHardFrames(on) } }
+    func setCollectHardFrames(_ on: Bool) {
+        queue.async {
+            self.collecting = on
+            try? self.tracker?.setCollectHardFrames(on)
+        }
+    }
 
     /// Writes the kept frames and the telemetry into a new `queue-<time>` folder in Documents,
     /// then forgets the frames; `done` gets a line for the user.
@@ -78,7 +95,8 @@ final class FrameProcessor: NSObject, AVCaptureVideoDataOutputSampleBufferDelega
                 }
                 let stamp = DateFormatter()
                 stamp.locale = Locale(identifier: "en_US_POSIX")
-                stamp.dateFormat = "yyyyMMdd-HHmmss"
+                // Milliseconds: a second export never lands in the first one's folder.
+                stamp.dateFormat = "yyyyMMdd-HHmmss-SSS"
                 let dir = documents.appendingPathComponent("queue-" + stamp.string(from: Date()))
                 let summary = try tracker.exportCaptures(dir: dir.path)
                 try tracker.telemetryJson().write(to: dir.appendingPathComponent("telemetry.json"), atomically: true, encoding: .utf8)
@@ -286,6 +304,8 @@ final class CameraModel: ObservableObject {
         status = .starting
         let (preset, session, processor) = (self.preset, self.session, self.processor!)
         let (ball, collecting) = (self.ball, self.collecting)
+        processor.setBall(ball)
+        processor.setCollectHardFrames(collecting)
         processor.queue.async {
             do {
                 try? BallcamTracker.installLogging()

@@ -235,8 +235,9 @@ fun testIosCalls() {
     // portrait, landscapeRight, upside down, landscapeLeft.
     check(listOf(0, 90, 180, 270).map { bufferRotation(90, it, false) } == listOf(90, 0, 270, 180)) { "rotations" }
     // BallcamTracker.init(preset:ball:collectHardFrames:) with the defaults (any ball, no
-    // capture); its setBall / setCollectHardFrames / export are the calls testAndroidCalls makes.
-    val engine = BallcamEngine.withBall(Preset.PHONE30_FPS, Ball.ANY)
+    // capture), as MainActivity.startCamera builds its engine; setBall / setCollectHardFrames /
+    // export are the calls testAndroidCalls makes.
+    val engine = BallcamEngine.withOptions(Preset.PHONE30_FPS, Ball.ANY, false)
     // FrameProcessor.setView: the preview's size in points, before the first frame.
     engine.setView(844.0, 390.0, ScaleMode.FIT)
     engine.cameraStarted()

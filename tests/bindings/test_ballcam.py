@@ -555,6 +555,12 @@ def test_monitoring():
         assert off.export_captures(d).images == 0  # on, nothing seen yet: an empty queue
     off.set_capture(False)
     expect_error(bc.BallcamError.InvalidArgument, lambda: off.export_captures("/tmp"), "capture is off")
+    # The shells' start with the saved choices: one build.
+    both = bc.BallcamEngine.with_options(bc.Preset.PHONE30_FPS, bc.Ball.FOOTBALL, True)
+    toml = both.config_toml()
+    assert 'ball = "football"' in toml and "enabled = true" in toml.split("[monitor.capture]")[1].split("[")[0]
+    with tempfile.TemporaryDirectory() as d:
+        assert both.export_captures(d).images == 0
     print(f"  telemetry of {t.frames} frames (schema {t.schema_version}), {out.images} captured frames exported")
 
 

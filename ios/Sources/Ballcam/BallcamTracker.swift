@@ -15,8 +15,7 @@ public final class BallcamTracker {
     /// Builds the engine for a preset and an embedded detector (prepares the model: call off
     /// the main thread); with `collectHardFrames` the engine keeps the frames worth labelling.
     public init(preset: Preset, ball: Ball = .any, collectHardFrames: Bool = false) throws {
-        engine = try BallcamEngine.withBall(preset: preset, ball: ball)
-        if collectHardFrames { try engine.setCapture(enabled: true) }
+        engine = try BallcamEngine.withOptions(preset: preset, ball: ball, capture: collectHardFrames)
     }
 
     /// Switches the embedded detector (the sport picker); telemetry and kept frames start over.

@@ -307,29 +307,34 @@ class FolderSource(Source):
 
 
 class QueueSource(FolderSource):
-    """Reviewed capture queues (`--capture DIR`, then `ballcam label review` or an annotator): every row whose
-    `visible` is 1 or 0 from all the folders as one source (rows left empty were not reviewed and are skipped).
-    A captured image is already a region of its frame at about the engine's ROI scale, so patches stay near it."""
+    """Reviewed capture queues (`--capture DIR`, then `ballcam label review`) from all the folders as one source.
+    Only reviewed rows are read: a `review` column set and not `unknown` (an annotator correcting rows by hand
+    writes `manual`), `visible` 1 with a position or 0. The queue's pre-filled rows are the model's own guesses,
+    false positives included, so a row nobody reviewed is skipped. A captured image is already a region of its
+    frame at about the engine's ROI scale, so patches stay near it."""
     SCALE_RANGE = (0.7, 1.4)
+    UNREVIEWED = ('', 'unknown')
 
     def __init__(self, roots):
         self.items, self.imgs, L = [], [], []
         for root in roots:
             with open(os.path.join(root, 'labels.csv')) as f:
                 for row in csv.DictReader(f):
-                    if row['visible'] not in ('0', '1'):
+                    if (row.get('review') or '') in self.UNREVIEWED or row['visible'] not in ('0', '1'):
+                        continue
+                    if row['visible'] == '1' and row['x'] == '':
                         continue
                     img = cv2.imread(os.path.join(root, row['file']), cv2.IMREAD_COLOR)
                     if img is None:
                         raise FileNotFoundError(os.path.join(root, row['file']))
                     self.items.append(row)
                     self.imgs.append(img[..., ::-1].copy())
-                    vis = row['visible'] == '1' and row['x'] != ''
+                    vis = row['visible'] == '1'
                     w = float(row['w']) if row.get('w') not in (None, '') else 10.0
                     h = float(row['h']) if row.get('h') not in (None, '') else w
                     L.append((1.0 if vis else 0.0, float(row['x'] or 0), float(row['y'] or 0), (w + h) / 4, 1.0))
         if not self.imgs:
-            raise ValueError(f'no reviewed rows (visible 1 or 0) in {roots}')
+            raise ValueError(f'no reviewed rows (a review column set, visible 1 or 0) in {roots}')
         self.L = np.array(L, np.float32)
         self.I = self.imgs
 

@@ -32,7 +32,7 @@ def main():
     ap.add_argument('--P', type=int, default=128)
     ap.add_argument('--rust', nargs='*', default=[])
     ap.add_argument('--queue', nargs='*', default=[],
-                    help='reviewed capture queues (ballcam --capture DIR, then ballcam label review): one source')
+                    help='capture queues (ballcam --capture DIR) reviewed with ballcam label review: one source of their reviewed rows')
     ap.add_argument('--w_queue', type=float, default=0.2)
     ap.add_argument('--w_real', type=float, default=None, help='dfl-soccer (original loader); default 0.5, 0 with --sets')
     ap.add_argument('--sets', nargs='*', default=[], help="real sets (ballnet/sets.py) or 'all'")

@@ -266,8 +266,7 @@ class MainActivity : AppCompatActivity() {
         analysisExecutor.execute {
             val preset = if (choice == PresetChoice.PHONE_60FPS) Preset.PHONE60_FPS else Preset.PHONE30_FPS
             val e = try {
-                BallcamEngine.withBall(preset, ball).also { built ->
-                    if (collecting) built.setCapture(true)
+                BallcamEngine.withOptions(preset, ball, collecting).also { built ->
                     viewSize.get()?.let { built.setView(it.width.toDouble(), it.height.toDouble(), ScaleMode.FIT) }
                 }
             } catch (ex: Exception) {
@@ -406,7 +405,8 @@ class MainActivity : AppCompatActivity() {
     /** Writes the kept frames and the telemetry into a new queue folder, then forgets the frames. */
     private fun exportHardFrames() {
         val root = getExternalFilesDir(null) ?: filesDir
-        val dir = File(root, "queue-" + SimpleDateFormat("yyyyMMdd-HHmmss", Locale.ROOT).format(Date()))
+        // Milliseconds in the name: a second export never lands in the first one's folder.
+        val dir = File(root, "queue-" + SimpleDateFormat("yyyyMMdd-HHmmss-SSS", Locale.ROOT).format(Date()))
         onEngine {
             val message = try {
                 val done = it.exportCaptures(dir.path)
