@@ -43,7 +43,7 @@ pub struct ReviewArgs {
     pub frames: PathBuf,
     /// labels.csv to write, with a column `review` (confirmed, corrected, removed, added,
     /// ball_free, unknown). It may be the queue's own labels.csv (replaced whole at the end),
-    /// the file `models/train --rust DIR` reads.
+    /// the file `models/train --queue DIR` reads.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 }
