@@ -407,11 +407,14 @@ class MainActivity : AppCompatActivity() {
         val root = getExternalFilesDir(null) ?: filesDir
         // Milliseconds in the name: a second export never lands in the first one's folder.
         val dir = File(root, "queue-" + SimpleDateFormat("yyyyMMdd-HHmmss-SSS", Locale.ROOT).format(Date()))
-        onEngine {
+        if (analysisExecutor.isShutdown) return
+        analysisExecutor.execute {
             val message = try {
-                val done = it.exportCaptures(dir.path)
-                File(dir, TELEMETRY_FILE).writeText(it.telemetryJson())
-                it.clearCaptures()
+                // No engine yet (the model is still being prepared): said, not silently skipped.
+                val e = engine ?: throw IllegalStateException(getString(R.string.starting))
+                val done = e.exportCaptures(dir.path)
+                File(dir, TELEMETRY_FILE).writeText(e.telemetryJson())
+                e.clearCaptures()
                 getString(R.string.exported, done.images.toInt(), done.episodes.toInt(), dir.path)
             } catch (ex: Exception) {
                 getString(R.string.export_failed, ex.message)
