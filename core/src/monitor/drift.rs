@@ -7,9 +7,11 @@
 //!   scores, over 0.1-wide bins, `sum (p - q) ln(p / q)`, each bin's share smoothed with
 //!   [`PSI_PSEUDOCOUNT`] scores (an empty bin on one side does not make the index explode on a
 //!   few hundred scores); the Kolmogorov-Smirnov distance between the two binned distributions is
-//!   reported beside it. With fewer than `min_detections` scores on one side the distributions are
-//!   not compared; a current run with too few detections against a reference with enough is
-//!   flagged (the detector stopped finding the ball).
+//!   reported beside it. Flagged only when the scores moved down (the current mean below the
+//!   reference's): a model surer of the ball than on the evaluation set is no failure, and
+//!   short clips of one domain differ both ways. With fewer than `min_detections` scores on one
+//!   side the distributions are not compared; a current run with too few detections against a
+//!   reference with enough is flagged (the detector stopped finding the ball).
 //! * **untracked time** — rise of the share of time without a ball (lost or searching).
 //! * **multi-ball frames** — rise of the share of frames with two distinct confident balls.
 //! * **latency** — growth of the median and the 90th percentile of the whole frame's time
@@ -34,7 +36,7 @@ const PSI_MERGE: usize = 2;
 #[serde(default, deny_unknown_fields)]
 pub struct DriftConfig {
     /// Confidence shift: flagged at a PSI at or above this (0.1-0.25 is the usual "moderate",
-    /// above 0.25 "significant"). Default 0.25.
+    /// above 0.25 "significant") when the mean score fell. Default 0.25.
     pub max_confidence_psi: f64,
     /// Fewest detection scores on each side for the confidence comparison. Default 30.
     pub min_detections: u64,
@@ -189,13 +191,18 @@ fn confidence_check(cur: &Telemetry, reference: &Telemetry, cfg: &DriftConfig) -
     );
     let v = psi(&p, &q);
     check.value = Some(v);
-    check.flagged = v >= cfg.max_confidence_psi;
+    let fell = match (cur.confidence.mean(), reference.confidence.mean()) {
+        (Some(c), Some(r)) => c < r,
+        _ => true,
+    };
+    check.flagged = v >= cfg.max_confidence_psi && fell;
     let mean = |h: &Histogram| h.mean().map_or_else(|| "n/a".into(), |m| format!("{m:.3}"));
     check.detail = format!(
-        "PSI {v:.3}, KS {:.3}; mean score {} ({n_cur} detections) against {} ({n_ref})",
+        "PSI {v:.3}, KS {:.3}; mean score {} ({n_cur} detections) against {} ({n_ref}){}",
         ks(&p, &q),
         mean(&cur.confidence),
-        mean(&reference.confidence)
+        mean(&reference.confidence),
+        if fell { "" } else { ", higher: not a failure" }
     );
     check
 }
@@ -342,6 +349,15 @@ mod tests {
             .map(|c| c.name.as_str())
             .collect();
         assert_eq!(names, ["confidence_shift", "untracked_time"], "{r:#?}");
+        // Surer than the reference (scores over 0.8..0.99): shifted, yet not a failure.
+        let sure = telemetry(&spread(0.8, 0.99, 200), 0.1, 0, 1000.0);
+        let r = compare(&sure, &day, &cfg);
+        let c = &r.checks[0];
+        assert!(
+            c.value.is_some_and(|v| v >= cfg.max_confidence_psi) && !c.flagged,
+            "{c:#?}"
+        );
+        assert!(c.detail.contains("not a failure"), "{}", c.detail);
     }
 
     #[test]
