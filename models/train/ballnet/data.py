@@ -258,6 +258,15 @@ class PoolSource(Source):
         return img, bool(pres) and inside, u, v, rr
 
 
+def label_of(row):
+    """A labels.csv row as (present, x, y, radius, 1): present when visible with a position; the radius from the
+    box (10 px when the box is empty)."""
+    vis = row['visible'] == '1' and row['x'] != ''
+    w = float(row['w']) if row.get('w') not in (None, '') else 10.0
+    h = float(row['h']) if row.get('h') not in (None, '') else w
+    return (1.0 if vis else 0.0, float(row['x'] or 0), float(row['y'] or 0), (w + h) / 4, 1.0)
+
+
 class FolderSource(Source):
     """Frames on disk with a labels.csv in the dfl format (e.g. the Rust renderer's dump_dataset)."""
     def __init__(self, root, max_frames=6000):
@@ -268,13 +277,7 @@ class FolderSource(Source):
         self.items = self.items[:max_frames]
         self.root = root
         self.imgs = [cv2.imread(os.path.join(root, it['file']), cv2.IMREAD_COLOR)[..., ::-1].copy() for it in self.items]
-        L = []
-        for it in self.items:
-            vis = it['visible'] == '1' and it['x'] != ''
-            w = float(it['w']) if it.get('w') not in (None, '') else 10.0
-            h = float(it['h']) if it.get('h') not in (None, '') else w
-            L.append((1.0 if vis else 0.0, float(it['x'] or 0), float(it['y'] or 0), (w + h) / 4, 1.0))
-        self.L = np.array(L, np.float32)
+        self.L = np.array([label_of(it) for it in self.items], np.float32)
         self.I = self.imgs
 
     def scale(self, rng, W):
@@ -329,10 +332,7 @@ class QueueSource(FolderSource):
                         raise FileNotFoundError(os.path.join(root, row['file']))
                     self.items.append(row)
                     self.imgs.append(img[..., ::-1].copy())
-                    vis = row['visible'] == '1'
-                    w = float(row['w']) if row.get('w') not in (None, '') else 10.0
-                    h = float(row['h']) if row.get('h') not in (None, '') else w
-                    L.append((1.0 if vis else 0.0, float(row['x'] or 0), float(row['y'] or 0), (w + h) / 4, 1.0))
+                    L.append(label_of(row))
         if not self.imgs:
             raise ValueError(f'no reviewed rows (a review column set, visible 1 or 0) in {roots}')
         self.L = np.array(L, np.float32)
