@@ -86,13 +86,43 @@ pub struct FrameResult {
     pub timings: StageTimings,
 }
 
-/// Most second looks on one still (its strongest search candidates).
+/// Most second looks in one round on a still (its strongest search candidates); a still whose
+/// first round confirms nothing gets a fine pass and a second round.
 const MAX_SECOND_LOOKS: usize = 3;
 /// A second look confirms a search candidate with a detection within this many of its radii
 /// ...
 const SECOND_LOOK_GATE_RADII: f32 = 4.0;
 /// ... or within this many pixels, whichever is larger.
 const SECOND_LOOK_MIN_GATE_PX: f32 = 12.0;
+
+/// Where a still's second looks went (one look per ball, over both rounds of looks).
+#[derive(Debug, Default)]
+struct Looked {
+    at: [(f32, f32); 2 * MAX_SECOND_LOOKS],
+    n: usize,
+}
+
+impl Looked {
+    /// Whether a look went within `gate` pixels of (`x`, `y`).
+    fn near(&self, x: f32, y: f32, gate: f32) -> bool {
+        self.at
+            .iter()
+            .take(self.n)
+            .any(|&(lx, ly)| (lx - x).hypot(ly - y) <= gate)
+    }
+
+    /// Records a look at (`x`, `y`); false when the record is full.
+    fn push(&mut self, x: f32, y: f32) -> bool {
+        match self.at.get_mut(self.n) {
+            Some(slot) => {
+                *slot = (x, y);
+                self.n += 1;
+                true
+            }
+            None => false,
+        }
+    }
+}
 
 /// Which list a detector job's candidates go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,7 +271,7 @@ impl Engine {
         let scheduler = Scheduler::new(config.schedule.clone(), config.detector.clone());
         let candidates = Vec::with_capacity(config.detector.max_candidates as usize);
         let looks = Vec::with_capacity(config.detector.max_candidates as usize);
-        let verified = Vec::with_capacity(MAX_SECOND_LOOKS);
+        let verified = Vec::with_capacity(2 * MAX_SECOND_LOOKS);
         let monitor = Monitor::new(&config.monitor).map_err(|e| e.in_section("monitor"))?;
         let engine = Engine {
             config,
@@ -416,50 +446,26 @@ impl Engine {
                 self.run_job(frame, job, bounds, &mut timings, &mut work, Looks::Frame)?;
             }
         }
-        // A still's second looks: a native region of interest on each strong candidate, on
-        // this frame (there is no next frame soon to confirm it on).
+        // A still's second looks: a native region of interest on each of its strongest
+        // candidates, on this frame (there is no next frame soon to confirm it on).
         self.verified.clear();
         if still {
-            let acquire = self.config.tracker.acquire_score;
-            let mut looked = [(f32::NAN, f32::NAN); MAX_SECOND_LOOKS];
-            let mut n = 0usize;
-            for i in 0..self.candidates.len() {
-                let Some(c) = self.candidates.get(i).copied() else {
-                    break;
-                };
-                if c.score < acquire || n >= MAX_SECOND_LOOKS {
-                    break;
-                }
-                let gate = (SECOND_LOOK_GATE_RADII * c.radius).max(SECOND_LOOK_MIN_GATE_PX);
-                // The same ball found by two overlapping passes gets one look.
-                if looked[..n]
-                    .iter()
-                    .any(|&(x, y)| (x - c.x).hypot(y - c.y) <= gate)
-                {
-                    continue;
-                }
-                let Some(job) = self.scheduler.second_look(w, h, c.x, c.y, c.radius) else {
-                    break;
-                };
-                looked[n] = (c.x, c.y);
-                n += 1;
-                self.looks.clear();
-                self.run_job(frame, &job, bounds, &mut timings, &mut work, Looks::Second)?;
-                if let Some(hit) = self
-                    .looks
-                    .iter()
-                    .find(|l| (l.x - c.x).hypot(l.y - c.y) <= gate)
-                {
-                    self.verified.push(*hit);
-                }
+            let mut looked = Looked::default();
+            self.second_looks(frame, w, h, &mut looked, &mut timings, &mut work)?;
+            // Nothing confirmed: search again at native resolution, and look again at what
+            // that finds.
+            let confirm = self.config.tracker.confirm_score;
+            if !self.verified.iter().any(|c| c.score >= confirm)
+                && self.fine_search(frame, w, h, &mut timings, &mut work)?
+            {
+                self.second_looks(frame, w, h, &mut looked, &mut timings, &mut work)?;
             }
         }
         let (candidates_above, runs, work_us) = (work.above, work.runs, work.cost_us);
         let t2 = Instant::now();
         let searched = runs > 0;
         let ball = if still {
-            self.tracker
-                .update_with_second_looks(t, &self.candidates, searched, &self.verified)
+            self.tracker.update_still(t, &self.verified)
         } else {
             self.tracker.update(t, &self.candidates, searched)
         };
@@ -489,6 +495,80 @@ impl Engine {
         self.monitor
             .observe(frame, &result, &self.candidates, &mut self.converter);
         Ok(result)
+    }
+
+    /// A still's second looks: a native region of interest on each of the strongest distinct
+    /// candidates a search would report (`detector.threshold`) not `looked` at yet, at most
+    /// [`MAX_SECOND_LOOKS`] and as far as the credit goes. Each one found again goes into
+    /// `verified`, scored by the mean of its two scores: either look alone errs on a still
+    /// (the search pass sees the ball smaller than the native look), the two together rarely
+    /// both do.
+    fn second_looks(
+        &mut self,
+        frame: &Frame,
+        w: u32,
+        h: u32,
+        looked: &mut Looked,
+        timings: &mut StageTimings,
+        work: &mut Work,
+    ) -> Result<()> {
+        let bar = self.config.detector.threshold;
+        let bounds = (w as f32, h as f32);
+        let mut n = 0usize;
+        for i in 0..self.candidates.len() {
+            let Some(c) = self.candidates.get(i).copied() else {
+                break;
+            };
+            if c.score < bar || n >= MAX_SECOND_LOOKS {
+                break;
+            }
+            let gate = (SECOND_LOOK_GATE_RADII * c.radius).max(SECOND_LOOK_MIN_GATE_PX);
+            // The same ball found by two overlapping passes gets one look.
+            if looked.near(c.x, c.y, gate) {
+                continue;
+            }
+            let Some(job) = self.scheduler.second_look(w, h, c.x, c.y, c.radius) else {
+                break;
+            };
+            if !looked.push(c.x, c.y) {
+                break;
+            }
+            n += 1;
+            self.looks.clear();
+            self.run_job(frame, &job, bounds, timings, work, Looks::Second)?;
+            let again = self
+                .looks
+                .iter()
+                .filter(|l| (l.x - c.x).hypot(l.y - c.y) <= gate)
+                .max_by(|a, b| a.score.total_cmp(&b.score));
+            if let Some(hit) = again {
+                self.verified.push(Candidate {
+                    score: (hit.score + c.score) / 2.0,
+                    ..*hit
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// A still's fine pass: native-resolution tiles over the frame, as far as the credit goes
+    /// (see [`crate::schedule::Scheduler::fine_tile`]); their candidates join the frame's.
+    /// Returns whether any tile ran.
+    fn fine_search(
+        &mut self,
+        frame: &Frame,
+        w: u32,
+        h: u32,
+        timings: &mut StageTimings,
+        work: &mut Work,
+    ) -> Result<bool> {
+        let bounds = (w as f32, h as f32);
+        let mut index = 0;
+        while let Some(job) = self.scheduler.fine_tile(w, h, index) {
+            self.run_job(frame, &job, bounds, timings, work, Looks::Frame)?;
+            index += 1;
+        }
+        Ok(index > 0)
     }
 
     /// Runs one detector job: converts its pixels, infers, decodes its candidates into the

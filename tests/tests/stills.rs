@@ -96,3 +96,43 @@ fn stills_a_third_of_a_second_apart_keep_the_ball() {
     assert!(recall >= 0.7, "recall {recall:.3}");
     assert!(precision >= 0.9, "precision {precision:.3}");
 }
+
+#[test]
+fn a_still_with_nothing_confirmed_is_searched_again_at_native_scale() {
+    // 1280x720 stills, desktop preset: the ordinary search is the whole-frame pass and 3x3
+    // tiles of 576x336 px (384x224 inputs at tile_scale 1.5; (1280 - 576) / 528 and
+    // (720 - 336) / 288 -> 2 steps each): 10 runs. A still where nothing is confirmed is
+    // searched again with 4x4 native tiles of 384x224 ((1280 - 384) / 352 and
+    // (720 - 224) / 192 -> 3 steps each): 16 more runs, 26 in all (the credit of a third of a
+    // second at 1 ms per run pays for them).
+    const ORDINARY: u32 = 10;
+    const FINE: u32 = 16;
+    let interval_us = (1e6 * f64::from(STILL_STEP) / FPS).round() as i64;
+    let spec = ClipSpec::new(Scenario::Match, WIDTH, HEIGHT, FPS, 4.0, 7);
+    let mut blank = engine();
+    blank.set_frame_interval_hint(Some(interval_us));
+    let mut runs = None;
+    clips::push_frames(
+        &mut blank,
+        spec,
+        STILL_STEP,
+        |_, _, rgb| rgb.fill(128),
+        |_, _, _, r| {
+            runs = Some(r.detector_runs);
+            ControlFlow::Break(())
+        },
+    );
+    assert_eq!(runs, Some(ORDINARY + FINE), "a grey still");
+    // The same still with its ball: the ordinary search finds it, second looks confirm it,
+    // and no fine pass runs.
+    let mut ball = engine();
+    ball.set_frame_interval_hint(Some(interval_us));
+    let first = run(&mut ball, Scenario::Match, 7, STILL_STEP);
+    let (gt, r) = &first[0];
+    assert!(on_ball(r, gt), "{r:?}");
+    assert!(
+        (ORDINARY + 1..ORDINARY + FINE).contains(&r.detector_runs),
+        "{} runs: the search and its second looks",
+        r.detector_runs
+    );
+}

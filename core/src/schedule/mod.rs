@@ -38,6 +38,9 @@ pub const MAX_JOBS: usize = 4;
 pub const MAX_JOBS_LATE: usize = 40;
 /// Most tiles in one search cycle.
 pub const MAX_TILES: usize = 64;
+/// Source pixels per tile input pixel of a still's fine pass ([`Scheduler::fine_tile`]):
+/// native resolution.
+const FINE_SCALE: f32 = 1.0;
 /// Number of cost classes tracked.
 const COST_CLASSES: usize = 4;
 /// Most that one run is recorded as costing, in frame budgets: a run measured far beyond it
@@ -283,7 +286,18 @@ impl Scheduler {
 
     fn layout_tiles(&mut self, w: u32, h: u32) {
         self.frame_size = (w, h);
-        let scale = self.tile_scale_for(w, h);
+        let grid = self.tile_grid(w, h, self.tile_scale_for(w, h));
+        self.tile_count = 0;
+        for (slot, i) in self.tiles.iter_mut().zip(0..grid.count()) {
+            *slot = grid.tile(i);
+            self.tile_count += 1;
+        }
+        self.cursor = 0;
+    }
+
+    /// The tiles of `detector.tile_input` covering a `w`x`h` frame at `scale` source pixels
+    /// per input pixel, `tile_overlap` input pixels apart.
+    fn tile_grid(&self, w: u32, h: u32, scale: f32) -> TileGrid {
         let tw = (self.det.tile_input.width as f32 * scale).round().max(1.0) as u32;
         let th = (self.det.tile_input.height as f32 * scale).round().max(1.0) as u32;
         let overlap = (self.cfg.tile_overlap as f32 * scale).round() as u32;
@@ -297,33 +311,33 @@ impl Scheduler {
         };
         let (nx, span_x) = axis(w, tw);
         let (ny, span_y) = axis(h, th);
-        self.tile_count = 0;
-        for iy in 0..ny {
-            for ix in 0..nx {
-                if self.tile_count >= MAX_TILES {
-                    break;
-                }
-                // Spread tiles evenly over the span so the last one touches the edge.
-                let x = if nx > 1 {
-                    (span_x as u64 * ix as u64 / (nx as u64 - 1)) as i32
-                } else {
-                    -((tw.saturating_sub(w)) as i32) / 2
-                };
-                let y = if ny > 1 {
-                    (span_y as u64 * iy as u64 / (ny as u64 - 1)) as i32
-                } else {
-                    -((th.saturating_sub(h)) as i32) / 2
-                };
-                self.tiles[self.tile_count] = Region {
-                    x,
-                    y,
-                    width: tw,
-                    height: th,
-                };
-                self.tile_count += 1;
-            }
+        TileGrid {
+            frame: (w, h),
+            tile: (tw, th),
+            n: (nx, ny),
+            span: (span_x, span_y),
         }
-        self.cursor = 0;
+    }
+
+    /// The `index`-th tile (row by row) of a native-resolution search of a `w`x`h` frame: a
+    /// still's fine pass, when its ordinary search confirmed nothing (a ball the search's
+    /// coarser tiles saw too small or too soft to score). `None` past the last tile, when the
+    /// ordinary tiles are native already (`tile_scale` at most 1 for this frame), or when the
+    /// credit left does not afford one more tile.
+    pub fn fine_tile(&self, w: u32, h: u32, index: usize) -> Option<Job> {
+        if self.tile_scale_for(w, h) <= FINE_SCALE {
+            return None;
+        }
+        let grid = self.tile_grid(w, h, FINE_SCALE);
+        if index >= grid.count() || self.planned_cost(CostClass::Tile) > self.credit_us {
+            return None;
+        }
+        Some(Job {
+            class: CostClass::Tile,
+            input: self.det.tile_input,
+            region: grid.tile(index),
+            whole_frame: false,
+        })
     }
 
     /// A run that alone exceeds the frame budget may still use saved-up credit; one that
@@ -731,6 +745,42 @@ pub fn centred_region(cx: f32, cy: f32, rw: u32, rh: u32, w: u32, h: u32) -> Reg
         y: place(cy, rh, h),
         width: rw,
         height: rh,
+    }
+}
+
+/// A grid of equal tiles spread evenly over a frame (the last one touches the edge; a tile
+/// larger than the frame is centred on it).
+#[derive(Debug, Clone, Copy)]
+struct TileGrid {
+    frame: (u32, u32),
+    tile: (u32, u32),
+    /// Tiles across and down.
+    n: (u32, u32),
+    /// Frame length minus tile length, per axis.
+    span: (u32, u32),
+}
+
+impl TileGrid {
+    fn count(&self) -> usize {
+        self.n.0 as usize * self.n.1 as usize
+    }
+
+    /// The `i`-th tile, row by row.
+    fn tile(&self, i: usize) -> Region {
+        let nx = self.n.0.max(1) as usize;
+        let place = |k: usize, n: u32, span: u32, tile: u32, len: u32| -> i32 {
+            if n > 1 {
+                (u64::from(span) * k as u64 / (u64::from(n) - 1)) as i32
+            } else {
+                -(tile.saturating_sub(len) as i32) / 2
+            }
+        };
+        Region {
+            x: place(i % nx, self.n.0, self.span.0, self.tile.0, self.frame.0),
+            y: place(i / nx, self.n.1, self.span.1, self.tile.1, self.frame.1),
+            width: self.tile.0,
+            height: self.tile.1,
+        }
     }
 }
 

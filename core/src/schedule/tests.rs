@@ -143,6 +143,49 @@ fn a_still_searches_the_whole_frame_in_one_go() {
 }
 
 #[test]
+fn a_still_fine_pass_covers_the_frame_at_native_scale_within_the_credit() {
+    // Desktop tiles are 384x224 inputs at tile_scale 1.5 (576x336 px on 1080p). The fine
+    // pass uses them at native scale, 32 px apart: (1920 - 384) / 352 -> 5 steps, 6 across;
+    // (1080 - 224) / 192 -> 5 steps, 6 down: 36 tiles, the last at (1536, 856).
+    let c = Config::preset(Preset::Desktop);
+    let mut s = Scheduler::new(c.schedule.clone(), c.detector.clone());
+    for class in CostClass::ALL {
+        s.record(class, 1_000);
+    }
+    // A still 0.5 s late: 15 budgets of 16 ms, the ordinary cycle spends 17 of them.
+    let d = s.decide_after(
+        Some(500_000),
+        1920,
+        1080,
+        TrackView::None,
+        Lookout::default(),
+    );
+    for j in d.jobs() {
+        s.record(j.class, 1_000);
+    }
+    let tiles: Vec<Job> = (0..).map_while(|i| s.fine_tile(1920, 1080, i)).collect();
+    assert_eq!(tiles.len(), 36);
+    let input = c.detector.tile_input;
+    assert!(tiles
+        .iter()
+        .all(|t| t.input == input && (t.region.width, t.region.height) == (384, 224)));
+    let last = tiles[35].region;
+    assert_eq!((last.x, last.y), (1536, 856));
+    // Neighbours overlap: 1536 / 5 = 307.2 px apart for 384 px tiles.
+    assert_eq!(tiles[1].region.x, 307);
+    // Out of credit: no more tiles.
+    for _ in 0..300 {
+        s.record(CostClass::Tile, 1_000);
+    }
+    assert!(s.fine_tile(1920, 1080, 0).is_none());
+    // A frame whose ordinary tiles are native already (640x360: scale 1.5 x 360 / 720 =
+    // 0.75) gets no fine pass.
+    let mut s = Scheduler::new(c.schedule.clone(), c.detector);
+    s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
+    assert!(s.fine_tile(640, 360, 0).is_none());
+}
+
+#[test]
 fn a_confident_track_runs_the_small_roi_at_native_scale() {
     let c = Config::preset(Preset::Phone30Fps);
     let small = c.detector.roi_small_input;

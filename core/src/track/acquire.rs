@@ -10,6 +10,9 @@ const SPAWN_TRIES: usize = 3 * MAX_HYPOTHESES;
 /// A hypothesis is not confirmed while a rival's mean score exceeds its own by more than this
 /// (see `confirm`).
 const RIVAL_SCORE_MARGIN: f64 = 0.15;
+/// Most confirmed detections one still passes to the tracker (the engine looks again at no
+/// more than six search candidates: two rounds of three).
+const MAX_STILL_EVIDENCE: usize = 8;
 
 /// A tentative track during acquisition.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -104,67 +107,71 @@ impl Tracker {
             && gap_us.is_some_and(|g| seconds(g) >= f64::from(self.cfg.still_gap_s))
     }
 
-    /// [`Tracker::update`] for a still (see [`Tracker::is_still_gap`]) with the candidates
-    /// its second looks confirmed: `verified` holds, for each search candidate that scored at
-    /// least `acquire_score`, the second look's detection at it. When no track was detected on
-    /// this frame, the best one scoring at least `confirm_score` starts the track there at
-    /// once, unless another confirmed candidate away from it scores within the rival margin;
-    /// a track neither detected nor restarted on a still reports no ball (its prediction
-    /// across the gap is a guess).
-    pub fn update_with_second_looks(
-        &mut self,
-        t_us: i64,
-        candidates: &[Candidate],
-        searched: bool,
-        verified: &[Candidate],
-    ) -> Option<BallEstimate> {
-        let estimate = self.update(t_us, candidates, searched);
-        let Some(now) = self.now_us else {
-            return estimate;
-        };
-        let confirm = f64::from(self.cfg.confirm_score);
-        // The track's detection on this frame, if any.
-        let seen = self
-            .track
-            .filter(|t| t.state == TrackState::Detected && t.last_det_t_us == now);
-        if seen.is_some_and(|t| t.det_score >= confirm) {
-            return estimate;
+    /// [`Tracker::update`] for a still (see [`Tracker::is_still_gap`]): only what its second
+    /// looks confirmed counts. `evidence` holds, for each search candidate a second look
+    /// found again, that detection scored by the mean of the two scores (the engine builds
+    /// it); those scoring at least `confirm_score` update the track and the hypotheses. When
+    /// the track was not detected among them, the best one starts the track there at once,
+    /// unless another one away from it scores within the rival margin (two balls: the
+    /// ordinary acquisition decides). Across a still's gap neither the track's prediction nor
+    /// a detection no second look confirmed says where the ball is (measured on broadcast
+    /// stills a third of a second apart: such detections were wrong six times in seven), so
+    /// a still with nothing confirmed reports no ball and keeps the track.
+    pub fn update_still(&mut self, t_us: i64, evidence: &[Candidate]) -> Option<BallEstimate> {
+        let confirm = self.cfg.confirm_score;
+        let mut confirmed = [Candidate::default(); MAX_STILL_EVIDENCE];
+        let mut n = 0;
+        for c in evidence.iter().filter(|c| c.score >= confirm) {
+            if let Some(slot) = confirmed.get_mut(n) {
+                *slot = *c;
+                n += 1;
+            }
         }
+        let confirmed = confirmed.get(..n).unwrap_or_default();
+        let estimate = self.update(t_us, confirmed, true);
+        let now = self.now_us?;
         let default_radius = f64::from(self.cfg.default_radius_px);
         let mut best: Option<Meas> = None;
-        for c in verified {
+        for c in confirmed {
             let Some(m) = self.valid_meas(c, default_radius) else {
                 continue;
             };
-            if m.score >= confirm && best.is_none_or(|b| m.score > b.score) {
+            if best.is_none_or(|b| m.score > b.score) {
                 best = Some(m);
             }
         }
         let reach = best.map_or(0.0, |b| self.moving_reach(b.radius));
+        let seen = self
+            .track
+            .filter(|t| t.state == TrackState::Detected && t.last_det_t_us == now);
+        if let Some(t) = seen {
+            // The track's detection stands unless a stronger one away from it says the ball
+            // is there: across a still's gap the track's gate is wide and its motion no
+            // evidence.
+            let moved = best.filter(|b| {
+                (t.filter.x - b.x).hypot(t.filter.y - b.y) > reach && b.score > t.det_score
+            });
+            let Some(best) = moved else {
+                return estimate;
+            };
+            self.start_track_at(now, &best);
+            return self.estimate(now);
+        }
         let rival = best.is_some_and(|best| {
-            verified.iter().any(|c| {
+            confirmed.iter().any(|c| {
                 self.valid_meas(c, default_radius).is_some_and(|m| {
-                    m.score >= confirm
-                        && (m.x - best.x).hypot(m.y - best.y) > reach
+                    (m.x - best.x).hypot(m.y - best.y) > reach
                         && m.score > best.score - RIVAL_SCORE_MARGIN
                 })
             })
         });
-        let Some(best) = best.filter(|_| !rival) else {
-            // Across a still's gap the prediction of a track not seen on this frame says
-            // little (the velocity of a ball seen once or twice, extrapolated for a third of a
-            // second): the track is kept for association, but no position is reported.
-            return estimate.filter(|b| b.state == TrackState::Detected);
-        };
-        // A weak detection near the track's prediction keeps it unless a confirmed
-        // candidate elsewhere says the ball is there.
-        if let Some(t) = seen {
-            if (t.filter.x - best.x).hypot(t.filter.y - best.y) <= reach {
-                return estimate;
+        match best.filter(|_| !rival) {
+            Some(best) => {
+                self.start_track_at(now, &best);
+                self.estimate(now)
             }
+            None => None,
         }
-        self.start_track_at(now, &best);
-        self.estimate(now)
     }
 
     /// Makes a single confirmed detection the track (a still's second look): position known,

@@ -23,9 +23,9 @@ pub struct TrackerConfig {
     /// Smallest score of a candidate that may start a tentative track (a hypothesis). Default
     /// 0.55 (the shipped model's operating point, `models/README.md`).
     pub acquire_score: f32,
-    /// Smallest score of a detection that continues a hypothesis towards confirmation (the
-    /// second look, in a native-resolution region of interest, at what a search found).
-    /// Default 0.55.
+    /// Smallest score of a detection that continues a hypothesis towards confirmation; on a
+    /// still, the smallest mean of a search candidate's score and its second look's (a
+    /// native-resolution region of interest on it) that counts as a ball. Default 0.55.
     pub confirm_score: f32,
     /// Smallest score of a candidate that may update a confirmed track. Default 0.3.
     pub track_score: f32,

@@ -46,10 +46,12 @@
 //! * **Sparse frames.** The confirmation window stretches to [`STILL_WINDOW_FRAMES`] frame
 //!   intervals, so stills a third of a second apart can still confirm a track. A *late* frame
 //!   (at least `still_gap_s` after the previous one, or the first of a stream known to be
-//!   sparse) carries no motion evidence: the engine looks again at its strong search candidates with a native
-//!   region of interest on the same frame, and a candidate confirmed by that second look
-//!   ([`Tracker::update_with_second_looks`]) starts or moves the track at once, unless another
-//!   confirmed candidate scores nearly as well (two balls: the ordinary acquisition decides).
+//!   sparse) carries no motion evidence: the engine looks again at its strong search
+//!   candidates with a native region of interest on the same frame, and only what a second
+//!   look confirmed counts ([`Tracker::update_still`]: the mean of the two scores reaches
+//!   `confirm_score`). It updates the track, or starts or moves the track at once, unless
+//!   another confirmed candidate scores nearly as well (two balls: the ordinary acquisition
+//!   decides); a still with nothing confirmed reports no ball.
 //!
 //! Everything is deterministic: time comes only from the timestamps passed in; repeated or
 //! backwards timestamps are treated as no time passing; non-finite candidates are ignored; no
