@@ -118,4 +118,8 @@ fn desktop_search_ladder_equals_the_contract_file() {
         real(&c, "/desktop_preset/min_tile_scale"),
         ballcam_core::MIN_TILE_SCALE
     );
+    assert_eq!(
+        uint(&c, "/desktop_preset/tile_coarsen_side"),
+        u64::from(ballcam_core::TILE_COARSEN_SIDE)
+    );
 }

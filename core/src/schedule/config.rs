@@ -20,6 +20,10 @@ const MIN_PACK_FILL: f32 = 0.5;
 pub const TILE_REFERENCE_SIDE: u32 = 720;
 /// Finest tile scale for small frames (2x upscaled tiles).
 pub const MIN_TILE_SCALE: f32 = 0.5;
+/// Frames with a shorter side above this many pixels are searched with tiles coarser in
+/// proportion (a 4K frame of the same scene shows the ball twice as large as a 1080p one),
+/// and a still's fine pass sees them at this many pixels' resolution rather than natively.
+pub const TILE_COARSEN_SIDE: u32 = 1080;
 /// A frame interval at 30 fps, microseconds.
 pub const FRAME_INTERVAL_30FPS_US: u64 = 33_333;
 /// A frame interval at 60 fps, microseconds.
@@ -62,7 +66,8 @@ pub struct ScheduleConfig {
     /// Source pixels per tile input pixel (1 = native resolution, 2 = half resolution), for
     /// frames whose shorter side is at least `tile_reference_side`; a smaller frame (a 360p
     /// stream, where the same scene's ball is smaller in pixels) is searched at a finer scale,
-    /// in proportion, down to [`MIN_TILE_SCALE`] (its tiles upscale it).
+    /// in proportion, down to [`MIN_TILE_SCALE`] (its tiles upscale it); a frame with a
+    /// shorter side above [`TILE_COARSEN_SIDE`] (4K) at a coarser scale, in proportion.
     pub tile_scale: f32,
     /// The frame's shorter side at which tiles use `tile_scale`, pixels. Default 720.
     pub tile_reference_side: u32,

@@ -28,7 +28,7 @@ mod config;
 pub use config::{
     ScheduleConfig, SearchStrategy, COST_MARGIN_DEVIATIONS, FRAME_INTERVAL_30FPS_US,
     FRAME_INTERVAL_60FPS_US, MAX_GAP_FRAMES, MIN_TILE_SCALE, PACK_FILL, ROI_RADIUS_FACTOR,
-    TILE_REFERENCE_SIDE,
+    TILE_COARSEN_SIDE, TILE_REFERENCE_SIDE,
 };
 
 /// Most detector runs in one frame at the configured frame rate.
@@ -38,9 +38,6 @@ pub const MAX_JOBS: usize = 4;
 pub const MAX_JOBS_LATE: usize = 40;
 /// Most tiles in one search cycle.
 pub const MAX_TILES: usize = 64;
-/// Source pixels per tile input pixel of a still's fine pass ([`Scheduler::fine_tile`]):
-/// native resolution.
-const FINE_SCALE: f32 = 1.0;
 /// Number of cost classes tracked.
 const COST_CLASSES: usize = 4;
 /// Most that one run is recorded as costing, in frame budgets: a run measured far beyond it
@@ -276,12 +273,20 @@ impl Scheduler {
     }
 
     /// The tile scale for a `w`x`h` frame: `tile_scale`, finer for frames whose shorter side
-    /// is under `tile_reference_side` (see the config).
+    /// is under `tile_reference_side`, coarser for those above [`TILE_COARSEN_SIDE`] (see the
+    /// config).
     pub fn tile_scale_for(&self, w: u32, h: u32) -> f32 {
         let side = w.min(h) as f32;
         let reference = self.cfg.tile_reference_side.max(1) as f32;
-        let scale = self.cfg.tile_scale * (side / reference).min(1.0);
+        let coarsen = (side / TILE_COARSEN_SIDE as f32).max(1.0);
+        let scale = self.cfg.tile_scale * (side / reference).min(1.0) * coarsen;
         scale.max(MIN_TILE_SCALE.min(self.cfg.tile_scale))
+    }
+
+    /// The scale of a still's fine pass over a `w`x`h` frame ([`Scheduler::fine_tile`]):
+    /// native, or as a [`TILE_COARSEN_SIDE`] frame would be for a larger one.
+    pub fn fine_scale_for(&self, w: u32, h: u32) -> f32 {
+        (w.min(h) as f32 / TILE_COARSEN_SIDE as f32).max(1.0)
     }
 
     fn layout_tiles(&mut self, w: u32, h: u32) {
@@ -319,16 +324,17 @@ impl Scheduler {
         }
     }
 
-    /// The `index`-th tile (row by row) of a native-resolution search of a `w`x`h` frame: a
-    /// still's fine pass, when its ordinary search confirmed nothing (a ball the search's
-    /// coarser tiles saw too small or too soft to score). `None` past the last tile, when the
-    /// ordinary tiles are native already (`tile_scale` at most 1 for this frame), or when the
-    /// credit left does not afford one more tile.
+    /// The `index`-th tile (row by row) of a finer search of a `w`x`h` frame, at
+    /// [`Scheduler::fine_scale_for`]: a still's fine pass, when its ordinary search confirmed
+    /// nothing (a ball the search's coarser tiles saw too small or too soft to score). `None`
+    /// past the last tile, when the ordinary tiles are that fine already, or when the credit
+    /// left does not afford one more tile.
     pub fn fine_tile(&self, w: u32, h: u32, index: usize) -> Option<Job> {
-        if self.tile_scale_for(w, h) <= FINE_SCALE {
+        let fine = self.fine_scale_for(w, h);
+        if self.tile_scale_for(w, h) <= fine {
             return None;
         }
-        let grid = self.tile_grid(w, h, FINE_SCALE);
+        let grid = self.tile_grid(w, h, fine);
         if index >= grid.count() || self.planned_cost(CostClass::Tile) > self.credit_us {
             return None;
         }

@@ -186,6 +186,31 @@ fn a_still_fine_pass_covers_the_frame_at_native_scale_within_the_credit() {
 }
 
 #[test]
+fn a_4k_frame_is_searched_as_coarsely_as_its_larger_ball_allows() {
+    // Desktop tile_scale 1.5 up to a 1080 px shorter side; 2160 px is twice that: scale 3,
+    // tiles of 1152x672 px ((3840 - 1152) / 1056 and (2160 - 672) / 576 -> 3 steps each: 16
+    // tiles). The fine pass of a still sees it as a 1080p frame natively (scale 2).
+    let c = Config::preset(Preset::Desktop);
+    let mut s = Scheduler::new(c.schedule.clone(), c.detector);
+    assert_eq!(s.tile_scale_for(1920, 1080), 1.5);
+    assert_eq!(s.tile_scale_for(3840, 2160), 3.0);
+    assert_eq!(s.tile_scale_for(2160, 3840), 3.0, "portrait");
+    assert_eq!(s.fine_scale_for(1920, 1080), 1.0);
+    assert_eq!(s.fine_scale_for(3840, 2160), 2.0);
+    s.decide_after(
+        Some(500_000),
+        3840,
+        2160,
+        TrackView::None,
+        Lookout::default(),
+    );
+    assert_eq!(s.search_cycle_len(), 1 + 16);
+    assert_eq!(s.tiles()[0].width, 1152);
+    let fine = s.fine_tile(3840, 2160, 0).expect("a fine tile");
+    assert_eq!((fine.region.width, fine.region.height), (768, 448));
+}
+
+#[test]
 fn a_confident_track_runs_the_small_roi_at_native_scale() {
     let c = Config::preset(Preset::Phone30Fps);
     let small = c.detector.roi_small_input;

@@ -37,6 +37,7 @@ class Contract:
     tile_scale: float           # desktop preset: schedule.tile_scale
     tile_reference_side: int    # schedule.tile_reference_side
     min_tile_scale: float       # finest tile scale for small frames
+    tile_coarsen_side: int      # frames with a longer shorter side get coarser tiles in proportion
 
     @property
     def output_channels(self):
@@ -52,7 +53,7 @@ def parse(d):
         onnx_min_opset=d['onnx_min_opset'], search_threshold=t['search'], roi_threshold=t['roi'],
         acquire_score=t['acquire'], confirm_score=t['confirm'], full_input=tuple(p['full_input']),
         roi_input=tuple(p['roi_input']), tile_scale=p['tile_scale'], tile_reference_side=p['tile_reference_side'],
-        min_tile_scale=p['min_tile_scale'])
+        min_tile_scale=p['min_tile_scale'], tile_coarsen_side=p['tile_coarsen_side'])
 
 
 @functools.cache
