@@ -452,8 +452,8 @@ impl Engine {
         if still {
             let mut looked = Looked::default();
             self.second_looks(frame, w, h, &mut looked, &mut timings, &mut work)?;
-            // Nothing confirmed: search again at native resolution, and look again at what
-            // that finds.
+            // Nothing confirmed: search again at the fine scale (native up to 1080p), and look
+            // again at what that finds.
             let confirm = self.config.tracker.confirm_score;
             if !self.verified.iter().any(|c| c.score >= confirm)
                 && self.fine_search(frame, w, h, &mut timings, &mut work)?
@@ -551,9 +551,9 @@ impl Engine {
         Ok(())
     }
 
-    /// A still's fine pass: native-resolution tiles over the frame, as far as the credit goes
-    /// (see [`crate::schedule::Scheduler::fine_tile`]); their candidates join the frame's.
-    /// Returns whether any tile ran.
+    /// A still's fine pass: tiles over the frame at the scheduler's fine scale (native up to a
+    /// 1080 px shorter side; [`crate::schedule::Scheduler::fine_tile`]), as far as the credit
+    /// goes; their candidates join the frame's. Returns whether any tile ran.
     fn fine_search(
         &mut self,
         frame: &Frame,
