@@ -94,28 +94,43 @@ const MAX_SECOND_LOOKS: usize = 3;
 const SECOND_LOOK_GATE_RADII: f32 = 4.0;
 /// ... or within this many pixels, whichever is larger.
 const SECOND_LOOK_MIN_GATE_PX: f32 = 12.0;
+/// Most pieces of evidence one still gathers: one per look over its two rounds, and one more
+/// for each first-round look whose ball the fine pass found with a stronger score.
+const MAX_VERIFIED: usize = 3 * MAX_SECOND_LOOKS;
+
+/// One of a still's second looks: where it went, what it found there and the best evidence
+/// it gave so far.
+#[derive(Debug, Default, Clone, Copy)]
+struct Look {
+    x: f32,
+    y: f32,
+    /// The look's strongest detection near the candidate, if any.
+    hit: Option<Candidate>,
+    /// The best evidence score it gave (mean of a search score and the hit's), 0 if none.
+    evidence: f32,
+}
 
 /// Where a still's second looks went (one look per ball, over both rounds of looks).
 #[derive(Debug, Default)]
 struct Looked {
-    at: [(f32, f32); 2 * MAX_SECOND_LOOKS],
+    at: [Look; 2 * MAX_SECOND_LOOKS],
     n: usize,
 }
 
 impl Looked {
-    /// Whether a look went within `gate` pixels of (`x`, `y`).
-    fn near(&self, x: f32, y: f32, gate: f32) -> bool {
+    /// The look that went within `gate` pixels of (`x`, `y`), if any.
+    fn near(&mut self, x: f32, y: f32, gate: f32) -> Option<&mut Look> {
         self.at
-            .iter()
+            .iter_mut()
             .take(self.n)
-            .any(|&(lx, ly)| (lx - x).hypot(ly - y) <= gate)
+            .find(|l| (l.x - x).hypot(l.y - y) <= gate)
     }
 
-    /// Records a look at (`x`, `y`); false when the record is full.
-    fn push(&mut self, x: f32, y: f32) -> bool {
+    /// Records a look; false when the record is full.
+    fn push(&mut self, look: Look) -> bool {
         match self.at.get_mut(self.n) {
             Some(slot) => {
-                *slot = (x, y);
+                *slot = look;
                 self.n += 1;
                 true
             }
@@ -271,7 +286,7 @@ impl Engine {
         let scheduler = Scheduler::new(config.schedule.clone(), config.detector.clone());
         let candidates = Vec::with_capacity(config.detector.max_candidates as usize);
         let looks = Vec::with_capacity(config.detector.max_candidates as usize);
-        let verified = Vec::with_capacity(2 * MAX_SECOND_LOOKS);
+        let verified = Vec::with_capacity(MAX_VERIFIED);
         let monitor = Monitor::new(&config.monitor).map_err(|e| e.in_section("monitor"))?;
         let engine = Engine {
             config,
@@ -465,7 +480,7 @@ impl Engine {
         let t2 = Instant::now();
         let searched = runs > 0;
         let ball = if still {
-            self.tracker.update_still(t, &self.verified)
+            self.tracker.update_still(t, &self.verified, searched)
         } else {
             self.tracker.update(t, &self.candidates, searched)
         };
@@ -502,7 +517,9 @@ impl Engine {
     /// [`MAX_SECOND_LOOKS`] and as far as the credit goes. Each one found again goes into
     /// `verified`, scored by the mean of its two scores: either look alone errs on a still
     /// (the search pass sees the ball smaller than the native look), the two together rarely
-    /// both do.
+    /// both do. A candidate near an earlier look gets no new one: when its search score is
+    /// stronger than that look's candidate's (the fine pass saw the ball better), the earlier
+    /// look's detection goes into `verified` again with the stronger mean.
     fn second_looks(
         &mut self,
         frame: &Frame,
@@ -523,29 +540,48 @@ impl Engine {
                 break;
             }
             let gate = (SECOND_LOOK_GATE_RADII * c.radius).max(SECOND_LOOK_MIN_GATE_PX);
-            // The same ball found by two overlapping passes gets one look.
-            if looked.near(c.x, c.y, gate) {
+            // The same ball found by two overlapping passes, or again by the fine pass, gets
+            // one look; a stronger search score there makes stronger evidence of its hit.
+            if let Some(look) = looked.near(c.x, c.y, gate) {
+                if let Some(hit) = look.hit {
+                    let evidence = (hit.score + c.score) / 2.0;
+                    if evidence > look.evidence && self.verified.len() < self.verified.capacity() {
+                        look.evidence = evidence;
+                        self.verified.push(Candidate {
+                            score: evidence,
+                            ..hit
+                        });
+                    }
+                }
                 continue;
             }
             let Some(job) = self.scheduler.second_look(w, h, c.x, c.y, c.radius) else {
                 break;
             };
-            if !looked.push(c.x, c.y) {
-                break;
-            }
             n += 1;
             self.looks.clear();
             self.run_job(frame, &job, bounds, timings, work, Looks::Second)?;
-            let again = self
+            let hit = self
                 .looks
                 .iter()
                 .filter(|l| (l.x - c.x).hypot(l.y - c.y) <= gate)
-                .max_by(|a, b| a.score.total_cmp(&b.score));
-            if let Some(hit) = again {
+                .max_by(|a, b| a.score.total_cmp(&b.score))
+                .copied();
+            let evidence = hit.map_or(0.0, |hit| (hit.score + c.score) / 2.0);
+            if let Some(hit) = hit.filter(|_| self.verified.len() < self.verified.capacity()) {
                 self.verified.push(Candidate {
-                    score: (hit.score + c.score) / 2.0,
-                    ..*hit
+                    score: evidence,
+                    ..hit
                 });
+            }
+            let look = Look {
+                x: c.x,
+                y: c.y,
+                hit,
+                evidence,
+            };
+            if !looked.push(look) {
+                break;
             }
         }
         Ok(())
@@ -564,7 +600,7 @@ impl Engine {
     ) -> Result<bool> {
         let bounds = (w as f32, h as f32);
         let mut index = 0;
-        while let Some(job) = self.scheduler.fine_tile(w, h, index) {
+        while let Some(job) = self.scheduler.fine_tile(w, h, index, MAX_SECOND_LOOKS) {
             self.run_job(frame, &job, bounds, timings, work, Looks::Frame)?;
             index += 1;
         }

@@ -33,8 +33,10 @@ pub use config::{
 
 /// Most detector runs in one frame at the configured frame rate.
 pub const MAX_JOBS: usize = 4;
-/// Most detector runs in one late frame (a still, a sparse stream): a whole search cycle at
-/// 4K (the whole-frame pass and every tile) plus the regions of interest.
+/// Most detector runs in one late frame's decision (a still, a sparse stream): a whole search
+/// cycle at 4K (the whole-frame pass and every tile) plus the regions of interest. A still's
+/// second looks and fine pass ([`Scheduler::second_look`], [`Scheduler::fine_tile`]) come on
+/// top, one run at a time, as far as its credit goes.
 pub const MAX_JOBS_LATE: usize = 40;
 /// Most tiles in one search cycle.
 pub const MAX_TILES: usize = 64;
@@ -301,7 +303,8 @@ impl Scheduler {
     }
 
     /// The tiles of `detector.tile_input` covering a `w`x`h` frame at `scale` source pixels
-    /// per input pixel, `tile_overlap` input pixels apart.
+    /// per input pixel, neighbours overlapping by `tile_overlap` input pixels (or more, where
+    /// the tiles spread evenly over the frame).
     fn tile_grid(&self, w: u32, h: u32, scale: f32) -> TileGrid {
         let tw = (self.det.tile_input.width as f32 * scale).round().max(1.0) as u32;
         let th = (self.det.tile_input.height as f32 * scale).round().max(1.0) as u32;
@@ -328,14 +331,16 @@ impl Scheduler {
     /// [`Scheduler::fine_scale_for`]: a still's fine pass, when its ordinary search confirmed
     /// nothing (a ball the search's coarser tiles saw too small or too soft to score). `None`
     /// past the last tile, when the ordinary tiles are that fine already, or when the credit
-    /// left does not afford one more tile.
-    pub fn fine_tile(&self, w: u32, h: u32, index: usize) -> Option<Job> {
+    /// left does not afford one more tile and then `reserve_looks` second looks (the looks at
+    /// what the pass finds).
+    pub fn fine_tile(&self, w: u32, h: u32, index: usize, reserve_looks: usize) -> Option<Job> {
         let fine = self.fine_scale_for(w, h);
         if self.tile_scale_for(w, h) <= fine {
             return None;
         }
         let grid = self.tile_grid(w, h, fine);
-        if index >= grid.count() || self.planned_cost(CostClass::Tile) > self.credit_us {
+        let reserve = self.planned_cost(CostClass::Roi) * reserve_looks as f64;
+        if index >= grid.count() || self.planned_cost(CostClass::Tile) + reserve > self.credit_us {
             return None;
         }
         Some(Job {

@@ -145,14 +145,16 @@ fn a_still_searches_the_whole_frame_in_one_go() {
 #[test]
 fn a_still_fine_pass_covers_the_frame_at_native_scale_within_the_credit() {
     // Desktop tiles are 384x224 inputs at tile_scale 1.5 (576x336 px on 1080p). The fine
-    // pass uses them at native scale, 32 px apart: (1920 - 384) / 352 -> 5 steps, 6 across;
-    // (1080 - 224) / 192 -> 5 steps, 6 down: 36 tiles, the last at (1536, 856).
+    // pass uses them at native scale, overlapping by at least 32 px (steps of at most 352
+    // and 192 px): (1920 - 384) / 352 -> 5 steps, 6 across; (1080 - 224) / 192 -> 5 steps, 6
+    // down: 36 tiles, the last at (1536, 856).
     let c = Config::preset(Preset::Desktop);
     let mut s = Scheduler::new(c.schedule.clone(), c.detector.clone());
     for class in CostClass::ALL {
         s.record(class, 1_000);
     }
-    // A still 0.5 s late: 15 budgets of 16 ms, the ordinary cycle spends 17 of them.
+    // A still 0.5 s late: credit of 15 budgets of 16 ms (240 ms); the ordinary cycle's 17
+    // runs spend 17 ms of it.
     let d = s.decide_after(
         Some(500_000),
         1920,
@@ -163,7 +165,7 @@ fn a_still_fine_pass_covers_the_frame_at_native_scale_within_the_credit() {
     for j in d.jobs() {
         s.record(j.class, 1_000);
     }
-    let tiles: Vec<Job> = (0..).map_while(|i| s.fine_tile(1920, 1080, i)).collect();
+    let tiles: Vec<Job> = (0..).map_while(|i| s.fine_tile(1920, 1080, i, 0)).collect();
     assert_eq!(tiles.len(), 36);
     let input = c.detector.tile_input;
     assert!(tiles
@@ -173,16 +175,24 @@ fn a_still_fine_pass_covers_the_frame_at_native_scale_within_the_credit() {
     assert_eq!((last.x, last.y), (1536, 856));
     // Neighbours overlap: 1536 / 5 = 307.2 px apart for 384 px tiles.
     assert_eq!(tiles[1].region.x, 307);
+    // 223 ms left: the pass spends it one tile at a time (1 ms each), keeping 3 looks' worth.
+    let mut spent = 0;
+    while s.fine_tile(1920, 1080, 0, 3).is_some() {
+        s.record(CostClass::Tile, 1_000);
+        spent += 1;
+    }
+    assert_eq!(spent, 220, "223 ms of credit less 3 ms kept for the looks");
+    assert!(s.second_look(1920, 1080, 500.0, 500.0, 5.0).is_some());
     // Out of credit: no more tiles.
-    for _ in 0..300 {
+    for _ in 0..3 {
         s.record(CostClass::Tile, 1_000);
     }
-    assert!(s.fine_tile(1920, 1080, 0).is_none());
+    assert!(s.fine_tile(1920, 1080, 0, 0).is_none());
     // A frame whose ordinary tiles are native already (640x360: scale 1.5 x 360 / 720 =
     // 0.75) gets no fine pass.
     let mut s = Scheduler::new(c.schedule.clone(), c.detector);
     s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
-    assert!(s.fine_tile(640, 360, 0).is_none());
+    assert!(s.fine_tile(640, 360, 0, 0).is_none());
 }
 
 #[test]
@@ -206,7 +216,7 @@ fn a_4k_frame_is_searched_as_coarsely_as_its_larger_ball_allows() {
     );
     assert_eq!(s.search_cycle_len(), 1 + 16);
     assert_eq!(s.tiles()[0].width, 1152);
-    let fine = s.fine_tile(3840, 2160, 0).expect("a fine tile");
+    let fine = s.fine_tile(3840, 2160, 0, 0).expect("a fine tile");
     assert_eq!((fine.region.width, fine.region.height), (768, 448));
 }
 

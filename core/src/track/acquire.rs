@@ -10,9 +10,9 @@ const SPAWN_TRIES: usize = 3 * MAX_HYPOTHESES;
 /// A hypothesis is not confirmed while a rival's mean score exceeds its own by more than this
 /// (see `confirm`).
 const RIVAL_SCORE_MARGIN: f64 = 0.15;
-/// Most confirmed detections one still passes to the tracker (the engine looks again at no
-/// more than six search candidates: two rounds of three).
-const MAX_STILL_EVIDENCE: usize = 8;
+/// Most confirmed detections of one still the tracker takes, the strongest ones (the engine
+/// gathers at most nine: two rounds of three looks, and three earlier looks scored again).
+const MAX_STILL_EVIDENCE: usize = 9;
 
 /// A tentative track during acquisition.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -116,8 +116,14 @@ impl Tracker {
     /// ordinary acquisition decides). Across a still's gap neither the track's prediction nor
     /// a detection no second look confirmed says where the ball is (measured on broadcast
     /// stills a third of a second apart: such detections were wrong six times in seven), so
-    /// a still with nothing confirmed reports no ball and keeps the track.
-    pub fn update_still(&mut self, t_us: i64, evidence: &[Candidate]) -> Option<BallEstimate> {
+    /// a still with nothing confirmed reports no ball and keeps the track. `searched` is as
+    /// for [`Tracker::update`]: false when no detector ran on the still.
+    pub fn update_still(
+        &mut self,
+        t_us: i64,
+        evidence: &[Candidate],
+        searched: bool,
+    ) -> Option<BallEstimate> {
         let confirm = self.cfg.confirm_score;
         let mut confirmed = [Candidate::default(); MAX_STILL_EVIDENCE];
         let mut n = 0;
@@ -125,10 +131,16 @@ impl Tracker {
             if let Some(slot) = confirmed.get_mut(n) {
                 *slot = *c;
                 n += 1;
+            } else if let Some(weakest) = confirmed
+                .iter_mut()
+                .min_by(|a, b| a.score.total_cmp(&b.score))
+                .filter(|w| w.score < c.score)
+            {
+                *weakest = *c;
             }
         }
         let confirmed = confirmed.get(..n).unwrap_or_default();
-        let estimate = self.update(t_us, confirmed, true);
+        let estimate = self.update(t_us, confirmed, searched);
         let now = self.now_us?;
         let default_radius = f64::from(self.cfg.default_radius_px);
         let mut best: Option<Meas> = None;

@@ -709,15 +709,21 @@ fn a_still_confirmed_by_its_second_look_starts_the_track_at_once() {
     assert!(tr.is_still_gap(Some(us(0.3))));
     assert!(!tr.is_still_gap(Some(us(1.0 / 30.0))), "30 fps video");
     let c = cand(300.0, 500.0, 0.8);
-    let b = tr.update_still(0, &[c]).expect("ball on the first still");
+    let b = tr
+        .update_still(0, &[c], true)
+        .expect("ball on the first still");
     assert_eq!((b.x, b.y, b.state), (300.0, 500.0, TrackState::Detected));
-    // Without the second look's confirmation it is only a hypothesis.
+    // Evidence below confirm_score (the mean of search and second look 0.5) does not start a
+    // track, and leaves no hypothesis either: the next still's strong evidence 60 px away
+    // starts the track there, alone.
     let mut tr = tracker();
-    assert!(tr.update_still(0, &[]).is_none());
-    // A second look below confirm_score does not confirm either.
-    let weak = cand(300.0, 500.0, 0.5);
-    let mut tr = tracker();
-    assert!(tr.update_still(0, &[weak]).is_none());
+    assert!(tr
+        .update_still(0, &[cand(300.0, 500.0, 0.5)], true)
+        .is_none());
+    let b = tr
+        .update_still(us(0.3), &[cand(360.0, 500.0, 0.8)], true)
+        .expect("ball");
+    assert_eq!((b.x, b.y), (360.0, 500.0));
 }
 
 #[test]
@@ -725,32 +731,34 @@ fn two_confirmed_balls_on_a_still_wait_for_the_ordinary_acquisition() {
     // 0.8 and 0.7 are within the rival margin (0.15) and 600 px apart: two balls, no guess.
     let mut tr = tracker();
     let (a, b) = (cand(300.0, 500.0, 0.8), cand(900.0, 500.0, 0.7));
-    assert!(tr.update_still(0, &[a, b]).is_none());
+    assert!(tr.update_still(0, &[a, b], true).is_none());
     // 0.9 against 0.6 (0.3 apart) is not a rival: the stronger starts the track.
     let mut tr = tracker();
     let (a, b) = (cand(300.0, 500.0, 0.9), cand(900.0, 500.0, 0.6));
-    let ball = tr.update_still(0, &[a, b]);
+    let ball = tr.update_still(0, &[a, b], true);
     assert_eq!(ball.map(|b| b.x), Some(300.0));
 }
 
 #[test]
-fn a_still_moves_the_track_to_a_confirmed_ball_away_from_a_weak_detection() {
+fn a_still_moves_the_track_to_a_stronger_confirmed_ball_beyond_its_reach() {
+    // Reach: max(moving_displacement 1.5 x radius 6, moving_min_px 8) = 9 px.
+    let start = |tr: &mut Tracker| tr.update_still(0, &[cand(300.0, 500.0, 0.8)], true);
+    // 0.3 s later the track's detection (0.6, 5 px from it) and a weaker confirmed one 400 px
+    // away (0.58): the track's detection stands.
     let mut tr = tracker();
-    let c = cand(300.0, 500.0, 0.8);
-    tr.update_still(0, &[c]);
-    // 0.3 s later: weak evidence (0.4 < confirm 0.55) near the old place, the ball confirmed
-    // 400 px away: the track follows the confirmed ball.
-    let (weak, far) = (cand(305.0, 500.0, 0.4), cand(700.0, 450.0, 0.9));
-    let b = tr.update_still(us(0.3), &[weak, far]).expect("ball");
-    // Within the track's gate across the gap, the confirmed ball updates it (the filter
-    // trusts a detection far more than a prediction 0.3 s old).
-    assert!(
-        (b.x - 700.0).abs() < 1.0 && (b.y - 450.0).abs() < 1.0,
-        "{b:?}"
-    );
+    start(&mut tr);
+    let (near, far) = (cand(305.0, 500.0, 0.6), cand(700.0, 450.0, 0.58));
+    let b = tr.update_still(us(0.3), &[near, far], true).expect("ball");
+    assert!((b.x - 305.0).abs() < 1.0, "{b:?}");
+    // A stronger one there (0.9 > 0.6) says the ball is there: the track starts again on it.
+    let mut tr = tracker();
+    start(&mut tr);
+    let far = cand(700.0, 450.0, 0.9);
+    let b = tr.update_still(us(0.3), &[near, far], true).expect("ball");
+    assert_eq!((b.x, b.y, b.state), (700.0, 450.0, TrackState::Detected));
     // A still where nothing is confirmed reports no ball (the prediction across the gap is a
     // guess), but keeps the track.
-    assert!(tr.update_still(us(0.6), &[]).is_none());
+    assert!(tr.update_still(us(0.6), &[], true).is_none());
     assert_eq!(tr.state(), TrackState::Predicted);
 }
 
@@ -760,14 +768,14 @@ fn a_weak_detection_near_the_track_on_a_still_is_no_ball() {
     // weak (mean of search and second look 0.45 < confirm 0.55): on a 30 fps video it would
     // update the track (track_score 0.3); on a still it is no ball, and the track coasts.
     let mut tr = tracker();
-    tr.update_still(0, &[cand(300.0, 500.0, 0.8)]);
+    tr.update_still(0, &[cand(300.0, 500.0, 0.8)], true);
     assert!(tr
-        .update_still(us(0.3), &[cand(310.0, 500.0, 0.45)])
+        .update_still(us(0.3), &[cand(310.0, 500.0, 0.45)], true)
         .is_none());
     assert_eq!(tr.state(), TrackState::Predicted);
     // Confirmed evidence at the same place continues the track.
     let b = tr
-        .update_still(us(0.6), &[cand(320.0, 500.0, 0.7)])
+        .update_still(us(0.6), &[cand(320.0, 500.0, 0.7)], true)
         .expect("ball");
     assert_eq!(b.state, TrackState::Detected);
     assert!((b.x - 320.0).abs() < 5.0, "{b:?}");
@@ -922,4 +930,17 @@ fn config_is_validated_and_serialised() {
         serde_json::to_string(&TrackState::Predicted).unwrap(),
         "\"predicted\""
     );
+}
+
+#[test]
+fn a_still_no_detector_ran_on_keeps_the_track_as_it_was() {
+    // No detector run (the credit was spent): nothing was searched, so the track is not
+    // counted as missed (it stays Detected, not Predicted), and no ball is reported.
+    let mut tr = tracker();
+    tr.update_still(0, &[cand(300.0, 500.0, 0.8)], true);
+    assert!(tr.update_still(us(0.3), &[], false).is_none());
+    assert_eq!(tr.state(), TrackState::Detected);
+    // Searched and nothing confirmed: the track coasts.
+    assert!(tr.update_still(us(0.6), &[], true).is_none());
+    assert_eq!(tr.state(), TrackState::Predicted);
 }
