@@ -11,6 +11,27 @@ fn sched(preset: Preset) -> Scheduler {
     Scheduler::new(c.schedule, c.detector)
 }
 
+/// The desktop preset's scheduler with every class of run measured at 1 ms.
+fn desktop_at_1ms() -> Scheduler {
+    let c = Config::preset(Preset::Desktop);
+    let mut s = Scheduler::new(c.schedule, c.detector);
+    for class in CostClass::ALL {
+        s.record(class, 1_000);
+    }
+    s
+}
+
+/// The decision for a lost engine's 1080p still 0.5 s after the previous frame.
+fn still_1080p(s: &mut Scheduler) -> Decision {
+    s.decide_after(
+        Some(500_000),
+        1920,
+        1080,
+        TrackView::None,
+        Lookout::default(),
+    )
+}
+
 /// A track at (x, y) just seen, its position known to `sigma` pixels.
 fn pred_sigma(x: f32, y: f32, sigma: f32) -> TrackView {
     track_view(x, y, sigma, BALL_RADIUS, 0.0)
@@ -106,24 +127,11 @@ fn a_late_frame_gets_the_budget_of_the_time_it_stands_for() {
 fn a_still_searches_the_whole_frame_in_one_go() {
     // 1 ms per run. At 30 fps a lost engine runs at most MAX_JOBS searches per frame; a
     // still 0.5 s after the previous frame runs the whole cycle (whole frame + every tile).
-    let c = Config::preset(Preset::Desktop);
-    let mut s = Scheduler::new(c.schedule.clone(), c.detector.clone());
-    for class in CostClass::ALL {
-        s.record(class, 1_000);
-    }
+    let mut s = desktop_at_1ms();
     let d = s.decide(1920, 1080, TrackView::None, Lookout::default());
     assert_eq!(d.jobs().count(), MAX_JOBS);
-    let mut s = Scheduler::new(c.schedule, c.detector);
-    for class in CostClass::ALL {
-        s.record(class, 1_000);
-    }
-    let d = s.decide_after(
-        Some(500_000),
-        1920,
-        1080,
-        TrackView::None,
-        Lookout::default(),
-    );
+    let mut s = desktop_at_1ms();
+    let d = still_1080p(&mut s);
     assert_eq!(d.jobs().count(), s.search_cycle_len());
     assert!(s.search_cycle_len() > MAX_JOBS);
     // ... and leaves credit for second looks at what it finds.
@@ -149,19 +157,10 @@ fn a_still_fine_pass_covers_the_frame_at_native_scale_within_the_credit() {
     // and 192 px): (1920 - 384) / 352 -> 5 steps, 6 across; (1080 - 224) / 192 -> 5 steps, 6
     // down: 36 tiles, the last at (1536, 856).
     let c = Config::preset(Preset::Desktop);
-    let mut s = Scheduler::new(c.schedule.clone(), c.detector.clone());
-    for class in CostClass::ALL {
-        s.record(class, 1_000);
-    }
+    let mut s = desktop_at_1ms();
     // A still 0.5 s late: credit of 15 budgets of 16 ms (240 ms); the ordinary cycle's 17
     // runs spend 17 ms of it.
-    let d = s.decide_after(
-        Some(500_000),
-        1920,
-        1080,
-        TrackView::None,
-        Lookout::default(),
-    );
+    let d = still_1080p(&mut s);
     for j in d.jobs() {
         s.record(j.class, 1_000);
     }
