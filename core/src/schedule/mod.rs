@@ -14,7 +14,8 @@
 //! budget stays inside it when a run is a little slower than usual.
 //!
 //! This file holds the scheduler (cost model, budget and decisions); `config` its settings
-//! ([`ScheduleConfig`], [`SearchStrategy`]).
+//! ([`ScheduleConfig`], [`SearchStrategy`]); `still` a still's extra runs (second looks and
+//! the fine pass).
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,7 @@ use crate::types::Region;
 pub use crate::types::{Lookout, TrackView};
 
 mod config;
+mod still;
 pub use config::{
     ScheduleConfig, SearchStrategy, COST_MARGIN_DEVIATIONS, FRAME_INTERVAL_30FPS_US,
     FRAME_INTERVAL_60FPS_US, MAX_GAP_FRAMES, MIN_TILE_SCALE, PACK_FILL, ROI_RADIUS_FACTOR,
@@ -285,12 +287,6 @@ impl Scheduler {
         scale.max(MIN_TILE_SCALE.min(self.cfg.tile_scale))
     }
 
-    /// The scale of a still's fine pass over a `w`x`h` frame ([`Scheduler::fine_tile`]):
-    /// native, or as a [`TILE_COARSEN_SIDE`] frame would be for a larger one.
-    pub fn fine_scale_for(&self, w: u32, h: u32) -> f32 {
-        (w.min(h) as f32 / TILE_COARSEN_SIDE as f32).max(1.0)
-    }
-
     fn layout_tiles(&mut self, w: u32, h: u32) {
         self.frame_size = (w, h);
         let grid = self.tile_grid(w, h, self.tile_scale_for(w, h));
@@ -325,30 +321,6 @@ impl Scheduler {
             n: (nx, ny),
             span: (span_x, span_y),
         }
-    }
-
-    /// The `index`-th tile (row by row) of a finer search of a `w`x`h` frame, at
-    /// [`Scheduler::fine_scale_for`]: a still's fine pass, when its ordinary search confirmed
-    /// nothing (a ball the search's coarser tiles saw too small or too soft to score). `None`
-    /// past the last tile, when the ordinary tiles are that fine already, or when the credit
-    /// left does not afford one more tile and then `reserve_looks` second looks (the looks at
-    /// what the pass finds).
-    pub fn fine_tile(&self, w: u32, h: u32, index: usize, reserve_looks: usize) -> Option<Job> {
-        let fine = self.fine_scale_for(w, h);
-        if self.tile_scale_for(w, h) <= fine {
-            return None;
-        }
-        let grid = self.tile_grid(w, h, fine);
-        let reserve = self.planned_cost(CostClass::Roi) * reserve_looks as f64;
-        if index >= grid.count() || self.planned_cost(CostClass::Tile) + reserve > self.credit_us {
-            return None;
-        }
-        Some(Job {
-            class: CostClass::Tile,
-            input: self.det.tile_input,
-            region: grid.tile(index),
-            whole_frame: false,
-        })
     }
 
     /// A run that alone exceeds the frame budget may still use saved-up credit; one that
@@ -427,29 +399,6 @@ impl Scheduler {
         } else {
             MAX_JOBS
         }
-    }
-
-    /// A native region of interest on the point (`x`, `y`) of a ball of `radius` pixels, to
-    /// look again at a search candidate on the same frame (a still's second look), when the
-    /// credit left after this frame's runs affords it.
-    pub fn second_look(&self, w: u32, h: u32, x: f32, y: f32, radius: f32) -> Option<Job> {
-        if !(x.is_finite() && y.is_finite()) {
-            return None;
-        }
-        let cost = self.planned_cost(CostClass::Roi);
-        if cost > self.credit_us {
-            return None;
-        }
-        let p = Prediction {
-            x,
-            y,
-            vx: 0.0,
-            vy: 0.0,
-            sigma_x: 0.0,
-            sigma_y: 0.0,
-            radius: if radius.is_finite() { radius } else { 0.0 },
-        };
-        Some(self.roi_job(CostClass::Roi, &p, w, h))
     }
 
     /// The most credit that can be saved up: `burst_frames` budgets, or this frame's budget

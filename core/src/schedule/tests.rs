@@ -151,6 +151,33 @@ fn a_still_searches_the_whole_frame_in_one_go() {
 }
 
 #[test]
+fn a_small_ball_in_a_small_frame_is_looked_at_as_finely_as_the_tiles_saw_it() {
+    // 640x360 on the desktop preset: tile scale 1.5 x 360 / 720 = 0.75 (tiles upscale by
+    // 4/3). A 4 px ball (< SMALL_BALL_PX 8) gets a 192 x 0.75 = 144 px look centred on it;
+    // a 10 px ball the native 192 px one; at 1080p (tile scale 1.5) every look is native.
+    let mut s = desktop_at_1ms();
+    s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
+    let small = s.second_look(640, 360, 300.0, 200.0, 2.0).expect("a look");
+    assert_eq!(
+        (
+            small.region.x,
+            small.region.y,
+            small.region.width,
+            small.region.height
+        ),
+        (300 - 72, 200 - 72, 144, 144)
+    );
+    let large = s.second_look(640, 360, 300.0, 200.0, 5.0).expect("a look");
+    assert_eq!((large.region.width, large.region.height), (192, 192));
+    let mut s = desktop_at_1ms();
+    still_1080p(&mut s);
+    let native = s
+        .second_look(1920, 1080, 300.0, 200.0, 2.0)
+        .expect("a look");
+    assert_eq!((native.region.width, native.region.height), (192, 192));
+}
+
+#[test]
 fn a_still_fine_pass_covers_the_frame_at_native_scale_within_the_credit() {
     // Desktop tiles are 384x224 inputs at tile_scale 1.5 (576x336 px on 1080p). The fine
     // pass uses them at native scale, overlapping by at least 32 px (steps of at most 352
