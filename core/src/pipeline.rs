@@ -461,14 +461,15 @@ impl Engine {
                 self.run_job(frame, job, bounds, &mut timings, &mut work, Looks::Frame)?;
             }
         }
-        // A still's second looks: a native region of interest on each of its strongest
-        // candidates, on this frame (there is no next frame soon to confirm it on).
+        // A still's second looks: a region of interest on each of its strongest candidates
+        // ([`crate::schedule::Scheduler::second_look`]), on this frame (there is no next frame
+        // soon to confirm it on).
         self.verified.clear();
         if still {
             let mut looked = Looked::default();
             self.second_looks(frame, w, h, &mut looked, &mut timings, &mut work)?;
-            // Nothing confirmed: search again at the fine scale (native up to 1080p), and look
-            // again at what that finds.
+            // Nothing confirmed: search again at the fine scale (the frame seen as a 1080p one
+            // natively), and look again at what that finds.
             let confirm = self.config.tracker.confirm_score;
             if !self.verified.iter().any(|c| c.score >= confirm)
                 && self.fine_search(frame, w, h, &mut timings, &mut work)?
@@ -512,14 +513,15 @@ impl Engine {
         Ok(result)
     }
 
-    /// A still's second looks: a native region of interest on each of the strongest distinct
+    /// A still's second looks: a region of interest on each of the strongest distinct
     /// candidates a search would report (`detector.threshold`) not `looked` at yet, at most
-    /// [`MAX_SECOND_LOOKS`] and as far as the credit goes. Each one found again goes into
-    /// `verified`, scored by the mean of its two scores: either look alone errs on a still
-    /// (the search pass sees the ball smaller than the native look), the two together rarely
-    /// both do. A candidate near an earlier look gets no new one: when its search score is
-    /// stronger than that look's candidate's (the fine pass saw the ball better), the earlier
-    /// look's detection goes into `verified` again with the stronger mean.
+    /// [`MAX_SECOND_LOOKS`] and as far as the credit goes (native, or upscaled as the tiles
+    /// for a small ball in a small frame: [`crate::schedule::Scheduler::second_look`]). Each
+    /// one found again goes into `verified`, scored by the mean of its two scores: either look
+    /// alone errs on a still (the search pass sees the ball smaller than the native look), the
+    /// two together rarely both do. A candidate near an earlier look gets no new one: when its
+    /// search score is stronger than that look's candidate's (the fine pass saw the ball
+    /// better), the earlier look's detection goes into `verified` again with the stronger mean.
     fn second_looks(
         &mut self,
         frame: &Frame,
@@ -587,9 +589,10 @@ impl Engine {
         Ok(())
     }
 
-    /// A still's fine pass: tiles over the frame at the scheduler's fine scale (native up to a
-    /// 1080 px shorter side; [`crate::schedule::Scheduler::fine_tile`]), as far as the credit
-    /// goes; their candidates join the frame's. Returns whether any tile ran.
+    /// A still's fine pass: tiles over the frame at the scheduler's fine scale (the frame seen
+    /// as a 1080p one natively; [`crate::schedule::Scheduler::fine_tile`]), as far as the credit
+    /// goes less [`MAX_SECOND_LOOKS`] looks' worth (the looks at what it finds); their
+    /// candidates join the frame's. Returns whether any tile ran.
     fn fine_search(
         &mut self,
         frame: &Frame,

@@ -98,15 +98,15 @@ fn stills_a_third_of_a_second_apart_keep_the_ball() {
 }
 
 #[test]
-fn a_still_with_nothing_confirmed_is_searched_again_at_native_scale() {
+fn a_still_with_nothing_confirmed_is_searched_again_finer() {
     // 1280x720 stills, desktop preset: the ordinary search is the whole-frame pass and 3x3
     // tiles of 576x336 px (384x224 inputs at tile_scale 1.5; (1280 - 576) / 528 and
     // (720 - 336) / 288 -> 2 steps each): 10 runs. A still where nothing is confirmed is
-    // searched again with 4x4 native tiles of 384x224 ((1280 - 384) / 352 and
-    // (720 - 224) / 192 -> 3 steps each): 16 more runs, 26 in all (the credit of a third of a
-    // second at 1 ms per run pays for them).
+    // searched again as a 1080p frame natively (scale 720 / 1080 = 2/3): 6x6 tiles of 256x149
+    // px overlapping by 21 ((1280 - 256) / 235 and (720 - 149) / 128 -> 5 steps each): 36
+    // more runs, 46 in all (the credit of a third of a second at 1 ms per run pays for them).
     const ORDINARY: u32 = 10;
-    const FINE: u32 = 16;
+    const FINE: u32 = 36;
     let interval_us = (1e6 * f64::from(STILL_STEP) / FPS).round() as i64;
     let spec = ClipSpec::new(Scenario::Match, WIDTH, HEIGHT, FPS, 4.0, 7);
     let mut blank = engine();

@@ -22,7 +22,7 @@ pub const TILE_REFERENCE_SIDE: u32 = 720;
 pub const MIN_TILE_SCALE: f32 = 0.5;
 /// Frames with a shorter side above this many pixels are searched with tiles coarser in
 /// proportion (a 4K frame of the same scene shows the ball twice as large as a 1080p one),
-/// and a still's fine pass sees them at this many pixels' resolution rather than natively.
+/// and a still's fine pass sees every frame as one of this shorter side would be natively.
 pub const TILE_COARSEN_SIDE: u32 = 1080;
 /// A frame interval at 30 fps, microseconds.
 pub const FRAME_INTERVAL_30FPS_US: u64 = 33_333;

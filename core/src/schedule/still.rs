@@ -3,7 +3,7 @@
 //! ([`Scheduler::fine_tile`]). The engine asks for them one at a time, after the decision's
 //! runs, as far as the still's credit goes.
 
-use super::{centred_region, CostClass, Job, Scheduler, TILE_COARSEN_SIDE};
+use super::{centred_region, CostClass, Job, Scheduler, MIN_TILE_SCALE, TILE_COARSEN_SIDE};
 use crate::types::Prediction;
 
 /// A still's second look at a ball under this many pixels across, in a frame searched with
@@ -12,10 +12,12 @@ use crate::types::Prediction;
 pub const SMALL_BALL_PX: f32 = 8.0;
 
 impl Scheduler {
-    /// The scale of a still's fine pass over a `w`x`h` frame ([`Scheduler::fine_tile`]):
-    /// native, or as a [`TILE_COARSEN_SIDE`] frame would be for a larger one.
+    /// The scale of a still's fine pass over a `w`x`h` frame ([`Scheduler::fine_tile`]): the
+    /// frame seen as a [`TILE_COARSEN_SIDE`] (1080p) frame is natively. A smaller frame's
+    /// tiles upscale it (down to [`MIN_TILE_SCALE`]: a 640x360 frame at 0.5), a larger one's
+    /// see it coarser (a 4K frame at 2).
     pub fn fine_scale_for(&self, w: u32, h: u32) -> f32 {
-        (w.min(h) as f32 / TILE_COARSEN_SIDE as f32).max(1.0)
+        (w.min(h) as f32 / TILE_COARSEN_SIDE as f32).max(MIN_TILE_SCALE)
     }
 
     /// The `index`-th tile (row by row) of a finer search of a `w`x`h` frame, at

@@ -178,7 +178,7 @@ fn a_small_ball_in_a_small_frame_is_looked_at_as_finely_as_the_tiles_saw_it() {
 }
 
 #[test]
-fn a_still_fine_pass_covers_the_frame_at_native_scale_within_the_credit() {
+fn a_still_fine_pass_sees_the_frame_as_a_1080p_frame_natively_within_the_credit() {
     // Desktop tiles are 384x224 inputs at tile_scale 1.5 (576x336 px on 1080p). The fine
     // pass uses them at native scale, overlapping by at least 32 px (steps of at most 352
     // and 192 px): (1920 - 384) / 352 -> 5 steps, 6 across; (1080 - 224) / 192 -> 5 steps, 6
@@ -214,11 +214,20 @@ fn a_still_fine_pass_covers_the_frame_at_native_scale_within_the_credit() {
         s.record(CostClass::Tile, 1_000);
     }
     assert!(s.fine_tile(1920, 1080, 0, 0).is_none());
-    // A frame whose ordinary tiles are native already (640x360: scale 1.5 x 360 / 720 =
-    // 0.75) gets no fine pass.
-    let mut s = Scheduler::new(c.schedule.clone(), c.detector);
+    // A 640x360 frame (ordinary tiles at 1.5 x 360 / 720 = 0.75) is seen as a 1080p frame:
+    // scale 360 / 1080 -> MIN_TILE_SCALE 0.5, tiles of 192x112 px overlapping by 16:
+    // (640 - 192) / 176 -> 3 steps, 4 across; (360 - 112) / 96 -> 3 steps, 4 down: 16.
+    let mut s = desktop_at_1ms();
     s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
-    assert!(s.fine_tile(640, 360, 0, 0).is_none());
+    assert_eq!(s.fine_scale_for(640, 360), MIN_TILE_SCALE);
+    let small: Vec<Job> = (0..).map_while(|i| s.fine_tile(640, 360, i, 0)).collect();
+    assert_eq!(small.len(), 16);
+    assert_eq!((small[0].region.width, small[0].region.height), (192, 112));
+    // A frame whose ordinary tiles are that fine already (320x240: 1.5 x 240 / 720 -> 0.5)
+    // gets none.
+    let mut s = desktop_at_1ms();
+    s.decide_after(Some(500_000), 320, 240, TrackView::None, Lookout::default());
+    assert!(s.fine_tile(320, 240, 0, 0).is_none());
 }
 
 #[test]

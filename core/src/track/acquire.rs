@@ -117,13 +117,15 @@ impl Tracker {
     /// a detection no second look confirmed says where the ball is (measured on broadcast
     /// stills a third of a second apart: such detections were wrong six times in seven), so
     /// a still with nothing confirmed reports no ball and keeps the track. `searched` is as
-    /// for [`Tracker::update`]: false when no detector ran on the still.
+    /// for [`Tracker::update`]: false when no detector ran on the still (then `evidence`,
+    /// which no run can have made, is ignored).
     pub fn update_still(
         &mut self,
         t_us: i64,
         evidence: &[Candidate],
         searched: bool,
     ) -> Option<BallEstimate> {
+        let evidence = if searched { evidence } else { &[] };
         let confirm = self.cfg.confirm_score;
         let mut confirmed = [Candidate::default(); MAX_STILL_EVIDENCE];
         let mut n = 0;

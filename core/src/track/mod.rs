@@ -47,7 +47,7 @@
 //!   intervals, so stills a third of a second apart can still confirm a track. A *late* frame
 //!   (at least `still_gap_s` after the previous one, or the first of a stream known to be
 //!   sparse) carries no motion evidence: the engine looks again at its strong search
-//!   candidates with a native region of interest on the same frame, and only what a second
+//!   candidates with a region of interest on the same frame, and only what a second
 //!   look confirmed counts ([`Tracker::update_still`]: the mean of the two scores reaches
 //!   `confirm_score`). It updates the track, or starts or moves the track at once, unless
 //!   another confirmed candidate scores nearly as well (two balls: the ordinary acquisition

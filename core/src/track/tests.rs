@@ -940,6 +940,10 @@ fn a_still_no_detector_ran_on_keeps_the_track_as_it_was() {
     tr.update_still(0, &[cand(300.0, 500.0, 0.8)], true);
     assert!(tr.update_still(us(0.3), &[], false).is_none());
     assert_eq!(tr.state(), TrackState::Detected);
+    // Evidence with no run is a caller's contradiction: it is ignored, the track stays.
+    let far = cand(900.0, 200.0, 0.9);
+    assert!(tr.update_still(us(0.35), &[far], false).is_none());
+    assert_eq!(tr.state(), TrackState::Detected);
     // Searched and nothing confirmed: the track coasts.
     assert!(tr.update_still(us(0.6), &[], true).is_none());
     assert_eq!(tr.state(), TrackState::Predicted);
