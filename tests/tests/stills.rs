@@ -1,6 +1,6 @@
 //! Sparse frames through the whole engine: stills a third of a second apart (labelled photos,
 //! a 3 fps capture, a throttled phone) carry no motion evidence, so a strong search candidate
-//! confirmed by a native second look on the same frame is the ball, and each still gets the
+//! confirmed by a second look on the same frame is the ball, and each still gets the
 //! budget of the interval it stands for. A video's first frame is not a still (a spare ball by
 //! the line must not be taken for the ball in play before anything moved). Costs are injected:
 //! the schedule does not depend on how busy the test machine is.

@@ -72,7 +72,7 @@ pub struct TrackerConfig {
     /// Default 1.5.
     pub ambiguity_wait_s: f32,
     /// A frame this long after the previous one is a still (a 1-10 fps stream, a throttled
-    /// camera, a photo): a search candidate confirmed by a native second look on the same frame
+    /// camera, a photo): a search candidate confirmed by a second look on the same frame
     /// starts the track without motion evidence, seconds. 0 turns second looks off. Default
     /// 0.09 (slower than 11 fps).
     pub still_gap_s: f32,
