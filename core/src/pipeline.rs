@@ -139,6 +139,19 @@ impl Looked {
     }
 }
 
+/// Adds a second look's detection `hit` to a still's evidence, scored `evidence`; false when
+/// the list is full (it never grows past the capacity it was made with).
+fn push_evidence(verified: &mut Vec<Candidate>, hit: Candidate, evidence: f32) -> bool {
+    if verified.len() >= verified.capacity() {
+        return false;
+    }
+    verified.push(Candidate {
+        score: evidence,
+        ..hit
+    });
+    true
+}
+
 /// Which list a detector job's candidates go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Looks {
@@ -547,12 +560,9 @@ impl Engine {
             if let Some(look) = looked.near(c.x, c.y, gate) {
                 if let Some(hit) = look.hit {
                     let evidence = (hit.score + c.score) / 2.0;
-                    if evidence > look.evidence && self.verified.len() < self.verified.capacity() {
+                    if evidence > look.evidence && push_evidence(&mut self.verified, hit, evidence)
+                    {
                         look.evidence = evidence;
-                        self.verified.push(Candidate {
-                            score: evidence,
-                            ..hit
-                        });
                     }
                 }
                 continue;
@@ -570,11 +580,8 @@ impl Engine {
                 .max_by(|a, b| a.score.total_cmp(&b.score))
                 .copied();
             let evidence = hit.map_or(0.0, |hit| (hit.score + c.score) / 2.0);
-            if let Some(hit) = hit.filter(|_| self.verified.len() < self.verified.capacity()) {
-                self.verified.push(Candidate {
-                    score: evidence,
-                    ..hit
-                });
+            if let Some(hit) = hit {
+                push_evidence(&mut self.verified, hit, evidence);
             }
             let look = Look {
                 x: c.x,
