@@ -122,4 +122,8 @@ fn desktop_search_ladder_equals_the_contract_file() {
         uint(&c, "/desktop_preset/tile_coarsen_side"),
         u64::from(ballcam_core::TILE_COARSEN_SIDE)
     );
+    assert_eq!(
+        uint(&c, "/desktop_preset/max_fine_upscale"),
+        u64::from(ballcam_core::MAX_FINE_UPSCALE)
+    );
 }

@@ -24,6 +24,11 @@ pub const MIN_TILE_SCALE: f32 = 0.5;
 /// proportion (a 4K frame of the same scene shows the ball twice as large as a 1080p one),
 /// and a still's fine pass sees every frame as one of this shorter side would be natively.
 pub const TILE_COARSEN_SIDE: u32 = 1080;
+/// A still's fine pass upscales a small frame at most this many times to see it as a
+/// [`TILE_COARSEN_SIDE`] frame would be natively: a 640x360 frame 3x. The ordinary tiles stop at
+/// [`MIN_TILE_SCALE`] (2x), where a tracked clip's budget ends; a still has the credit of its
+/// interval.
+pub const MAX_FINE_UPSCALE: u32 = 3;
 /// A frame interval at 30 fps, microseconds.
 pub const FRAME_INTERVAL_30FPS_US: u64 = 33_333;
 /// A frame interval at 60 fps, microseconds.

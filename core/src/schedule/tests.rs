@@ -151,10 +151,11 @@ fn a_still_searches_the_whole_frame_in_one_go() {
 }
 
 #[test]
-fn a_small_ball_in_a_small_frame_is_looked_at_as_finely_as_the_tiles_saw_it() {
-    // 640x360 on the desktop preset: tile scale 1.5 x 360 / 720 = 0.75 (tiles upscale by
-    // 4/3). A 4 px ball (< SMALL_BALL_PX 8) gets a 192 x 0.75 = 144 px look centred on it;
-    // a 10 px ball the native 192 px one; at 1080p (tile scale 1.5) every look is native.
+fn a_small_ball_in_a_small_frame_is_looked_at_as_finely_as_the_fine_pass_sees_it() {
+    // 640x360 on the desktop preset: tile scale 1.5 x 360 / 720 = 0.75, fine pass 360 / 1080
+    // = 1/3 (3x upscaled). A 4 px ball (< SMALL_BALL_PX 8) gets a 192 / 3 = 64 px look
+    // centred on it; a 10 px ball the native 192 px one; at 1080p (fine scale 1) every look
+    // is native.
     let mut s = desktop_at_1ms();
     s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
     let small = s.second_look(640, 360, 300.0, 200.0, 2.0).expect("a look");
@@ -165,7 +166,7 @@ fn a_small_ball_in_a_small_frame_is_looked_at_as_finely_as_the_tiles_saw_it() {
             small.region.width,
             small.region.height
         ),
-        (300 - 72, 200 - 72, 144, 144)
+        (300 - 32, 200 - 32, 64, 64)
     );
     let large = s.second_look(640, 360, 300.0, 200.0, 5.0).expect("a look");
     assert_eq!((large.region.width, large.region.height), (192, 192));
@@ -215,19 +216,36 @@ fn a_still_fine_pass_sees_the_frame_as_a_1080p_frame_natively_within_the_credit(
     }
     assert!(s.fine_tile(1920, 1080, 0, 0).is_none());
     // A 640x360 frame (ordinary tiles at 1.5 x 360 / 720 = 0.75) is seen as a 1080p frame:
-    // scale 360 / 1080 -> MIN_TILE_SCALE 0.5, tiles of 192x112 px overlapping by 16:
-    // (640 - 192) / 176 -> 3 steps, 4 across; (360 - 112) / 96 -> 3 steps, 4 down: 16.
+    // scale 360 / 1080 = 1 / MAX_FINE_UPSCALE, tiles of 384 / 3 = 128 by 224 / 3 -> 75 px
+    // overlapping by 32 / 3 -> 11: (640 - 128) / 117 -> 5 steps, 6 across; (360 - 75) / 64
+    // -> 5 steps, 6 down: 36, as many as on a 1080p frame.
     let mut s = desktop_at_1ms();
     s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
-    assert_eq!(s.fine_scale_for(640, 360), MIN_TILE_SCALE);
+    assert_eq!(s.fine_scale_for(640, 360), 1.0 / MAX_FINE_UPSCALE as f32);
     let small: Vec<Job> = (0..).map_while(|i| s.fine_tile(640, 360, i, 0)).collect();
-    assert_eq!(small.len(), 16);
-    assert_eq!((small[0].region.width, small[0].region.height), (192, 112));
-    // A frame whose ordinary tiles are that fine already (320x240: 1.5 x 240 / 720 -> 0.5)
-    // gets none.
+    assert_eq!(small.len(), 36);
+    assert_eq!((small[0].region.width, small[0].region.height), (128, 75));
+    // A 960x540 frame's fine pass stops at 2x (540 / 1080).
+    assert_eq!(s.fine_scale_for(960, 540), 0.5);
+    // A 320x240 frame: ordinary tiles at 1.5 x 240 / 720 -> MIN_TILE_SCALE 0.5 (2x), fine
+    // pass at 3x (240 / 1080 is finer than 1/3).
     let mut s = desktop_at_1ms();
     s.decide_after(Some(500_000), 320, 240, TrackView::None, Lookout::default());
-    assert!(s.fine_tile(320, 240, 0, 0).is_none());
+    let tiny = s.fine_tile(320, 240, 0, 0).expect("a fine tile");
+    assert_eq!((tiny.region.width, tiny.region.height), (128, 75));
+    // Ordinary tiles as fine as the fine pass already (tile_scale 0.5 on a 1080p frame, fine
+    // scale 1): none.
+    let c = Config::preset(Preset::Desktop);
+    let schedule = ScheduleConfig {
+        tile_scale: 0.5,
+        ..c.schedule
+    };
+    let mut s = Scheduler::new(schedule, c.detector);
+    for class in CostClass::ALL {
+        s.record(class, 1_000);
+    }
+    still_1080p(&mut s);
+    assert!(s.fine_tile(1920, 1080, 0, 0).is_none());
 }
 
 #[test]

@@ -38,6 +38,7 @@ class Contract:
     tile_reference_side: int    # schedule.tile_reference_side
     min_tile_scale: float       # finest tile scale for small frames
     tile_coarsen_side: int      # frames with a longer shorter side get coarser tiles in proportion
+    max_fine_upscale: int       # a still's fine pass sees the frame as a tile_coarsen_side one, upscaling at most this
 
     @property
     def output_channels(self):
@@ -53,7 +54,8 @@ def parse(d):
         onnx_min_opset=d['onnx_min_opset'], search_threshold=t['search'], roi_threshold=t['roi'],
         acquire_score=t['acquire'], confirm_score=t['confirm'], full_input=tuple(p['full_input']),
         roi_input=tuple(p['roi_input']), tile_scale=p['tile_scale'], tile_reference_side=p['tile_reference_side'],
-        min_tile_scale=p['min_tile_scale'], tile_coarsen_side=p['tile_coarsen_side'])
+        min_tile_scale=p['min_tile_scale'], tile_coarsen_side=p['tile_coarsen_side'],
+        max_fine_upscale=p['max_fine_upscale'])
 
 
 @functools.cache
