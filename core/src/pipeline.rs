@@ -110,6 +110,23 @@ struct Look {
     evidence: f32,
 }
 
+impl Look {
+    /// A later pass found this look's ball again with search score `score`: when the mean of
+    /// that and the look's hit beats the evidence it gave, the hit goes into `verified` again
+    /// at the stronger mean (within the list's capacity). Returns whether it did.
+    fn rescore(&mut self, score: f32, verified: &mut Vec<Candidate>) -> bool {
+        let Some(hit) = self.hit else {
+            return false;
+        };
+        let evidence = (hit.score + score) / 2.0;
+        if evidence > self.evidence && push_evidence(verified, hit, evidence) {
+            self.evidence = evidence;
+            return true;
+        }
+        false
+    }
+}
+
 /// Where a still's second looks went (one look per ball, over both rounds of looks).
 #[derive(Debug, Default)]
 struct Looked {
@@ -558,13 +575,7 @@ impl Engine {
             // The same ball found by two overlapping passes, or again by the fine pass, gets
             // one look; a stronger search score there makes stronger evidence of its hit.
             if let Some(look) = looked.near(c.x, c.y, gate) {
-                if let Some(hit) = look.hit {
-                    let evidence = (hit.score + c.score) / 2.0;
-                    if evidence > look.evidence && push_evidence(&mut self.verified, hit, evidence)
-                    {
-                        look.evidence = evidence;
-                    }
-                }
+                look.rescore(c.score, &mut self.verified);
                 continue;
             }
             let Some(job) = self.scheduler.second_look(w, h, c.x, c.y, c.radius) else {
@@ -688,4 +699,64 @@ fn sha256_hex(bytes: &[u8]) -> String {
             let _ = write!(s, "{b:02x}");
             s
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(score: f32) -> Candidate {
+        Candidate {
+            x: 100.0,
+            y: 50.0,
+            radius: 4.0,
+            score,
+        }
+    }
+
+    #[test]
+    fn a_stronger_later_find_counts_the_look_again_at_the_stronger_mean() {
+        // First round: search 0.40, look 0.60 -> evidence (0.40 + 0.60) / 2 = 0.50.
+        let mut look = Look {
+            x: 100.0,
+            y: 50.0,
+            hit: Some(hit(0.6)),
+            evidence: 0.5,
+        };
+        let mut verified = Vec::with_capacity(2);
+        // The fine pass scores it 0.70: (0.60 + 0.70) / 2 = 0.65 > 0.50.
+        assert!(look.rescore(0.7, &mut verified));
+        assert_eq!(verified.len(), 1);
+        assert!((verified[0].score - 0.65).abs() < 1e-6);
+        assert_eq!((verified[0].x, verified[0].y), (100.0, 50.0));
+        assert!((look.evidence - 0.65).abs() < 1e-6);
+        // A weaker find, 0.50: (0.60 + 0.50) / 2 = 0.55 < 0.65, nothing more.
+        assert!(!look.rescore(0.5, &mut verified));
+        assert_eq!(verified.len(), 1);
+    }
+
+    #[test]
+    fn a_look_that_found_nothing_or_a_full_list_adds_no_evidence() {
+        let mut empty = Look {
+            x: 100.0,
+            y: 50.0,
+            hit: None,
+            evidence: 0.0,
+        };
+        let mut verified = Vec::with_capacity(1);
+        assert!(!empty.rescore(0.9, &mut verified));
+        assert!(verified.is_empty());
+        verified.push(hit(0.8));
+        assert_eq!(verified.len(), verified.capacity(), "the list is full");
+        let mut look = Look {
+            hit: Some(hit(0.6)),
+            evidence: 0.5,
+            ..empty
+        };
+        // (0.60 + 0.90) / 2 = 0.75 would be stronger, but the list is at its capacity: the
+        // look keeps its evidence, so a later find may still count it.
+        assert!(!look.rescore(0.9, &mut verified));
+        assert_eq!(verified.len(), 1);
+        assert_eq!(look.evidence, 0.5);
+    }
 }
