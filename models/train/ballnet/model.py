@@ -104,6 +104,16 @@ class S2DStem(nn.Module):
         return self.relu(self.bn(self.conv(x)))
 
 
+def freeze_batchnorm(model):
+    """Puts every BatchNorm in eval mode (running statistics fixed, affine parameters still trained). Call after
+    each model.train(): a fine-tune of a model recovered from ONNX (scripts/from_onnx.py) has identity statistics
+    that batch statistics must not replace, and weight averages (scripts/soup.py) stay consistent."""
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.eval()
+    return model
+
+
 def count_macs(model, inp):
     macs = []
 

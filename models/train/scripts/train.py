@@ -17,7 +17,7 @@ import torch
 from ballnet import data, evaluate, eval_sets, paths, pool2, sets
 from ballnet.infer import TorchRunner
 from ballnet.losses import losses
-from ballnet.model import build, count_macs
+from ballnet.model import build, count_macs, freeze_batchnorm
 
 
 def main():
@@ -50,6 +50,8 @@ def main():
     ap.add_argument('--w_hardneg', type=float, default=0.2)
     ap.add_argument('--hardneg_synth', default=None, help='json from scripts/mine.py --synthetic (pool and --rust folders)')
     ap.add_argument('--w_hardneg_synth', type=float, default=0.1)
+    ap.add_argument('--freeze_bn', action='store_true',
+                    help='keep BatchNorm statistics fixed (fine-tunes of a checkpoint recovered by scripts/from_onnx.py)')
     ap.add_argument('--eval_every', type=float, default=900)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=0)
@@ -169,6 +171,8 @@ def main():
         x = torch.from_numpy(X).permute(0, 3, 1, 2).float()
         tdata += time.time() - td
         model.train()
+        if a.freeze_bn:
+            freeze_batchnorm(model)
         out = model(x)
         focal, off, size = losses(out, torch.from_numpy(HM), torch.from_numpy(REG), torch.from_numpy(IND), torch.from_numpy(M))
         loss = focal + off + size
