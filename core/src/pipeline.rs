@@ -546,7 +546,7 @@ impl Engine {
     /// A still's second looks: a region of interest on each of the strongest distinct
     /// candidates a search would report (`detector.threshold`) not `looked` at yet, at most
     /// [`MAX_SECOND_LOOKS`] and as far as the credit goes (native, or upscaled as the fine pass
-    /// for a small ball in a small frame: [`crate::schedule::Scheduler::second_look`]). Each
+    /// for a small ball in a frame under 1080p: [`crate::schedule::Scheduler::second_look`]). Each
     /// one found again goes into `verified`, scored by the mean of its two scores: either look
     /// alone errs on a still (the search pass sees the ball smaller than the native look), the
     /// two together rarely both do. A candidate near an earlier look gets no new one: when its
@@ -607,10 +607,11 @@ impl Engine {
         Ok(())
     }
 
-    /// A still's fine pass: tiles over the frame at the scheduler's fine scale (the frame seen
-    /// as a 1080p one natively; [`crate::schedule::Scheduler::fine_tile`]), as far as the credit
-    /// goes less [`MAX_SECOND_LOOKS`] looks' worth (the looks at what it finds); their
-    /// candidates join the frame's. Returns whether any tile ran.
+    /// A still's fine pass: tiles over the frame at the finest scale the credit pays for (the
+    /// frame seen as a 1080p one natively when it can:
+    /// [`crate::schedule::Scheduler::fine_pass_scale`]), as far as the credit goes less
+    /// [`MAX_SECOND_LOOKS`] looks' worth (the looks at what it finds); their candidates join
+    /// the frame's. Returns whether any tile ran.
     fn fine_search(
         &mut self,
         frame: &Frame,
@@ -620,8 +621,14 @@ impl Engine {
         work: &mut Work,
     ) -> Result<bool> {
         let bounds = (w as f32, h as f32);
+        let Some(scale) = self.scheduler.fine_pass_scale(w, h, MAX_SECOND_LOOKS) else {
+            return Ok(false);
+        };
         let mut index = 0;
-        while let Some(job) = self.scheduler.fine_tile(w, h, index, MAX_SECOND_LOOKS) {
+        while let Some(job) = self
+            .scheduler
+            .fine_tile(w, h, scale, index, MAX_SECOND_LOOKS)
+        {
             self.run_job(frame, &job, bounds, timings, work, Looks::Frame)?;
             index += 1;
         }
@@ -754,7 +761,7 @@ mod tests {
             ..empty
         };
         // (0.60 + 0.90) / 2 = 0.75 would be stronger, but the list is at its capacity: the
-        // look keeps its evidence, so a later find may still count it.
+        // look keeps its evidence.
         assert!(!look.rescore(0.9, &mut verified));
         assert_eq!(verified.len(), 1);
         assert_eq!(look.evidence, 0.5);

@@ -1,7 +1,8 @@
 //! A still's extra detector runs, beyond its decision: second looks at its search candidates
 //! ([`Scheduler::second_look`]) and, when they confirmed nothing, a fine pass over the frame
-//! ([`Scheduler::fine_tile`]). The engine asks for them one at a time, after the decision's
-//! runs, as far as the still's credit goes.
+//! at a scale its credit affords ([`Scheduler::fine_pass_scale`], [`Scheduler::fine_tile`]).
+//! The engine asks for them one at a time, after the decision's runs, as far as the still's
+//! credit goes.
 
 use super::{centred_region, CostClass, Job, Scheduler, MAX_FINE_UPSCALE, TILE_COARSEN_SIDE};
 use crate::types::Prediction;
@@ -10,6 +11,15 @@ use crate::types::Prediction;
 /// upscale it, upscales as the finest of them does ([`Scheduler::second_look`]): natively it
 /// would span under two of the detector's output cells (stride 4).
 pub const SMALL_BALL_PX: f32 = 8.0;
+
+/// A fine pass whose every tile the credit cannot pay for steps this many times coarser
+/// ([`Scheduler::fine_pass_scale`]): from 3x upscaled to 2x, from 2x to 4/3.
+const FINE_SCALE_STEP: f32 = 1.5;
+
+const _: () = assert!(
+    MAX_FINE_UPSCALE >= 1,
+    "a fine pass scale of 1 / 0 is no scale"
+);
 
 impl Scheduler {
     /// The scale of a still's fine pass over a `w`x`h` frame ([`Scheduler::fine_tile`]): the
@@ -20,18 +30,47 @@ impl Scheduler {
         (w.min(h) as f32 / TILE_COARSEN_SIDE as f32).max(1.0 / MAX_FINE_UPSCALE as f32)
     }
 
-    /// The `index`-th tile (row by row) of a finer search of a `w`x`h` frame, at
-    /// [`Scheduler::fine_scale_for`]: a still's fine pass, when its ordinary search confirmed
-    /// nothing (a ball the search's coarser tiles saw too small or too soft to score). `None`
-    /// past the last tile, when the ordinary tiles are that fine already, or when the credit
-    /// left does not afford one more tile and then `reserve_looks` second looks (the looks at
-    /// what the pass finds).
-    pub fn fine_tile(&self, w: u32, h: u32, index: usize, reserve_looks: usize) -> Option<Job> {
-        let fine = self.fine_scale_for(w, h);
-        if self.tile_scale_for(w, h) <= fine {
+    /// The scale of a still's fine pass over a `w`x`h` frame that the credit left affords:
+    /// [`Scheduler::fine_scale_for`], or [`FINE_SCALE_STEP`] times coarser as often as it takes
+    /// for every tile and then `reserve_looks` second looks to fit the credit (a still that
+    /// arrives sooner searches its whole frame a little less finely rather than only its top
+    /// rows finely). When no scale finer than the ordinary tiles fits, the coarsest of them: it
+    /// runs as far as the credit goes. `None` when the ordinary tiles are that fine already.
+    pub fn fine_pass_scale(&self, w: u32, h: u32, reserve_looks: usize) -> Option<f32> {
+        let tiles = self.tile_scale_for(w, h);
+        let mut scale = self.fine_scale_for(w, h);
+        if tiles <= scale {
             return None;
         }
-        let grid = self.tile_grid(w, h, fine);
+        let reserve = self.planned_cost(CostClass::Roi) * reserve_looks as f64;
+        let tile = self.planned_cost(CostClass::Tile);
+        loop {
+            let count = self.tile_grid(w, h, scale).count();
+            let coarser = scale * FINE_SCALE_STEP;
+            if tile * count as f64 + reserve <= self.credit_us || coarser >= tiles {
+                return Some(scale);
+            }
+            scale = coarser;
+        }
+    }
+
+    /// The `index`-th tile (row by row) of a finer search of a `w`x`h` frame at `scale`
+    /// ([`Scheduler::fine_pass_scale`]): a still's fine pass, when its ordinary search
+    /// confirmed nothing (a ball the search's coarser tiles saw too small or too soft to
+    /// score). `None` past the last tile, or when the credit left does not afford one more
+    /// tile and then `reserve_looks` second looks (the looks at what the pass finds).
+    pub fn fine_tile(
+        &self,
+        w: u32,
+        h: u32,
+        scale: f32,
+        index: usize,
+        reserve_looks: usize,
+    ) -> Option<Job> {
+        if !(scale.is_finite() && scale > 0.0) {
+            return None;
+        }
+        let grid = self.tile_grid(w, h, scale);
         let reserve = self.planned_cost(CostClass::Roi) * reserve_looks as f64;
         if index >= grid.count() || self.planned_cost(CostClass::Tile) + reserve > self.credit_us {
             return None;
@@ -47,8 +86,8 @@ impl Scheduler {
     /// A native region of interest on the point (`x`, `y`) of a ball of `radius` pixels, to
     /// look again at a search candidate on the same frame (a still's second look), when the
     /// credit left after this frame's runs affords it. A ball under [`SMALL_BALL_PX`] across
-    /// in a frame that the still's passes upscale (a frame smaller than 1080p) is looked at as
-    /// finely as the finest of them, the fine pass, sees it.
+    /// in a frame whose shorter side is under 1080 px is looked at upscaled, as finely as the
+    /// finer of the tiles and the fine pass ([`Scheduler::fine_scale_for`]) see it.
     pub fn second_look(&self, w: u32, h: u32, x: f32, y: f32, radius: f32) -> Option<Job> {
         if !(x.is_finite() && y.is_finite()) {
             return None;

@@ -192,7 +192,14 @@ fn a_still_fine_pass_sees_the_frame_as_a_1080p_frame_natively_within_the_credit(
     for j in d.jobs() {
         s.record(j.class, 1_000);
     }
-    let tiles: Vec<Job> = (0..).map_while(|i| s.fine_tile(1920, 1080, i, 0)).collect();
+    assert_eq!(
+        s.fine_pass_scale(1920, 1080, 3),
+        Some(1.0),
+        "36 + 3 ms fit 223 ms"
+    );
+    let tiles: Vec<Job> = (0..)
+        .map_while(|i| s.fine_tile(1920, 1080, 1.0, i, 0))
+        .collect();
     assert_eq!(tiles.len(), 36);
     let input = c.detector.tile_input;
     assert!(tiles
@@ -204,7 +211,7 @@ fn a_still_fine_pass_sees_the_frame_as_a_1080p_frame_natively_within_the_credit(
     assert_eq!(tiles[1].region.x, 307);
     // 223 ms left: the pass spends it one tile at a time (1 ms each), keeping 3 looks' worth.
     let mut spent = 0;
-    while s.fine_tile(1920, 1080, 0, 3).is_some() {
+    while s.fine_tile(1920, 1080, 1.0, 0, 3).is_some() {
         s.record(CostClass::Tile, 1_000);
         spent += 1;
     }
@@ -214,24 +221,29 @@ fn a_still_fine_pass_sees_the_frame_as_a_1080p_frame_natively_within_the_credit(
     for _ in 0..3 {
         s.record(CostClass::Tile, 1_000);
     }
-    assert!(s.fine_tile(1920, 1080, 0, 0).is_none());
+    assert!(s.fine_tile(1920, 1080, 1.0, 0, 0).is_none());
     // A 640x360 frame (ordinary tiles at 1.5 x 360 / 720 = 0.75) is seen as a 1080p frame:
     // scale 360 / 1080 = 1 / MAX_FINE_UPSCALE, tiles of 384 / 3 = 128 by 224 / 3 -> 75 px
     // overlapping by 32 / 3 -> 11: (640 - 128) / 117 -> 5 steps, 6 across; (360 - 75) / 64
     // -> 5 steps, 6 down: 36, as many as on a 1080p frame.
     let mut s = desktop_at_1ms();
     s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
-    assert_eq!(s.fine_scale_for(640, 360), 1.0 / MAX_FINE_UPSCALE as f32);
-    let small: Vec<Job> = (0..).map_while(|i| s.fine_tile(640, 360, i, 0)).collect();
+    let third = 1.0 / MAX_FINE_UPSCALE as f32;
+    assert_eq!(s.fine_scale_for(640, 360), third);
+    assert_eq!(s.fine_pass_scale(640, 360, 3), Some(third));
+    let small: Vec<Job> = (0..)
+        .map_while(|i| s.fine_tile(640, 360, third, i, 0))
+        .collect();
     assert_eq!(small.len(), 36);
     assert_eq!((small[0].region.width, small[0].region.height), (128, 75));
-    // A 960x540 frame's fine pass stops at 2x (540 / 1080).
+    // A 960x540 frame's fine pass is 2x (540 / 1080), within the cap.
     assert_eq!(s.fine_scale_for(960, 540), 0.5);
     // A 320x240 frame: ordinary tiles at 1.5 x 240 / 720 -> MIN_TILE_SCALE 0.5 (2x), fine
     // pass at 3x (240 / 1080 is finer than 1/3).
     let mut s = desktop_at_1ms();
     s.decide_after(Some(500_000), 320, 240, TrackView::None, Lookout::default());
-    let tiny = s.fine_tile(320, 240, 0, 0).expect("a fine tile");
+    let third = s.fine_pass_scale(320, 240, 0).expect("a fine pass");
+    let tiny = s.fine_tile(320, 240, third, 0, 0).expect("a fine tile");
     assert_eq!((tiny.region.width, tiny.region.height), (128, 75));
     // Ordinary tiles as fine as the fine pass already (tile_scale 0.5 on a 1080p frame, fine
     // scale 1): none.
@@ -245,7 +257,63 @@ fn a_still_fine_pass_sees_the_frame_as_a_1080p_frame_natively_within_the_credit(
         s.record(class, 1_000);
     }
     still_1080p(&mut s);
-    assert!(s.fine_tile(1920, 1080, 0, 0).is_none());
+    assert_eq!(s.fine_pass_scale(1920, 1080, 0), None);
+}
+
+#[test]
+fn a_still_fine_pass_coarsens_until_the_credit_pays_for_the_whole_frame() {
+    // 640x360 on the desktop preset at 1 ms a run: the 3x pass is 36 tiles, the 2x pass 16
+    // (192x112 px tiles overlapping by 16: 4 across, 4 down), the ordinary tiles 0.75.
+    let mut s = desktop_at_1ms();
+    s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
+    while s.credit_us() > 30_500.0 {
+        s.record(CostClass::Tile, 1_000);
+    }
+    assert!((30_000.0..=30_500.0).contains(&s.credit_us()));
+    // 30 ms: 36 + 3 looks = 39 ms do not fit, 16 + 3 = 19 do: the whole frame at 2x.
+    assert_eq!(s.fine_pass_scale(640, 360, 3), Some(0.5));
+    let tiles: Vec<Job> = (0..)
+        .map_while(|i| s.fine_tile(640, 360, 0.5, i, 3))
+        .collect();
+    assert_eq!(tiles.len(), 16);
+    assert_eq!(
+        tiles[15].region.y + tiles[15].region.height as i32,
+        360,
+        "reaches the bottom"
+    );
+    // 10 ms: not even 16 + 3 fit; the 2x pass (the coarsest finer than the tiles: 0.5 x 1.5
+    // = 0.75) runs as far as the credit goes, 10 - 3 = 7 tiles.
+    while s.credit_us() > 10_500.0 {
+        s.record(CostClass::Tile, 1_000);
+    }
+    assert!((10_000.0..=10_500.0).contains(&s.credit_us()));
+    assert_eq!(s.fine_pass_scale(640, 360, 3), Some(0.5));
+    let mut ran = 0;
+    while s.fine_tile(640, 360, 0.5, ran, 3).is_some() {
+        s.record(CostClass::Tile, 1_000);
+        ran += 1;
+    }
+    assert_eq!(ran, 7);
+}
+
+#[test]
+fn a_small_ball_in_a_frame_under_1080p_is_looked_at_as_finely_as_the_fine_pass_sees_it() {
+    // 1280x720: tiles at 1.5, fine pass 720 / 1080 = 2/3 -> a 192 x 2/3 = 128 px look; 960x540:
+    // fine pass 0.5 -> 96 px. A ball of 3 px radius is 6 px across, under SMALL_BALL_PX 8.
+    let mut s = desktop_at_1ms();
+    s.decide_after(
+        Some(500_000),
+        1280,
+        720,
+        TrackView::None,
+        Lookout::default(),
+    );
+    let look = s.second_look(1280, 720, 600.0, 300.0, 3.0).expect("a look");
+    assert_eq!((look.region.width, look.region.height), (128, 128));
+    let mut s = desktop_at_1ms();
+    s.decide_after(Some(500_000), 960, 540, TrackView::None, Lookout::default());
+    let look = s.second_look(960, 540, 600.0, 300.0, 3.0).expect("a look");
+    assert_eq!((look.region.width, look.region.height), (96, 96));
 }
 
 #[test]
@@ -269,7 +337,8 @@ fn a_4k_frame_is_searched_as_coarsely_as_its_larger_ball_allows() {
     );
     assert_eq!(s.search_cycle_len(), 1 + 16);
     assert_eq!(s.tiles()[0].width, 1152);
-    let fine = s.fine_tile(3840, 2160, 0, 0).expect("a fine tile");
+    assert_eq!(s.fine_pass_scale(3840, 2160, 0), Some(2.0));
+    let fine = s.fine_tile(3840, 2160, 2.0, 0, 0).expect("a fine tile");
     assert_eq!((fine.region.width, fine.region.height), (768, 448));
 }
 

@@ -80,7 +80,10 @@ def main():
         x = ref_input(h, w) if (h, w) == (64, 96) else (rng.random((1, 3, h, w)) * 255).astype(np.float32)
         with torch.no_grad():
             t = model(torch.from_numpy(x)).numpy()
-        worst = max(worst, float(np.abs(t - sess.run(None, {C.input_name: x})[0]).max()))
+        o = sess.run([C.output_name], {C.input_name: x})[0]
+        if t.shape != o.shape:
+            raise SystemExit(f'output shapes differ at {h}x{w}: recovered {t.shape}, ONNX {o.shape}')
+        worst = max(worst, float(np.abs(t - o).max()))
     print(f'max |onnx - recovered| = {worst:.2e}')
     if worst > MAX_ABS_DIFF:
         raise SystemExit(f'recovered model differs from the ONNX model by {worst:.2e} (> {MAX_ABS_DIFF})')

@@ -73,6 +73,9 @@ def main():
     init = torch.load(a.init, map_location='cpu') if a.init else None
     if init:
         cfg = init['cfg']
+        if init.get('recovered_from') and not a.freeze_bn:
+            raise SystemExit(f"{a.init} was recovered from {init['recovered_from']} (scripts/from_onnx.py): its BatchNorm "
+                             'statistics are the identity and batch statistics would replace them; pass --freeze_bn')
     model = build(cfg)
     if init:
         model.load_state_dict(init['model'])
