@@ -30,7 +30,9 @@ def main():
     state = {}
     for k, v in ckpts[0]['model'].items():
         state[k] = sum(c['model'][k] for c in ckpts) / len(ckpts) if v.is_floating_point() else v
-    torch.save(dict(model=state, cfg=cfg, it=0, soup=ins), out)
+    # A soup that holds a fine-tune of a checkpoint recovered from ONNX (scripts/from_onnx.py) keeps that mark.
+    lineage = {'recovered_from': c['recovered_from'] for c in ckpts if c.get('recovered_from')}
+    torch.save(dict(model=state, cfg=cfg, it=0, soup=ins, **lineage), out)
     print(f'wrote {out}: mean of {len(ins)} checkpoints, cfg {cfg}')
 
 

@@ -74,8 +74,10 @@ def main():
     if init:
         cfg = init['cfg']
         if init.get('recovered_from') and not a.freeze_bn:
-            raise SystemExit(f"{a.init} was recovered from {init['recovered_from']} (scripts/from_onnx.py): its BatchNorm "
+            raise SystemExit(f"{a.init} descends from {init['recovered_from']} (scripts/from_onnx.py): its BatchNorm "
                              'statistics are the identity and batch statistics would replace them; pass --freeze_bn')
+    # A fine-tune of a recovered checkpoint keeps its mark, so a fine-tune of that is refused without --freeze_bn too.
+    lineage = {'recovered_from': init['recovered_from']} if init and init.get('recovered_from') else {}
     model = build(cfg)
     if init:
         model.load_state_dict(init['model'])
@@ -198,19 +200,19 @@ def main():
                      off=round(run_ema[2], 4), size=round(run_ema[3], 4), lr=round(lr, 6), pool=npool,
                      data_frac=round(tdata / el, 3), load=round(os.getloadavg()[0], 2)))
         if it % 200 == 0:
-            torch.save(dict(model=ema.state_dict(), cfg=ema.cfg, it=it), os.path.join(out_dir, 'last.pt'))
+            torch.save(dict(model=ema.state_dict(), cfg=ema.cfg, it=it, **lineage), os.path.join(out_dir, 'last.pt'))
         if time.time() - last_eval > a.eval_every:
             sc, small, dt = do_eval('periodic')
             if sc > best:
                 best = sc
-                torch.save(dict(model=ema.state_dict(), cfg=ema.cfg, it=it, score=sc, metrics=small), os.path.join(out_dir, 'best.pt'))
+                torch.save(dict(model=ema.state_dict(), cfg=ema.cfg, it=it, **lineage, score=sc, metrics=small), os.path.join(out_dir, 'best.pt'))
             log(dict(eval_it=it, score=round(sc, 4), best=round(best, 4), eval_s=round(dt, 1), **small))
             last_eval = time.time()
-    torch.save(dict(model=ema.state_dict(), cfg=ema.cfg, it=it), os.path.join(out_dir, 'last.pt'))
+    torch.save(dict(model=ema.state_dict(), cfg=ema.cfg, it=it, **lineage), os.path.join(out_dir, 'last.pt'))
     sc, small, dt = do_eval('final')
     if sc > best:
         best = sc
-        torch.save(dict(model=ema.state_dict(), cfg=ema.cfg, it=it, score=sc, metrics=small), os.path.join(out_dir, 'best.pt'))
+        torch.save(dict(model=ema.state_dict(), cfg=ema.cfg, it=it, **lineage, score=sc, metrics=small), os.path.join(out_dir, 'best.pt'))
     log(dict(done=True, it=it, score=round(sc, 4), best=round(best, 4), **small))
 
 
