@@ -26,8 +26,9 @@ pub const MIN_TILE_SCALE: f32 = 0.5;
 pub const TILE_COARSEN_SIDE: u32 = 1080;
 /// A still's fine pass upscales a small frame at most this many times to see it as a
 /// [`TILE_COARSEN_SIDE`] frame would be natively: a 640x360 frame 3x, when the still's credit
-/// pays for it. The ordinary tiles of every frame stop at [`MIN_TILE_SCALE`] (2x): a frame of a
-/// clip has one frame's budget for its search.
+/// pays for it. The ordinary tiles of every frame stop at [`MIN_TILE_SCALE`] (2x) unless
+/// `schedule.tile_scale` itself is finer: a frame of a clip has one frame's budget for its
+/// search.
 pub const MAX_FINE_UPSCALE: u32 = 3;
 /// A frame interval at 30 fps, microseconds.
 pub const FRAME_INTERVAL_30FPS_US: u64 = 33_333;

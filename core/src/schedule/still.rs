@@ -8,13 +8,20 @@ use super::{centred_region, CostClass, Job, Scheduler, MAX_FINE_UPSCALE, TILE_CO
 use crate::types::Prediction;
 
 /// A still's second look at a ball under this many pixels across, in a frame whose passes
-/// upscale it, upscales as the finest of them does ([`Scheduler::second_look`]): natively it
-/// would span under two of the detector's output cells (stride 4).
+/// upscale it, upscales as the finer of the tiles' scale and the fine pass's full scale
+/// ([`Scheduler::second_look`], [`Scheduler::fine_scale_for`]): natively it would span under
+/// two of the detector's output cells (stride 4).
 pub const SMALL_BALL_PX: f32 = 8.0;
 
 /// A fine pass whose every tile the credit cannot pay for steps this many times coarser
 /// ([`Scheduler::fine_pass_scale`]): from 3x upscaled to 2x, from 2x to 4/3.
 const FINE_SCALE_STEP: f32 = 1.5;
+
+/// A still's fine pass is at least this many times finer than the ordinary tiles
+/// ([`Scheduler::fine_pass_scale`]): a pass nearer their scale mostly repeats their search.
+/// Under [`FINE_SCALE_STEP`] (about its square root), so that a step that lands on the tiles'
+/// scale give or take rounding is never taken, and a step to 1.5x finer always is.
+pub(super) const MIN_FINE_GAIN: f32 = 1.2;
 
 const _: () = assert!(
     MAX_FINE_UPSCALE >= 1,
@@ -34,12 +41,13 @@ impl Scheduler {
     /// [`Scheduler::fine_scale_for`], or [`FINE_SCALE_STEP`] times coarser as often as it takes
     /// for every tile and then `reserve_looks` second looks to fit the credit (a still that
     /// arrives sooner searches its whole frame a little less finely rather than only its top
-    /// rows finely). When no scale finer than the ordinary tiles fits, the coarsest of them: it
-    /// runs as far as the credit goes. `None` when the ordinary tiles are that fine already.
+    /// rows finely). Every scale it returns is at least [`MIN_FINE_GAIN`] times finer than
+    /// the ordinary tiles; when none of those fits, the coarsest of them: it runs as far as
+    /// the credit goes. `None` when the ordinary tiles are nearly that fine already.
     pub fn fine_pass_scale(&self, w: u32, h: u32, reserve_looks: usize) -> Option<f32> {
         let tiles = self.tile_scale_for(w, h);
         let mut scale = self.fine_scale_for(w, h);
-        if tiles <= scale {
+        if scale * MIN_FINE_GAIN > tiles {
             return None;
         }
         let reserve = self.planned_cost(CostClass::Roi) * reserve_looks as f64;
@@ -47,7 +55,7 @@ impl Scheduler {
         loop {
             let count = self.tile_grid(w, h, scale).count();
             let coarser = scale * FINE_SCALE_STEP;
-            if tile * count as f64 + reserve <= self.credit_us || coarser >= tiles {
+            if tile * count as f64 + reserve <= self.credit_us || coarser * MIN_FINE_GAIN > tiles {
                 return Some(scale);
             }
             scale = coarser;
@@ -86,8 +94,9 @@ impl Scheduler {
     /// A native region of interest on the point (`x`, `y`) of a ball of `radius` pixels, to
     /// look again at a search candidate on the same frame (a still's second look), when the
     /// credit left after this frame's runs affords it. A ball under [`SMALL_BALL_PX`] across
-    /// in a frame whose shorter side is under 1080 px is looked at upscaled, as finely as the
-    /// finer of the tiles and the fine pass ([`Scheduler::fine_scale_for`]) see it.
+    /// in a frame whose shorter side is under 1080 px is looked at upscaled, at the finer of
+    /// the tiles' scale and [`Scheduler::fine_scale_for`] (the fine pass's scale before any
+    /// coarsening for the credit, whether or not the pass runs).
     pub fn second_look(&self, w: u32, h: u32, x: f32, y: f32, radius: f32) -> Option<Job> {
         if !(x.is_finite() && y.is_finite()) {
             return None;

@@ -1,5 +1,6 @@
 //! Tests of the scheduler: budget accounting, job choice, search cycle, late frames.
 
+use super::still::MIN_FINE_GAIN;
 use super::*;
 use crate::config::{Config, Preset};
 
@@ -192,11 +193,8 @@ fn a_still_fine_pass_sees_the_frame_as_a_1080p_frame_natively_within_the_credit(
     for j in d.jobs() {
         s.record(j.class, 1_000);
     }
-    assert_eq!(
-        s.fine_pass_scale(1920, 1080, 3),
-        Some(1.0),
-        "36 + 3 ms fit 223 ms"
-    );
+    // 36 + 3 ms fit 223 ms; the next step (1.5) would be the tiles' own scale.
+    assert_eq!(s.fine_pass_scale(1920, 1080, 3), Some(1.0));
     let tiles: Vec<Job> = (0..)
         .map_while(|i| s.fine_tile(1920, 1080, 1.0, i, 0))
         .collect();
@@ -294,6 +292,65 @@ fn a_still_fine_pass_coarsens_until_the_credit_pays_for_the_whole_frame() {
         ran += 1;
     }
     assert_eq!(ran, 7);
+}
+
+#[test]
+fn a_still_fine_pass_takes_the_finest_step_its_credit_pays_for() {
+    // tile_scale 2.0 at 640x360: ordinary tiles 2.0 x 360 / 720 = 1.0, fine pass 1/3. Steps:
+    // 1/3 (36 tiles), 0.5 (16: 192x112 px), 0.75 (9: 288x168 px overlapping by 24, (640 -
+    // 288) / 264 -> 2 steps, 3 across; (360 - 168) / 144 -> 2 steps, 3 down); 1.125 would be
+    // coarser than the tiles. At 1 ms a run with 3 looks kept: 25 ms pays for 16 + 3, not
+    // 36 + 3; 15 ms for 9 + 3 only; 5 ms for none (the coarsest step, as far as it goes).
+    let c = Config::preset(Preset::Desktop);
+    let schedule = ScheduleConfig {
+        tile_scale: 2.0,
+        ..c.schedule
+    };
+    let mut s = Scheduler::new(schedule, c.detector);
+    for class in CostClass::ALL {
+        s.record(class, 1_000);
+    }
+    s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
+    assert_eq!(s.tile_scale_for(640, 360), 1.0);
+    let mut scales = Vec::new();
+    for credit in [25_000.0, 15_000.0, 5_000.0] {
+        while s.credit_us() > credit + 500.0 {
+            s.record(CostClass::Tile, 1_000);
+        }
+        let scale = s.fine_pass_scale(640, 360, 3).expect("a fine pass");
+        let count = (0..)
+            .map_while(|i| s.fine_tile(640, 360, scale, i, 0))
+            .count();
+        scales.push((scale, count));
+    }
+    assert_eq!(scales, [(0.5, 16), (0.75, 9), (0.75, 9)]);
+}
+
+#[test]
+fn a_still_fine_pass_is_never_a_repeat_of_the_ordinary_tiles() {
+    // Out of credit, the pass steps to its coarsest scale. From 240 to 720 px the desktop
+    // tiles are 1.5 x side / 720 and the pass side / 1080 (at least 1/3): 2.25 = 1.5 x 1.5
+    // times finer, so two steps land on the tiles' own scale give or take rounding, which
+    // must not be taken (a repeat of the search). Every side, both orientations.
+    let mut s = desktop_at_1ms();
+    s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
+    while s.credit_us() > 0.0 {
+        s.record(CostClass::Tile, 1_000);
+    }
+    for side in 120..=2200 {
+        for (w, h) in [(side * 16 / 9, side), (side, side * 4 / 3)] {
+            let tiles = s.tile_scale_for(w, h);
+            if let Some(scale) = s.fine_pass_scale(w, h, 3) {
+                assert!(
+                    scale * MIN_FINE_GAIN <= tiles,
+                    "{w}x{h}: fine pass {scale}, tiles {tiles}"
+                );
+            }
+        }
+    }
+    // 711x400: tiles 1.5 x 400 / 720 = 0.833, fine 400 / 1080 = 0.370 -> 0.556.
+    let scale = s.fine_pass_scale(711, 400, 3).expect("a fine pass");
+    assert!((scale - 0.5556).abs() < 1e-3, "{scale}");
 }
 
 #[test]
