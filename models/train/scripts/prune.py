@@ -14,7 +14,7 @@ Channels tied by residual additions are pruned together (one index set per group
 Importance of a channel = sum over its producers of |BatchNorm gamma| (each producer normalised by its mean),
 plus the normalised L1 norm of the consumers' input weights. The stride-4 widths (c4, f4) are kept.
 """
-import argparse, json
+import argparse, json, sys
 import torch
 
 from ballnet.model import build
@@ -38,6 +38,10 @@ def main():
     a = ap.parse_args()
     src, dst, cfg_json = a.src, a.dst, a.cfg
     ck = torch.load(src, map_location='cpu')
+    if ck.get('recovered_from'):
+        # from_onnx.py folds BatchNorm into the convolutions: every gamma is 1, so the importance below means nothing.
+        sys.exit(f"{src} descends from {ck['recovered_from']} (scripts/from_onnx.py): its BatchNorm scales are all 1 "
+                 "and cannot rank channels; prune a trained checkpoint instead")
     sd, cfg = ck['model'], dict(ck['cfg'])
     new_cfg = dict(cfg, **json.loads(cfg_json))
     assert new_cfg['c4'] == cfg['c4'] and new_cfg['f4'] == cfg['f4'], 'only c8/c16 can be pruned'
