@@ -546,7 +546,7 @@ impl Engine {
     /// A still's second looks: a region of interest on each of the strongest distinct
     /// candidates a search would report (`detector.threshold`) not `looked` at yet, at most
     /// [`MAX_SECOND_LOOKS`] and as far as the credit goes (native, or upscaled at the fine pass's
-    /// full scale for a small ball in a frame under 1080p:
+    /// full scale, or the tiles' where finer, for a small ball in a frame under 1080p:
     /// [`crate::schedule::Scheduler::second_look`]). Each
     /// one found again goes into `verified`, scored by the mean of its two scores: either look
     /// alone errs on a still (the search pass sees the ball smaller than the native look), the

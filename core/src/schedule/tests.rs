@@ -328,10 +328,11 @@ fn a_still_fine_pass_takes_the_finest_step_its_credit_pays_for() {
 
 #[test]
 fn a_still_fine_pass_is_never_a_repeat_of_the_ordinary_tiles() {
-    // Out of credit, the pass steps to its coarsest scale. From 240 to 720 px the desktop
-    // tiles are 1.5 x side / 720 and the pass side / 1080 (at least 1/3): 2.25 = 1.5 x 1.5
-    // times finer, so two steps land on the tiles' own scale give or take rounding, which
-    // must not be taken (a repeat of the search). Every side, both orientations.
+    // Out of credit, the pass steps to its coarsest scale. From 360 to 720 px the desktop
+    // tiles are 1.5 x side / 720 and the pass side / 1080: 2.25 = 1.5 x 1.5 times finer, so
+    // two steps land on the tiles' own scale give or take rounding, which must not be taken
+    // (a repeat of the search); from 241 to 287 px the second step (1/2 against side / 480)
+    // would be under 1.2x finer. Every side, both orientations.
     let mut s = desktop_at_1ms();
     s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
     while s.credit_us() > 0.0 {
@@ -351,6 +352,13 @@ fn a_still_fine_pass_is_never_a_repeat_of_the_ordinary_tiles() {
     // 711x400: tiles 1.5 x 400 / 720 = 0.833, fine 400 / 1080 = 0.370 -> 0.556.
     let scale = s.fine_pass_scale(711, 400, 3).expect("a fine pass");
     assert!((scale - 0.5556).abs() < 1e-3, "{scale}");
+    // 428x241: tiles 241 / 480 = 0.502, fine 1/3 stays (0.5 is under 1.2x finer).
+    assert_eq!(
+        s.fine_pass_scale(428, 241, 3),
+        Some(1.0 / MAX_FINE_UPSCALE as f32)
+    );
+    // 1600x900: tiles 1.5, fine 900 / 1080 = 0.833 -> 1.25, exactly 1.2x finer: taken.
+    assert_eq!(s.fine_pass_scale(1600, 900, 3), Some(1.25));
 }
 
 #[test]

@@ -39,9 +39,10 @@ def main():
     src, dst, cfg_json = a.src, a.dst, a.cfg
     ck = torch.load(src, map_location='cpu')
     if ck.get('recovered_from'):
-        # from_onnx.py folds BatchNorm into the convolutions: every gamma is 1, so the importance below means nothing.
-        sys.exit(f"{src} descends from {ck['recovered_from']} (scripts/from_onnx.py): its BatchNorm scales are all 1 "
-                 "and cannot rank channels; prune a trained checkpoint instead")
+        # from_onnx.py folds BatchNorm's scale into the convolutions: every gamma starts at 1, so the importance
+        # below (gamma times the weights' norm) does not rank channels, in the recovered checkpoint or its fine-tunes.
+        sys.exit(f"{src} descends from {ck['recovered_from']} (scripts/from_onnx.py): its BatchNorm scales started at 1 "
+                 "(folded into the convolutions) and do not rank channels; prune a trained checkpoint instead")
     sd, cfg = ck['model'], dict(ck['cfg'])
     new_cfg = dict(cfg, **json.loads(cfg_json))
     assert new_cfg['c4'] == cfg['c4'] and new_cfg['f4'] == cfg['f4'], 'only c8/c16 can be pruned'

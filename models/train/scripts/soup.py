@@ -27,15 +27,15 @@ def main():
     for p, c in zip(ins, ckpts):
         if c['cfg'] != cfg or c['model'].keys() != ckpts[0]['model'].keys():
             sys.exit(f'{p}: architecture {c["cfg"]} differs from {ins[0]}: {cfg}')
-    state = {}
-    for k, v in ckpts[0]['model'].items():
-        state[k] = sum(c['model'][k] for c in ckpts) / len(ckpts) if v.is_floating_point() else v
     # A checkpoint recovered from ONNX (scripts/from_onnx.py) and its fine-tunes hold BatchNorm folded into the
     # convolutions: they average only with each other, and the soup keeps their mark.
     marks = [c.get('recovered_from') for c in ckpts]
     if len(set(marks)) > 1:
         sys.exit('cannot average checkpoints of different lineages (recovered_from: '
-                 + ', '.join(f'{p}: {m or "none, trained"}' for p, m in zip(ins, marks)) + ')')
+                 + ', '.join(f'{p}: {m or "none (trained)"}' for p, m in zip(ins, marks)) + ')')
+    state = {}
+    for k, v in ckpts[0]['model'].items():
+        state[k] = sum(c['model'][k] for c in ckpts) / len(ckpts) if v.is_floating_point() else v
     lineage = {'recovered_from': marks[0]} if marks[0] else {}
     torch.save(dict(model=state, cfg=cfg, it=0, soup=ins, **lineage), out)
     print(f'wrote {out}: mean of {len(ins)} checkpoints, cfg {cfg}')
