@@ -14,8 +14,17 @@ fn sched(preset: Preset) -> Scheduler {
 
 /// The desktop preset's scheduler with every class of run measured at 1 ms.
 fn desktop_at_1ms() -> Scheduler {
+    desktop_at_1ms_with_tile_scale(Config::preset(Preset::Desktop).schedule.tile_scale)
+}
+
+/// [`desktop_at_1ms`] with another `schedule.tile_scale`.
+fn desktop_at_1ms_with_tile_scale(tile_scale: f32) -> Scheduler {
     let c = Config::preset(Preset::Desktop);
-    let mut s = Scheduler::new(c.schedule, c.detector);
+    let schedule = ScheduleConfig {
+        tile_scale,
+        ..c.schedule
+    };
+    let mut s = Scheduler::new(schedule, c.detector);
     for class in CostClass::ALL {
         s.record(class, 1_000);
     }
@@ -245,15 +254,7 @@ fn a_still_fine_pass_sees_the_frame_as_a_1080p_frame_natively_within_the_credit(
     assert_eq!((tiny.region.width, tiny.region.height), (128, 75));
     // Ordinary tiles as fine as the fine pass already (tile_scale 0.5 on a 1080p frame, fine
     // scale 1): none.
-    let c = Config::preset(Preset::Desktop);
-    let schedule = ScheduleConfig {
-        tile_scale: 0.5,
-        ..c.schedule
-    };
-    let mut s = Scheduler::new(schedule, c.detector);
-    for class in CostClass::ALL {
-        s.record(class, 1_000);
-    }
+    let mut s = desktop_at_1ms_with_tile_scale(0.5);
     still_1080p(&mut s);
     assert_eq!(s.fine_pass_scale(1920, 1080, 0), None);
 }
@@ -301,15 +302,7 @@ fn a_still_fine_pass_takes_the_finest_step_its_credit_pays_for() {
     // 288) / 264 -> 2 steps, 3 across; (360 - 168) / 144 -> 2 steps, 3 down); 1.125 would be
     // coarser than the tiles. At 1 ms a run with 3 looks kept: 25 ms pays for 16 + 3, not
     // 36 + 3; 15 ms for 9 + 3 only; 5 ms for none (the coarsest step, as far as it goes).
-    let c = Config::preset(Preset::Desktop);
-    let schedule = ScheduleConfig {
-        tile_scale: 2.0,
-        ..c.schedule
-    };
-    let mut s = Scheduler::new(schedule, c.detector);
-    for class in CostClass::ALL {
-        s.record(class, 1_000);
-    }
+    let mut s = desktop_at_1ms_with_tile_scale(2.0);
     s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
     assert_eq!(s.tile_scale_for(640, 360), 1.0);
     let mut scales = Vec::new();
