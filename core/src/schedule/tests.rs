@@ -31,6 +31,14 @@ fn desktop_at_1ms_with_tile_scale(tile_scale: f32) -> Scheduler {
     s
 }
 
+/// Spends a still's credit on 1 ms tiles until at most `limit_us` is left (a still that
+/// arrives sooner, or a busier one).
+fn spend_credit_to(s: &mut Scheduler, limit_us: f64) {
+    while s.credit_us() > limit_us {
+        s.record(CostClass::Tile, 1_000);
+    }
+}
+
 /// The decision for a lost engine's 1080p still 0.5 s after the previous frame.
 fn still_1080p(s: &mut Scheduler) -> Decision {
     s.decide_after(
@@ -265,9 +273,7 @@ fn a_still_fine_pass_coarsens_until_the_credit_pays_for_the_whole_frame() {
     // (192x112 px tiles overlapping by 16: 4 across, 4 down), the ordinary tiles 0.75.
     let mut s = desktop_at_1ms();
     s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
-    while s.credit_us() > 30_500.0 {
-        s.record(CostClass::Tile, 1_000);
-    }
+    spend_credit_to(&mut s, 30_500.0);
     assert!((30_000.0..=30_500.0).contains(&s.credit_us()));
     // 30 ms: 36 + 3 looks = 39 ms do not fit, 16 + 3 = 19 do: the whole frame at 2x.
     assert_eq!(s.fine_pass_scale(640, 360, 3), Some(0.5));
@@ -282,9 +288,7 @@ fn a_still_fine_pass_coarsens_until_the_credit_pays_for_the_whole_frame() {
     );
     // 10 ms: not even 16 + 3 fit; the 2x pass (the coarsest finer than the tiles: 0.5 x 1.5
     // = 0.75) runs as far as the credit goes, 10 - 3 = 7 tiles.
-    while s.credit_us() > 10_500.0 {
-        s.record(CostClass::Tile, 1_000);
-    }
+    spend_credit_to(&mut s, 10_500.0);
     assert!((10_000.0..=10_500.0).contains(&s.credit_us()));
     assert_eq!(s.fine_pass_scale(640, 360, 3), Some(0.5));
     let mut ran = 0;
@@ -307,9 +311,7 @@ fn a_still_fine_pass_takes_the_finest_step_its_credit_pays_for() {
     assert_eq!(s.tile_scale_for(640, 360), 1.0);
     let mut scales = Vec::new();
     for credit in [25_000.0, 15_000.0, 5_000.0] {
-        while s.credit_us() > credit + 500.0 {
-            s.record(CostClass::Tile, 1_000);
-        }
+        spend_credit_to(&mut s, credit + 500.0);
         let scale = s.fine_pass_scale(640, 360, 3).expect("a fine pass");
         let count = (0..)
             .map_while(|i| s.fine_tile(640, 360, scale, i, 0))
@@ -328,9 +330,7 @@ fn a_still_fine_pass_is_never_a_repeat_of_the_ordinary_tiles() {
     // would be under 1.2x finer. Every side, both orientations.
     let mut s = desktop_at_1ms();
     s.decide_after(Some(500_000), 640, 360, TrackView::None, Lookout::default());
-    while s.credit_us() > 0.0 {
-        s.record(CostClass::Tile, 1_000);
-    }
+    spend_credit_to(&mut s, 0.0);
     for side in 120..=2200 {
         for (w, h) in [(side * 16 / 9, side), (side, side * 4 / 3)] {
             let tiles = s.tile_scale_for(w, h);
