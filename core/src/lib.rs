@@ -54,7 +54,7 @@ pub use monitor::{
 pub use pipeline::{embedded_model, Engine, FrameResult, StageTimings};
 pub use schedule::{
     DetectorMode, ScheduleConfig, SearchStrategy, FRAME_INTERVAL_30FPS_US, FRAME_INTERVAL_60FPS_US,
-    MAX_FINE_UPSCALE, MIN_TILE_SCALE, TILE_COARSEN_SIDE, TILE_REFERENCE_SIDE,
+    MAX_FINE_UPSCALE, MIN_FINE_GAIN, MIN_TILE_SCALE, TILE_COARSEN_SIDE, TILE_REFERENCE_SIDE,
 };
 pub use track::{BallEstimate, TrackState, TrackerConfig};
 pub use types::{

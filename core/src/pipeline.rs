@@ -21,7 +21,7 @@ use crate::error::{FrameError, ModelError, Result};
 use crate::frame::{Converter, Frame};
 use crate::monitor::{CaptureRing, ExportError, ExportSummary, Monitor, QualitySummary, Telemetry};
 use crate::schedule::{CostClass, DetectorMode, Job, Scheduler};
-use crate::track::{BallEstimate, TrackState, Tracker};
+use crate::track::{BallEstimate, TrackState, Tracker, MAX_STILL_EVIDENCE};
 
 /// The broadcast-football model (`ball = "football"`), embedded at build time (feature
 /// `embedded-model`).
@@ -97,6 +97,10 @@ const SECOND_LOOK_MIN_GATE_PX: f32 = 12.0;
 /// Most pieces of evidence one still gathers: one per look over its two rounds, and one more
 /// for each first-round look whose ball the fine pass found with a stronger score.
 const MAX_VERIFIED: usize = 3 * MAX_SECOND_LOOKS;
+const _: () = assert!(
+    MAX_VERIFIED <= MAX_STILL_EVIDENCE,
+    "the tracker would drop a still's weakest evidence"
+);
 
 /// One of a still's second looks: where it went, what it found there and the best evidence
 /// it gave so far.

@@ -126,4 +126,8 @@ fn desktop_search_ladder_equals_the_contract_file() {
         uint(&c, "/desktop_preset/max_fine_upscale"),
         u64::from(ballcam_core::MAX_FINE_UPSCALE)
     );
+    assert_eq!(
+        real(&c, "/desktop_preset/min_fine_gain"),
+        ballcam_core::MIN_FINE_GAIN
+    );
 }

@@ -30,6 +30,11 @@ pub const TILE_COARSEN_SIDE: u32 = 1080;
 /// `schedule.tile_scale` itself is finer: a frame of a clip has one frame's budget for its
 /// search.
 pub const MAX_FINE_UPSCALE: u32 = 3;
+/// A still's fine pass is at least this many times finer than the ordinary tiles, or does not
+/// run (`Scheduler::fine_pass_scale`): a pass nearer their scale mostly repeats their search.
+/// About the square root of the pass's 1.5x coarsening step, so that a step that lands on the
+/// tiles' own scale give or take rounding is never taken, and one to 1.5x finer always is.
+pub const MIN_FINE_GAIN: f32 = 1.2;
 /// A frame interval at 30 fps, microseconds.
 pub const FRAME_INTERVAL_30FPS_US: u64 = 33_333;
 /// A frame interval at 60 fps, microseconds.

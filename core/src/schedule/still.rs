@@ -4,7 +4,9 @@
 //! The engine asks for them one at a time, after the decision's runs, as far as the still's
 //! credit goes.
 
-use super::{centred_region, CostClass, Job, Scheduler, MAX_FINE_UPSCALE, TILE_COARSEN_SIDE};
+use super::{
+    centred_region, CostClass, Job, Scheduler, MAX_FINE_UPSCALE, MIN_FINE_GAIN, TILE_COARSEN_SIDE,
+};
 use crate::types::Prediction;
 
 /// A still's second look at a ball under this many pixels across, in a frame whose passes
@@ -17,11 +19,10 @@ pub const SMALL_BALL_PX: f32 = 8.0;
 /// ([`Scheduler::fine_pass_scale`]): from 3x upscaled to 2x, from 2x to 4/3.
 const FINE_SCALE_STEP: f32 = 1.5;
 
-/// A still's fine pass is at least this many times finer than the ordinary tiles
-/// ([`Scheduler::fine_pass_scale`]): a pass nearer their scale mostly repeats their search.
-/// Under [`FINE_SCALE_STEP`] (about its square root), so that a step that lands on the tiles'
-/// scale give or take rounding is never taken, and a step to 1.5x finer always is.
-pub(super) const MIN_FINE_GAIN: f32 = 1.2;
+const _: () = assert!(
+    MIN_FINE_GAIN > 1.0 && MIN_FINE_GAIN < FINE_SCALE_STEP,
+    "a step that lands on the tiles' scale must be refused, one to 1.5x finer taken"
+);
 
 const _: () = assert!(
     MAX_FINE_UPSCALE >= 1,

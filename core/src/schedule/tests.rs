@@ -1,6 +1,5 @@
 //! Tests of the scheduler: budget accounting, job choice, search cycle, late frames.
 
-use super::still::MIN_FINE_GAIN;
 use super::*;
 use crate::config::{Config, Preset};
 

@@ -11,8 +11,9 @@ const SPAWN_TRIES: usize = 3 * MAX_HYPOTHESES;
 /// (see `confirm`).
 const RIVAL_SCORE_MARGIN: f64 = 0.15;
 /// Most confirmed detections of one still the tracker takes, the strongest ones (the engine
-/// gathers at most nine: two rounds of three looks, and three earlier looks scored again).
-const MAX_STILL_EVIDENCE: usize = 9;
+/// gathers at most nine: two rounds of three looks, and three earlier looks scored again; it
+/// checks that it never gathers more).
+pub(crate) const MAX_STILL_EVIDENCE: usize = 9;
 
 /// A tentative track during acquisition.
 #[derive(Debug, Clone, Copy, PartialEq)]

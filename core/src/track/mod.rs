@@ -74,6 +74,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ConfigError;
 pub use crate::types::Prediction;
 use crate::types::{Candidate, Lookout, TrackView};
+pub(crate) use acquire::MAX_STILL_EVIDENCE;
 use acquire::{Hypothesis, LostAt};
 pub use config::TrackerConfig;
 use filter::{prediction_of, seconds, Filter, Meas, RADIUS_SMOOTHING};

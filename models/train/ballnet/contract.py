@@ -39,6 +39,7 @@ class Contract:
     min_tile_scale: float       # finest tile scale for small frames
     tile_coarsen_side: int      # frames with a longer shorter side get coarser tiles in proportion
     max_fine_upscale: int       # a still's fine pass sees the frame as a tile_coarsen_side one, upscaling at most this
+    min_fine_gain: float        # ... and runs only when at least this many times finer than the tiles
 
     @property
     def output_channels(self):
@@ -55,7 +56,7 @@ def parse(d):
         acquire_score=t['acquire'], confirm_score=t['confirm'], full_input=tuple(p['full_input']),
         roi_input=tuple(p['roi_input']), tile_scale=p['tile_scale'], tile_reference_side=p['tile_reference_side'],
         min_tile_scale=p['min_tile_scale'], tile_coarsen_side=p['tile_coarsen_side'],
-        max_fine_upscale=p['max_fine_upscale'])
+        max_fine_upscale=p['max_fine_upscale'], min_fine_gain=p['min_fine_gain'])
 
 
 @functools.cache

@@ -63,7 +63,8 @@ def evaluate_set(run, frames, thr=None):
 # The engine's search ladder on a still (desktop preset, core/src/schedule/; values from
 # models/contract.json): a whole-frame pass 512 px wide; tiles at tile_scale 1.5 for frames whose shorter
 # side is 720-1080 px, proportionally finer below (down to 0.5) and coarser above; and the still's fine
-# pass, which sees the frame as a 1080 px one natively (upscaling at most 3x), where it is finer than the tiles.
+# pass, which sees the frame as a 1080 px one natively (upscaling at most 3x), where it is at least 1.2x finer than
+# the tiles (min_fine_gain).
 def ladder_scales(w, h):
     """Model px per frame px of the engine's search passes on a w x h still."""
     C = contract.get()
@@ -71,7 +72,7 @@ def ladder_scales(w, h):
     tile = max(C.tile_scale * min(1.0, side / C.tile_reference_side) * max(1.0, side / C.tile_coarsen_side),
                C.min_tile_scale)
     fine = max(1.0 / C.max_fine_upscale, side / C.tile_coarsen_side)
-    return sorted({C.full_input[0] / w, 1.0 / tile} | ({1.0 / fine} if tile > fine else set()))
+    return sorted({C.full_input[0] / w, 1.0 / tile} | ({1.0 / fine} if fine * C.min_fine_gain <= tile else set()))
 
 
 def ladder_result(run, img, cx, cy, tol, k):
